@@ -1,0 +1,33 @@
+import { SetMetadata } from '@nestjs/common';
+import { STEP_METADATA } from '../saga.constants';
+
+export interface StepOptions {
+  /** Step name in status and logs. @default the method name in kebab-case (`paymentAndStock` -> `payment-and-stock`) */
+  name?: string;
+}
+
+export interface StepMetadata extends StepOptions {
+  kind: 'step';
+  order: number;
+  tasks: string[];
+}
+
+/**
+ * Declares a step of a `@Saga` class: its tasks run in parallel, and the next step starts when all of them
+ * succeeded. The method receives the saga so far (`SagaView`: input, and `out(task)` for earlier outputs) and
+ * returns the input of each task by property name; a task left out receives the saga input.
+ *
+ * @param order position of the step; steps run by ascending order.
+ * @param tasks property names (or wire names) of contract tasks.
+ *
+ * @example
+ * @Step(2, ['chargePayment', 'reserveStock'])
+ * paymentAndStock(s: SagaView) {
+ *   const { orderId } = s.out('createOrder') as OrderCreated;
+ *   return { chargePayment: { orderId }, reserveStock: { orderId } };
+ * }
+ */
+export function Step(order: number, tasks: string[], options: StepOptions = {}): MethodDecorator {
+  const metadata: StepMetadata = { kind: 'step', order, tasks: [...tasks], ...options };
+  return SetMetadata(STEP_METADATA, metadata);
+}

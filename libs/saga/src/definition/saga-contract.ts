@@ -1,0 +1,114 @@
+import type { Type } from '@nestjs/common';
+import type { Duration } from './duration';
+
+/** How a failed task attempt waits before the next one. */
+export interface BackoffOptions {
+  /** First wait. @default '100ms' */
+  delay?: Duration;
+  /** Each further wait is the previous one times this. @default 2 */
+  factor?: number;
+  /** Upper bound of one wait. @default '10s' */
+  max?: Duration;
+  /** Share of each wait drawn at random (0 to 1), so that retries of many sagas spread out. @default 0.2 */
+  jitter?: number;
+}
+
+/** Policies of one task, declared once in the contract and enforced by the orchestrator. */
+export interface TaskOptions {
+  /** How long one attempt may run before it counts as lost (outcome unknown). @default '30s' */
+  timeout?: Duration;
+  /** How many attempts in all, the first one included. @default 3 */
+  attempts?: number;
+  /** Wait between attempts. @default { delay: '100ms', factor: 2, max: '10s', jitter: 0.2 } */
+  backoff?: BackoffOptions;
+  /** Whether the task has a `@Compensate` handler that undoes it on rollback. @default true */
+  compensable?: boolean;
+  /** How many attempts a compensation gets before the saga stalls as `failed`. @default 5 */
+  compensationAttempts?: number;
+}
+
+/** A task of a contract, with its input and output types carried for the compiler only. */
+export interface TaskSpec<I = unknown, O = unknown> {
+  readonly options: TaskOptions;
+  /** Phantom field: never set at run time. */
+  readonly __types?: (input: I) => O;
+}
+
+/** Declares one task of a contract: `task<ChargeCmd, Charged>({ timeout: '5s' })`. */
+export function task<I = unknown, O = unknown>(options: TaskOptions = {}): TaskSpec<I, O> {
+  return { options };
+}
+
+export type TaskInput<T> = T extends TaskSpec<infer I, unknown> ? I : never;
+export type TaskOutput<T> = T extends TaskSpec<never, infer O> ? O : never;
+
+/** A reference to a task of a flow, handed to `@Task` and `@Compensate`. */
+export interface TaskRef<I = unknown, O = unknown> {
+  /** Flow (saga) name, e.g. `booking`. */
+  readonly flow: string;
+  /** Property name in the contract, e.g. `chargePayment`. */
+  readonly key: string;
+  /** Wire name, e.g. `charge-payment`: queue names and status use it. */
+  readonly name: string;
+  readonly options: TaskOptions;
+  /** Phantom field: never set at run time. */
+  readonly __types?: (input: I) => O;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance of phantom types
+type AnyTaskSpec = TaskSpec<any, any>;
+
+/** Any task reference, whatever its input and output types. */
+export type AnyTaskRef = TaskRef<never, unknown>;
+
+/** What `defineSaga` takes besides the name. */
+export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> {
+  /** class-validator DTO of the saga input; validated before anything is published. */
+  input?: Type<In>;
+  /** The tasks of the flow by property name; wire names are their kebab-case form. */
+  tasks: T;
+}
+
+/** The names and types that the gateway, the orchestrator and every service share. */
+export interface SagaContract<In = unknown, T extends Record<string, AnyTaskSpec> = Record<string, AnyTaskSpec>> {
+  readonly name: string;
+  readonly input?: Type<In>;
+  readonly tasks: T;
+  /** Task references by property: `Booking.task.chargePayment`. */
+  readonly task: { readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>> };
+}
+
+export type SagaInput<C> = C extends SagaContract<infer In> ? In : never;
+
+/** `chargePayment` -> `charge-payment`. */
+export function toWireName(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[\s_]+/g, '-')
+    .toLowerCase();
+}
+
+/**
+ * Declares a flow contract: its name, input DTO and tasks with their policies.
+ *
+ * @example
+ * export const Booking = defineSaga('booking', {
+ *   input: CreateBookingDto,
+ *   tasks: { createOrder: task<CreateBookingDto, OrderCreated>({ timeout: '2s' }) },
+ * });
+ */
+export function defineSaga<In, T extends Record<string, AnyTaskSpec>>(
+  name: string,
+  options: SagaContractOptions<In, T>,
+): SagaContract<In, T> {
+  const refs: Record<string, AnyTaskRef> = {};
+  for (const [key, spec] of Object.entries(options.tasks)) {
+    refs[key] = Object.freeze({ flow: name, key, name: toWireName(key), options: spec.options });
+  }
+  return Object.freeze({
+    name,
+    input: options.input,
+    tasks: options.tasks,
+    task: Object.freeze(refs) as SagaContract<In, T>['task'],
+  });
+}

@@ -1,0 +1,84 @@
+import type { PlannedStep, SagaPlan, StepMapper } from '../engine/saga-plan';
+import {
+  DuplicateStepError,
+  EmptySagaError,
+  EmptyStepError,
+  InvalidSagaOptionError,
+  UnknownTaskError,
+} from '../errors/saga-definition.error';
+import { SAGA_MESSAGES } from '../saga.messages';
+import type { SagaContract } from './saga-contract';
+import { toWireName } from './saga-contract';
+import { resolveTaskPolicy } from './task-policy';
+
+/** A `@Step` method as discovered on a saga class. */
+export interface DiscoveredStep {
+  method: string;
+  order: number;
+  tasks: string[];
+  name?: string;
+  map: StepMapper;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** Task names that would collide with the flow's own queues (see SagaTopology). */
+const RESERVED_TASK_NAMES = ['start', 'replies'];
+
+/** Checks a contract's names and options; returns the resolved task policies by wire name. */
+export function validateContract(contract: SagaContract): void {
+  const where = `defineSaga('${contract.name}')`;
+  if (!NAME.test(contract.name)) {
+    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, 'name', contract.name, 'lower-case letters, digits and dashes'));
+  }
+  for (const ref of Object.values(contract.task)) {
+    if (!NAME.test(ref.name) || RESERVED_TASK_NAMES.includes(ref.name)) {
+      throw new InvalidSagaOptionError(
+        SAGA_MESSAGES.INVALID_OPTION(where, `tasks.${ref.key}`, ref.name, `a name of letters and digits other than ${RESERVED_TASK_NAMES.join(', ')}`),
+      );
+    }
+    resolveTaskPolicy(`${where} task '${ref.key}'`, ref.options);
+  }
+}
+
+/** Builds the engine's plan of a flow from its contract and the `@Step` methods of its saga class. */
+export function buildSagaPlan(contract: SagaContract, host: string, steps: DiscoveredStep[]): SagaPlan {
+  validateContract(contract);
+  if (steps.length === 0) throw new EmptySagaError(SAGA_MESSAGES.NO_STEPS(host, contract.name));
+  const refs = Object.values(contract.task);
+  const byKeyOrName = new Map(refs.flatMap((ref) => [[ref.key, ref] as const, [ref.name, ref] as const]));
+  const known = refs.map((ref) => ref.key);
+  const used = new Set<string>();
+  const names = new Set<string>();
+  const orders = new Set<number>();
+
+  const planned: PlannedStep[] = [...steps]
+    .sort((a, b) => a.order - b.order)
+    .map((step) => {
+      const name = step.name ?? toWireName(step.method);
+      if (!Number.isFinite(step.order)) {
+        throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is not a number`));
+      }
+      if (orders.has(step.order)) {
+        throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is taken by another step`));
+      }
+      if (names.has(name)) throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `name '${name}' is taken`));
+      if (step.tasks.length === 0) throw new EmptyStepError(SAGA_MESSAGES.EMPTY_STEP(host, step.method));
+      orders.add(step.order);
+      names.add(name);
+      return {
+        name,
+        map: step.map,
+        tasks: step.tasks.map((task) => {
+          const ref = byKeyOrName.get(task);
+          if (!ref) throw new UnknownTaskError(SAGA_MESSAGES.UNKNOWN_TASK(`${host}.${step.method}`, contract.name, task, known));
+          if (used.has(ref.name)) throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_TWO_STEPS(host, contract.name, ref.key));
+          used.add(ref.name);
+          return { name: ref.name, key: ref.key, policy: resolveTaskPolicy(`${contract.name}/${ref.name}`, ref.options) };
+        }),
+      };
+    });
+
+  const unused = refs.find((ref) => !used.has(ref.name));
+  if (unused) throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_NO_STEP(host, contract.name, unused.key));
+  return { flow: contract.name, steps: planned };
+}

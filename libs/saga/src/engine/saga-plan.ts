@@ -1,0 +1,42 @@
+import type { Json } from './saga-state';
+
+/** Policies of a task with every default applied, durations in milliseconds. */
+export interface TaskPolicy {
+  timeoutMs: number;
+  attempts: number;
+  backoff: { delayMs: number; factor: number; maxMs: number; jitter: number };
+  compensable: boolean;
+  compensationAttempts: number;
+}
+
+export interface PlannedTask {
+  /** Wire name, e.g. `charge-payment`. */
+  name: string;
+  /** Property name in the contract, e.g. `chargePayment`. */
+  key: string;
+  policy: TaskPolicy;
+}
+
+/** What a step mapper sees: the saga input and the outputs of earlier tasks, by task. */
+export interface SagaView {
+  readonly sagaId: string;
+  readonly traceId: string;
+  readonly input: Json;
+  /** Output of an earlier task, by property or wire name; throws if that task has not succeeded. */
+  out(task: string): Json;
+}
+
+/** Maps the saga so far to the inputs of a step's tasks, keyed by property name; a task left out gets the saga input. */
+export type StepMapper = (view: SagaView) => Record<string, unknown> | undefined;
+
+export interface PlannedStep {
+  name: string;
+  tasks: PlannedTask[];
+  map: StepMapper;
+}
+
+/** A validated flow as the engine runs it. */
+export interface SagaPlan {
+  flow: string;
+  steps: PlannedStep[];
+}

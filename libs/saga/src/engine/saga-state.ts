@@ -1,0 +1,77 @@
+/** JSON value: what task inputs, outputs and saga results are made of. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Terminal and non-terminal states of a saga. */
+export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated' | 'failed';
+
+/**
+ * State of one task.
+ * - `pending`: not dispatched yet; `running`: an attempt is out; `waiting`: backing off before the next attempt;
+ * - `succeeded`; `failed`: a reply said it failed for good (no effect, never compensated);
+ * - `unknown`: the last attempt timed out, it may have taken effect (compensated with outcome `unknown`);
+ * - `cancelled`: its step failed while it waited to retry (no attempt out, no effect).
+ */
+export type TaskStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'unknown' | 'cancelled';
+
+export type CompensationStatus = 'running' | 'waiting' | 'succeeded' | 'failed';
+
+/** What the orchestrator knows of a task's effect when it asks to undo it. */
+export type TaskOutcome = 'succeeded' | 'unknown';
+
+export interface SagaError {
+  message: string;
+  name?: string;
+}
+
+export interface CompensationState {
+  status: CompensationStatus;
+  attempt: number;
+  outcome: TaskOutcome;
+  error?: SagaError;
+}
+
+export interface TaskState {
+  name: string;
+  status: TaskStatus;
+  /** Attempts dispatched so far (the first one counts). */
+  attempts: number;
+  input?: Json;
+  output?: Json;
+  error?: SagaError;
+  compensation?: CompensationState;
+}
+
+export interface StepState {
+  name: string;
+  tasks: TaskState[];
+}
+
+export interface SagaFailure {
+  step: string;
+  task: string;
+  error: SagaError;
+}
+
+export interface SagaState {
+  id: string;
+  flow: string;
+  traceId: string;
+  status: SagaStatus;
+  input: Json;
+  /** Index of the step running, or being compensated. */
+  step: number;
+  steps: StepState[];
+  failure?: SagaFailure;
+  /** Where the terminal result goes (the caller's instance), if anyone waits for it. */
+  replyTo?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Bumped by every transition; the store compares it on write. */
+  version: number;
+}
+
+export const TERMINAL_STATUSES: readonly SagaStatus[] = ['completed', 'compensated', 'failed'];
+
+export function isTerminal(status: SagaStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}

@@ -1,0 +1,48 @@
+import type { SagaStatusView, StepStatus } from '../interfaces/saga-status.interface';
+import type { SagaState, StepState } from './saga-state';
+
+function stepStatus(state: SagaState, step: StepState): StepStatus {
+  const tasks = step.tasks;
+  const compensations = tasks.flatMap((t) => (t.compensation ? [t.compensation] : []));
+  if (compensations.length > 0) {
+    return compensations.every((c) => c.status === 'succeeded') ? 'compensated' : 'compensating';
+  }
+  if (state.failure?.step === step.name) return 'failed';
+  if (tasks.every((t) => t.status === 'pending')) return 'pending';
+  if (tasks.every((t) => t.status === 'succeeded')) return 'succeeded';
+  return 'running';
+}
+
+/** Projects a saga's state to its public status view. */
+export function sagaStatusView(state: SagaState): SagaStatusView {
+  return {
+    id: state.id,
+    flow: state.flow,
+    status: state.status,
+    traceId: state.traceId,
+    createdAt: new Date(state.createdAt).toISOString(),
+    updatedAt: new Date(state.updatedAt).toISOString(),
+    ...(state.failure ? { failure: state.failure } : {}),
+    steps: state.steps.map((step) => ({
+      name: step.name,
+      status: stepStatus(state, step),
+      tasks: step.tasks.map((task) => ({
+        name: task.name,
+        status: task.status,
+        attempts: task.attempts,
+        ...(task.output !== undefined ? { output: task.output } : {}),
+        ...(task.error ? { error: task.error } : {}),
+        ...(task.compensation
+          ? {
+              compensation: {
+                status: task.compensation.status,
+                attempts: task.compensation.attempt,
+                outcome: task.compensation.outcome,
+                ...(task.compensation.error ? { error: task.compensation.error } : {}),
+              },
+            }
+          : {}),
+      })),
+    })),
+  };
+}

@@ -1,0 +1,171 @@
+import { applySagaEvent, compensatedTasks, startSaga, TASK_TIMEOUT_ERROR } from './saga.engine';
+import type { SagaCommand } from './saga-command';
+import type { SagaEvent } from './saga-event';
+import type { SagaPlan } from './saga-plan';
+import type { Json, SagaState } from './saga-state';
+import { planOf, plannedTask } from './testing/plan.fixture';
+
+const start = (plan: SagaPlan, input: Json = { n: 1 }) => startSaga(plan, { id: 's1', traceId: 't1', input, now: 0 });
+
+function runTasks(commands: SagaCommand[]) {
+  return commands.filter((c) => c.type === 'run-task').map((c) => `${c.task}#${c.attempt}`);
+}
+function compensations(commands: SagaCommand[]) {
+  return commands.filter((c) => c.type === 'compensate-task').map((c) => `${c.task}:${c.outcome}`);
+}
+function finish(commands: SagaCommand[]) {
+  return commands.find((c) => c.type === 'finish');
+}
+
+/** Applies events in order, expecting each to change the state. */
+function feed(plan: SagaPlan, state: SagaState, ...events: SagaEvent[]) {
+  let commands: SagaCommand[] = [];
+  for (const event of events) {
+    const t = applySagaEvent(plan, state, event);
+    expect(t.changed).toBe(true);
+    state = t.state;
+    commands = t.commands;
+  }
+  return { state, commands };
+}
+
+const ok = (task: string, output: Json = { task }, attempt = 1): SagaEvent => ({ type: 'task-succeeded', task, attempt, output, now: 10 });
+const fail = (task: string, retryable: boolean, attempt = 1): SagaEvent => ({
+  type: 'task-failed',
+  task,
+  attempt,
+  retryable,
+  error: { message: `${task} broke` },
+  now: 10,
+});
+const undone = (task: string, attempt = 1): SagaEvent => ({ type: 'compensation-succeeded', task, attempt, now: 20 });
+
+describe('saga engine', () => {
+  const plan = planOf([['a'], ['b', 'c'], ['d']]);
+
+  it('dispatches step 1 with the saga input and a timeout timer', () => {
+    const { state, commands } = start(plan);
+    expect(state.status).toBe('running');
+    expect(commands).toEqual([
+      { type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } },
+      { type: 'schedule', timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 } },
+    ]);
+  });
+
+  it('runs the tasks of a step in parallel and waits for all of them', () => {
+    let { state, commands } = feed(plan, start(plan).state, ok('a'));
+    expect(runTasks(commands)).toEqual(['b#1', 'c#1']);
+    ({ state, commands } = feed(plan, state, ok('b')));
+    expect(runTasks(commands)).toEqual([]);
+    ({ state, commands } = feed(plan, state, ok('c'), ok('d')));
+    expect(state.status).toBe('completed');
+    expect(finish(commands)).toEqual({
+      type: 'finish',
+      status: 'completed',
+      result: { a: { task: 'a' }, b: { task: 'b' }, c: { task: 'c' }, d: { task: 'd' } },
+    });
+  });
+
+  it('passes mapped inputs and earlier outputs to the next step', () => {
+    const mapped: SagaPlan = {
+      flow: 'm',
+      steps: [
+        { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
+        { name: 'two', tasks: [plannedTask('b')], map: (s) => ({ b: { fromA: s.out('a'), input: s.input } }) },
+      ],
+    };
+    const { commands } = feed(mapped, start(mapped).state, ok('a', 42));
+    expect(commands[0]).toEqual({ type: 'run-task', step: 'two', task: 'b', attempt: 1, input: { fromA: 42, input: { n: 1 } } });
+  });
+
+  it('retries a retryable failure after a backoff, then succeeds', () => {
+    let { state, commands } = feed(plan, start(plan).state, fail('a', true));
+    expect(state.steps[0].tasks[0].status).toBe('waiting');
+    const retry = commands.find((c) => c.type === 'schedule');
+    expect(retry).toMatchObject({ timer: { kind: 'task-retry', task: 'a', attempt: 1 } });
+    const dueAt = retry!.type === 'schedule' ? retry!.timer.dueAt : 0;
+    expect(dueAt).toBeGreaterThanOrEqual(10 + 80);
+    expect(dueAt).toBeLessThanOrEqual(10 + 100);
+    ({ state, commands } = feed(plan, state, { type: 'timer', timer: { kind: 'task-retry', task: 'a', attempt: 1, dueAt }, now: dueAt }));
+    expect(runTasks(commands)).toEqual(['a#2']);
+    ({ state } = feed(plan, state, ok('a', 'x', 2)));
+    expect(state.steps[0].tasks[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: 'x' });
+  });
+
+  it('fails at once on a non-retryable error and compensates earlier steps, newest first', () => {
+    let { state, commands } = feed(plan, start(plan).state, ok('a'), ok('b'), ok('c'), fail('d', false));
+    expect(state.status).toBe('compensating');
+    expect(state.failure).toEqual({ step: 'step-3', task: 'd', error: { message: 'd broke' } });
+    expect(compensations(commands)).toEqual(['b:succeeded', 'c:succeeded']);
+    ({ state, commands } = feed(plan, state, undone('b')));
+    expect(compensations(commands)).toEqual([]);
+    ({ state, commands } = feed(plan, state, undone('c')));
+    expect(compensations(commands)).toEqual(['a:succeeded']);
+    ({ state, commands } = feed(plan, state, undone('a')));
+    expect(state.status).toBe('compensated');
+    expect(finish(commands)).toMatchObject({ status: 'compensated', failure: { step: 'step-3', task: 'd' } });
+    expect(compensatedTasks(state)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('waits for a running sibling before compensating the failed step, and never compensates a failed task', () => {
+    let { state, commands } = feed(plan, start(plan).state, ok('a'), fail('b', false));
+    expect(compensations(commands)).toEqual([]);
+    ({ state, commands } = feed(plan, state, ok('c')));
+    expect(compensations(commands)).toEqual(['c:succeeded']);
+    ({ state, commands } = feed(plan, state, undone('c'), undone('a')));
+    expect(state.status).toBe('compensated');
+    expect(state.steps[1].tasks[0].compensation).toBeUndefined();
+  });
+
+  it('treats a timed-out last attempt as unknown and compensates it', () => {
+    const oneShot = planOf([['a'], [plannedTask('b', { attempts: 1 })]]);
+    const timeout: SagaEvent = { type: 'timer', timer: { kind: 'task-timeout', task: 'b', attempt: 1, dueAt: 1010 }, now: 1010 };
+    const { state, commands } = feed(oneShot, start(oneShot).state, ok('a'), timeout);
+    expect(state.steps[1].tasks[0]).toMatchObject({ status: 'unknown', error: { name: TASK_TIMEOUT_ERROR } });
+    expect(compensations(commands)).toEqual(['b:unknown']);
+  });
+
+  it('ignores duplicate replies, stale timers and unknown tasks', () => {
+    const { state } = feed(plan, start(plan).state, ok('a'));
+    expect(applySagaEvent(plan, state, ok('a')).changed).toBe(false);
+    const staleTimeout: SagaEvent = { type: 'timer', timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 }, now: 1000 };
+    expect(applySagaEvent(plan, state, staleTimeout).changed).toBe(false);
+    expect(applySagaEvent(plan, state, ok('nope')).changed).toBe(false);
+    expect(applySagaEvent(plan, state, fail('b', true, 2)).changed).toBe(false);
+  });
+
+  it('stalls as failed when a compensation runs out of attempts', () => {
+    const strict = planOf([[plannedTask('a', { compensationAttempts: 1 })], ['b']]);
+    const { state, commands } = feed(strict, start(strict).state, ok('a'), fail('b', false), {
+      type: 'compensation-failed',
+      task: 'a',
+      attempt: 1,
+      error: { message: 'refund service down' },
+      now: 30,
+    });
+    expect(state.status).toBe('failed');
+    expect(state.steps[0].tasks[0].compensation).toMatchObject({ status: 'failed', error: { message: 'refund service down' } });
+    expect(finish(commands)).toMatchObject({ status: 'failed', failure: { task: 'b' } });
+    expect(applySagaEvent(strict, state, undone('a')).changed).toBe(false);
+  });
+
+  it('skips tasks that are not compensable', () => {
+    const mixed = planOf([[plannedTask('a', { compensable: false })], ['b']]);
+    const { state, commands } = feed(mixed, start(mixed).state, ok('a'), fail('b', false));
+    expect(state.status).toBe('compensated');
+    expect(compensations(commands)).toEqual([]);
+  });
+
+  it('fails the step when its mapper throws, and undoes what came before', () => {
+    const broken: SagaPlan = {
+      flow: 'b',
+      steps: [
+        { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
+        { name: 'two', tasks: [plannedTask('b')], map: () => { throw new Error('no price'); } },
+      ],
+    };
+    const { state, commands } = feed(broken, start(broken).state, ok('a'));
+    expect(state.failure).toMatchObject({ step: 'two', task: 'b', error: { message: expect.stringContaining('no price') } });
+    expect(compensations(commands)).toEqual(['a:succeeded']);
+  });
+});

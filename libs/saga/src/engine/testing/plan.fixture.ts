@@ -1,0 +1,25 @@
+import type { PlannedTask, SagaPlan, TaskPolicy } from '../saga-plan';
+
+export const POLICY: TaskPolicy = {
+  timeoutMs: 1000,
+  attempts: 3,
+  backoff: { delayMs: 100, factor: 2, maxMs: 1000, jitter: 0.2 },
+  compensable: true,
+  compensationAttempts: 3,
+};
+
+export function plannedTask(name: string, policy: Partial<TaskPolicy> = {}): PlannedTask {
+  return { name, key: name, policy: { ...POLICY, ...policy } };
+}
+
+/** A plan from step specs: `[['a'], ['b', 'c']]` is step-1 = a, step-2 = b and c in parallel. */
+export function planOf(steps: (string | PlannedTask)[][], flow = 'test'): SagaPlan {
+  return {
+    flow,
+    steps: steps.map((tasks, i) => ({
+      name: `step-${i + 1}`,
+      tasks: tasks.map((t) => (typeof t === 'string' ? plannedTask(t) : t)),
+      map: () => undefined,
+    })),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './saga-definition.error';
+export * from './saga-outcome.error';
+export * from './task-rejected.error';

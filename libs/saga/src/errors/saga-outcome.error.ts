@@ -1,0 +1,111 @@
+import type { Json, SagaFailure, SagaStatus } from '../engine/saga-state';
+
+/** Fields common to every outcome error, for responses and logs. */
+export interface SagaOutcome {
+  sagaId: string;
+  traceId: string;
+  flow: string;
+}
+
+/**
+ * Base of the errors `SagaClient.run` throws for an outcome other than success. `SagaExceptionFilter` maps
+ * each to its HTTP meaning.
+ */
+export abstract class SagaOutcomeError extends Error implements SagaOutcome {
+  abstract readonly status: SagaStatus | 'running';
+
+  constructor(
+    message: string,
+    readonly sagaId: string,
+    readonly traceId: string,
+    readonly flow: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The saga failed at one step and every task that had taken effect was undone (HTTP 409, gRPC ABORTED). */
+export class SagaCompensatedError extends SagaOutcomeError {
+  readonly status = 'compensated' as const;
+
+  constructor(
+    outcome: SagaOutcome,
+    readonly failure: SagaFailure,
+    readonly compensated: string[],
+  ) {
+    super(
+      `Saga ${outcome.sagaId} was rolled back: task '${failure.task}' of step '${failure.step}' failed (${failure.error.message}).`,
+      outcome.sagaId,
+      outcome.traceId,
+      outcome.flow,
+    );
+  }
+}
+
+/**
+ * The saga failed and a compensation gave up too: it is stalled at one step and needs an operator
+ * (HTTP 500, gRPC INTERNAL).
+ */
+export class SagaFailedError extends SagaOutcomeError {
+  readonly status = 'failed' as const;
+
+  constructor(
+    outcome: SagaOutcome,
+    readonly failure: SagaFailure | undefined,
+    readonly compensated: string[],
+  ) {
+    super(`Saga ${outcome.sagaId} failed and could not be fully compensated; it waits for an operator.`, outcome.sagaId, outcome.traceId, outcome.flow);
+  }
+}
+
+/** The caller's wait budget ran out; the saga goes on (HTTP 202 with its status URL). */
+export class SagaWaitExceededError extends SagaOutcomeError {
+  readonly status = 'running' as const;
+
+  constructor(
+    outcome: SagaOutcome,
+    readonly waitMs: number,
+    message: string,
+  ) {
+    super(message, outcome.sagaId, outcome.traceId, outcome.flow);
+  }
+}
+
+/** The saga input failed validation; nothing was started (HTTP 400, gRPC INVALID_ARGUMENT). */
+export class SagaInputError extends Error {
+  override readonly name = 'SagaInputError';
+
+  constructor(
+    message: string,
+    readonly flow: string,
+    /** One message per bad field, e.g. `quantity must not be less than 1`. */
+    readonly fields: { field: string; messages: string[] }[],
+  ) {
+    super(message);
+  }
+}
+
+/** No saga has this id (HTTP 404, gRPC NOT_FOUND). */
+export class SagaNotFoundError extends Error {
+  override readonly name = 'SagaNotFoundError';
+
+  constructor(
+    message: string,
+    readonly sagaId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A start named a flow that no contract declares. */
+export class UnknownFlowError extends Error {
+  override readonly name = 'UnknownFlowError';
+}
+
+/** The completed result of `SagaClient.run`. */
+export interface SagaCompleted extends SagaOutcome {
+  status: 'completed';
+  /** Outputs of every task, by wire name. */
+  result: { [task: string]: Json };
+}

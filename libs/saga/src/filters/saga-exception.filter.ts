@@ -1,0 +1,60 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  SagaCompensatedError,
+  SagaFailedError,
+  SagaInputError,
+  SagaNotFoundError,
+  SagaWaitExceededError,
+  UnknownFlowError,
+} from '../errors/saga-outcome.error';
+
+type SagaHttpError = SagaCompensatedError | SagaFailedError | SagaWaitExceededError | SagaInputError | SagaNotFoundError | UnknownFlowError;
+
+/** Where a saga's status can be read; `Location` of a 202. */
+export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
+
+/**
+ * Maps the outcome errors of `SagaClient` to HTTP (Express):
+ * - `SagaInputError` -> 400 `{ statusCode, error, message: string[] }`, one message per bad field;
+ * - `SagaNotFoundError` -> 404; `UnknownFlowError` -> 404;
+ * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, compensated }`;
+ * - `SagaWaitExceededError` -> 202 `{ sagaId, traceId, status: 'running', statusUrl }` with `Location`;
+ * - `SagaFailedError` -> 500 `{ sagaId, traceId, status: 'failed', failedStep, failedTask, error, compensated }`.
+ *
+ * @example app.useGlobalFilters(new SagaExceptionFilter());
+ */
+@Catch(SagaCompensatedError, SagaFailedError, SagaWaitExceededError, SagaInputError, SagaNotFoundError, UnknownFlowError)
+export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
+  catch(error: SagaHttpError, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.map(error, response);
+    if ('traceId' in error) response.setHeader('x-request-id', error.traceId);
+    response.status(status).json(body);
+  }
+
+  private map(error: SagaHttpError, response: Response): [number, object] {
+    if (error instanceof SagaInputError) {
+      const message = error.fields.flatMap((f) => f.messages);
+      return [HttpStatus.BAD_REQUEST, { statusCode: 400, error: 'Bad Request', message }];
+    }
+    if (error instanceof SagaNotFoundError || error instanceof UnknownFlowError) {
+      return [HttpStatus.NOT_FOUND, { statusCode: 404, error: 'Not Found', message: error.message }];
+    }
+    if (error instanceof SagaWaitExceededError) {
+      const statusUrl = sagaStatusPath(error.sagaId);
+      response.setHeader('Location', statusUrl);
+      return [HttpStatus.ACCEPTED, { sagaId: error.sagaId, traceId: error.traceId, status: 'running', statusUrl }];
+    }
+    const failure = {
+      sagaId: error.sagaId,
+      traceId: error.traceId,
+      status: error.status,
+      failedStep: error.failure?.step,
+      failedTask: error.failure?.task,
+      error: error.failure?.error.message,
+      compensated: error.compensated,
+    };
+    return [error instanceof SagaCompensatedError ? HttpStatus.CONFLICT : HttpStatus.INTERNAL_SERVER_ERROR, failure];
+  }
+}

@@ -1,0 +1,15 @@
+/** @dta/saga: distributed transactions (sagas) for NestJS. */
+export { Saga, Step, Task, Compensate, type StepOptions } from './decorators';
+export * from './definition';
+export * from './errors';
+export * from './interfaces';
+export type { Json, SagaStatus, TaskStatus, TaskOutcome, SagaError, SagaFailure } from './engine/saga-state';
+export type { SagaView } from './engine/saga-plan';
+export { SagaModule } from './saga.module';
+export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
+export { sagaOptionsFromConfig } from './saga.config';
+export { SagaClient, type SagaHandle, type SagaStartOptions } from './runtime/saga.client';
+export { SagaExceptionFilter, sagaStatusPath } from './filters/saga-exception.filter';
+export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
+export type { SagaTransport } from './transport/saga-transport.interface';
+export { SagaTopology } from './transport/saga-topology';

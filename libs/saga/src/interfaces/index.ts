@@ -1,0 +1,2 @@
+export * from './task-context.interface';
+export * from './saga-status.interface';

@@ -1,0 +1,39 @@
+import type { SagaContract } from '../definition/saga-contract';
+import type { SagaStore } from '../store/saga-store.interface';
+import type { SagaTransport } from '../transport/saga-transport.interface';
+
+/** Options of `SagaModule.forRoot` / `forRootAsync`. Every field is optional. */
+export interface SagaModuleOptions {
+  /**
+   * Message transport: `'memory'` (in-process, for one-process apps and tests), `'rabbitmq'`, or an instance.
+   * @default 'memory'
+   */
+  transport?: 'memory' | 'rabbitmq' | SagaTransport;
+  /** State store: `'memory'`, `'redis'`, or an instance. @default 'memory' */
+  store?: 'memory' | 'redis' | SagaStore;
+  /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
+  amqpUrl?: string;
+  /** Redis URL when `store` is `'redis'`. @default 'redis://localhost:6379' */
+  redisUrl?: string;
+  /** Prefix of every queue, exchange and Redis key. @default 'dta' */
+  prefix?: string;
+  /** Flows this application may start or inspect without hosting their `@Saga` class (a gateway). @default [] */
+  contracts?: SagaContract[];
+  /** Run the aggregators of the `@Saga` classes found in this application. @default true */
+  orchestrate?: boolean;
+  /** Run the `@Task` / `@Compensate` handlers found in this application. @default true */
+  workers?: boolean;
+  /** How many messages one consumer holds unacknowledged. @default 32 */
+  prefetch?: number;
+  /** How long a finished saga stays readable. @default 86_400_000 (24 h) */
+  retentionMs?: number;
+  /** How often due timers (timeouts, retries) and unpublished commands are swept. @default 100 */
+  sweepIntervalMs?: number;
+  /** How long `SagaClient.run` waits for a terminal state before it throws `SagaWaitExceededError`. @default 30_000 */
+  waitMs?: number;
+  /** This instance's address for results. @default '<hostname>-<pid>-<random>' */
+  instanceId?: string;
+}
+
+/** Options with every default applied. */
+export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId'>> & { instanceId: string };

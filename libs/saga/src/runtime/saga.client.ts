@@ -1,0 +1,185 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { SagaContract, SagaInput } from '../definition/saga-contract';
+import { sagaStatusView } from '../engine/saga-status';
+import {
+  type SagaCompleted,
+  SagaCompensatedError,
+  SagaFailedError,
+  SagaNotFoundError,
+  type SagaOutcome,
+  SagaWaitExceededError,
+} from '../errors/saga-outcome.error';
+import type { SagaStatusView } from '../interfaces/saga-status.interface';
+import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
+import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
+import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
+import { SAGA_MESSAGES } from '../saga.messages';
+import type { SagaStore } from '../store/saga-store.interface';
+import { type ResultMessage, WIRE_VERSION } from '../transport/saga-messages';
+import type { SagaTransport } from '../transport/saga-transport.interface';
+import { SagaRegistry } from './saga.registry';
+import { validateSagaInput } from './saga-input.validator';
+
+/** Options of one start. */
+export interface SagaStartOptions {
+  /** Trace id carried by every message and log line of the saga. @default a new UUID */
+  traceId?: string;
+  /**
+   * Makes the start idempotent: the same key for the same flow always names the same saga, so a repeated
+   * request returns it instead of starting a second one (within the retention). @default none
+   */
+  idempotencyKey?: string;
+  /** How long to wait: for the terminal state (`run`) or for the saga to be stored (`start`). @default module `waitMs` */
+  waitMs?: number;
+}
+
+/** Identifies a started saga. */
+export interface SagaHandle {
+  sagaId: string;
+  traceId: string;
+  flow: string;
+}
+
+interface Waiter {
+  kind: ResultMessage['kind'];
+  resolve: (message: ResultMessage) => void;
+}
+
+type Flow<C extends SagaContract> = C | string;
+
+/**
+ * Starts sagas and reads their status. The input is validated against the contract's DTO before anything
+ * is published; the terminal result is pushed back to this instance over the bus.
+ */
+@Injectable()
+export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly waiters = new Map<string, Waiter[]>();
+
+  constructor(
+    private readonly registry: SagaRegistry,
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
+    @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.transport.consumeResults(this.options.instanceId, async (message) => this.onResult(message));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.waiters.clear();
+  }
+
+  /**
+   * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
+   * `SagaCompensatedError` (rolled back), `SagaFailedError` (stalled), `SagaWaitExceededError` (still
+   * running when the wait ran out), or `SagaInputError` (invalid input, nothing started).
+   */
+  async run<C extends SagaContract>(flow: Flow<C>, input: SagaInput<C> | object, options: SagaStartOptions = {}): Promise<SagaCompleted> {
+    const waitMs = options.waitMs ?? this.options.waitMs;
+    const { handle, message } = await this.startAndWait(flow, input, options, 'finished', waitMs);
+    if (!message) throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.WAIT_EXCEEDED(handle.sagaId, waitMs));
+    return this.outcome(handle, message);
+  }
+
+  /** Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)`. */
+  async start<C extends SagaContract>(flow: Flow<C>, input: SagaInput<C> | object, options: SagaStartOptions = {}): Promise<SagaHandle> {
+    const waitMs = options.waitMs ?? this.options.waitMs;
+    const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs);
+    if (!message) {
+      throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.NOT_ACCEPTED(handle.sagaId, waitMs));
+    }
+    return handle;
+  }
+
+  /** Where a saga stands; throws `SagaNotFoundError` for an unknown or expired id. */
+  async status(sagaId: string): Promise<SagaStatusView> {
+    const state = await this.store.load(sagaId);
+    if (!state) throw new SagaNotFoundError(SAGA_MESSAGES.UNKNOWN_SAGA(sagaId), sagaId);
+    return sagaStatusView(state);
+  }
+
+  /** Validates, then publishes the start with a waiter already in place (the answer may be quick). */
+  private async startAndWait(
+    flow: Flow<SagaContract>,
+    input: unknown,
+    options: SagaStartOptions,
+    kind: Waiter['kind'],
+    waitMs: number,
+  ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
+    const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
+    const json = await validateSagaInput(contract, input);
+    const traceId = options.traceId ?? randomUUID();
+    const sagaId = options.idempotencyKey ? idempotentSagaId(contract.name, options.idempotencyKey) : randomUUID();
+    const handle = { sagaId, traceId, flow: contract.name };
+    const { promise, cancel } = this.waitFor(sagaId, kind, waitMs);
+    try {
+      await this.transport.sendStart({
+        v: WIRE_VERSION,
+        ...handle,
+        input: json,
+        replyTo: this.options.instanceId,
+        ...(kind === 'accepted' ? { ack: true } : {}),
+      });
+    } catch (error) {
+      cancel();
+      throw error;
+    }
+    return { handle, message: await promise };
+  }
+
+  private waitFor(sagaId: string, kind: Waiter['kind'], waitMs: number): { promise: Promise<ResultMessage | undefined>; cancel: () => void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<ResultMessage | undefined>((resolve) => {
+      const waiter: Waiter = {
+        kind,
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.removeWaiter(sagaId, waiter);
+        resolve(undefined);
+      }, waitMs);
+      cancel = () => {
+        clearTimeout(timer);
+        this.removeWaiter(sagaId, waiter);
+      };
+      this.waiters.set(sagaId, [...(this.waiters.get(sagaId) ?? []), waiter]);
+    });
+    return { promise, cancel };
+  }
+
+  private onResult(message: ResultMessage): void {
+    const waiters = this.waiters.get(message.sagaId) ?? [];
+    // A terminal result also answers whoever waits for acceptance.
+    const served = waiters.filter((w) => w.kind === message.kind || message.kind === 'finished');
+    for (const waiter of served) {
+      this.removeWaiter(message.sagaId, waiter);
+      waiter.resolve(message);
+    }
+  }
+
+  private removeWaiter(sagaId: string, waiter: Waiter): void {
+    const rest = (this.waiters.get(sagaId) ?? []).filter((w) => w !== waiter);
+    if (rest.length > 0) this.waiters.set(sagaId, rest);
+    else this.waiters.delete(sagaId);
+  }
+
+  private outcome(handle: SagaHandle, message: ResultMessage): SagaCompleted {
+    const outcome: SagaOutcome = { sagaId: message.sagaId, traceId: message.traceId, flow: handle.flow };
+    if (message.status === 'completed') return { ...outcome, status: 'completed', result: (message.result ?? {}) as SagaCompleted['result'] };
+    if (message.status === 'compensated' && message.failure) {
+      throw new SagaCompensatedError(outcome, message.failure, message.compensated ?? []);
+    }
+    throw new SagaFailedError(outcome, message.failure, message.compensated ?? []);
+  }
+}
+
+/** A UUID-shaped id derived from flow and key, so that a repeated start names the same saga. */
+export function idempotentSagaId(flow: string, key: string): string {
+  const hex = createHash('sha256').update(`${flow}\n${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

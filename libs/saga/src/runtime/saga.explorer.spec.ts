@@ -1,0 +1,193 @@
+import { Injectable, Scope, type Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Compensate, Saga, Step, Task } from '../decorators';
+import { defineSaga, task, type TaskOptions } from '../definition/saga-contract';
+import type { SagaView } from '../engine/saga-plan';
+import {
+  CompensationWithoutTaskError,
+  DuplicateSagaError,
+  DuplicateStepError,
+  DuplicateTaskHandlerError,
+  EmptyStepError,
+  InvalidSagaOptionError,
+  MissingCompensationError,
+  RequestScopedHostError,
+  UnknownTaskError,
+} from '../errors/saga-definition.error';
+import { SagaModule } from '../saga.module';
+import { SagaRegistry } from './saga.registry';
+
+const Trip = defineSaga('trip', {
+  tasks: { bookFlight: task<{ to: string }, { flight: string }>(), bookHotel: task(), notify: task({ compensable: false }) },
+});
+
+@Saga(Trip)
+class TripSaga {
+  @Step(1, ['bookFlight', 'bookHotel'])
+  travel(s: SagaView) {
+    return { bookFlight: { to: (s.input as { to: string }).to } };
+  }
+
+  @Step(2, ['notify'])
+  tell() {
+    return undefined;
+  }
+}
+
+@Injectable()
+class TripTasks {
+  @Task(Trip.task.bookFlight)
+  flight() {
+    return { flight: 'LH1' };
+  }
+  @Compensate(Trip.task.bookFlight)
+  cancelFlight() {}
+
+  @Task('trip', 'bookHotel')
+  hotel() {}
+  @Compensate('trip', 'book-hotel')
+  cancelHotel() {}
+}
+
+async function boot(...providers: Type[]) {
+  const moduleRef = await Test.createTestingModule({ imports: [SagaModule.forRoot({})], providers }).compile();
+  try {
+    await moduleRef.init();
+    return moduleRef.get(SagaRegistry);
+  } finally {
+    await moduleRef.close();
+  }
+}
+
+describe('SagaExplorer', () => {
+  it('builds the plan from @Step methods in order, with kebab-case names and resolved policies', async () => {
+    const registry = await boot(TripSaga, TripTasks);
+    const plan = registry.plan('trip')!;
+    expect(plan.steps.map((s) => [s.name, s.tasks.map((t) => t.name)])).toEqual([
+      ['travel', ['book-flight', 'book-hotel']],
+      ['tell', ['notify']],
+    ]);
+    expect(plan.steps[1].tasks[0].policy).toMatchObject({ compensable: false, attempts: 3, timeoutMs: 30_000 });
+    expect(registry.allHostedTasks().map((t) => [t.task, !!t.run, !!t.compensate])).toEqual([
+      ['book-flight', true, true],
+      ['book-hotel', true, true],
+    ]);
+  });
+
+  it('refuses two steps with the same order', async () => {
+    @Saga(Trip)
+    class Twice {
+      @Step(1, ['bookFlight'])
+      a() {}
+      @Step(1, ['bookHotel', 'notify'])
+      b() {}
+    }
+    await expect(boot(Twice)).rejects.toThrow(DuplicateStepError);
+    await expect(boot(Twice)).rejects.toThrow(/Twice\.b: order 1 is taken/);
+  });
+
+  it('refuses a step with no tasks', async () => {
+    @Saga(Trip)
+    class Empty {
+      @Step(1, ['bookFlight', 'bookHotel', 'notify'])
+      a() {}
+      @Step(2, [])
+      nothing() {}
+    }
+    await expect(boot(Empty)).rejects.toThrow(EmptyStepError);
+  });
+
+  it('names the known tasks when a step lists an unknown one', async () => {
+    @Saga(Trip)
+    class Typo {
+      @Step(1, ['bookFlihgt'])
+      a() {}
+    }
+    await expect(boot(Typo)).rejects.toThrow(UnknownTaskError);
+    await expect(boot(Typo)).rejects.toThrow(/no task 'bookFlihgt'.*bookFlight, bookHotel, notify/);
+  });
+
+  it('refuses a contract task that no step runs', async () => {
+    @Saga(Trip)
+    class Partial {
+      @Step(1, ['bookFlight'])
+      a() {}
+    }
+    await expect(boot(Partial)).rejects.toThrow(/no @Step runs it/);
+  });
+
+  it('refuses two sagas for one flow', async () => {
+    @Saga(Trip)
+    class Other {
+      @Step(1, ['bookFlight', 'bookHotel', 'notify'])
+      a() {}
+    }
+    await expect(boot(TripSaga, Other)).rejects.toThrow(DuplicateSagaError);
+  });
+
+  it('refuses @Compensate without its @Task', async () => {
+    @Injectable()
+    class Orphan {
+      @Compensate(Trip.task.bookHotel)
+      undo() {}
+    }
+    await expect(boot(Orphan)).rejects.toThrow(CompensationWithoutTaskError);
+  });
+
+  it('refuses a compensable task hosted without compensation, and names the fix', async () => {
+    @Injectable()
+    class NoUndo {
+      @Task(Trip.task.bookFlight)
+      run() {
+        return { flight: 'LH1' };
+      }
+    }
+    await expect(boot(NoUndo)).rejects.toThrow(MissingCompensationError);
+    await expect(boot(NoUndo)).rejects.toThrow(/NoUndo\.run.*compensable: false/);
+  });
+
+  it('accepts a non-compensable task without compensation', async () => {
+    @Injectable()
+    class Notifier {
+      @Task(Trip.task.notify)
+      run() {}
+    }
+    const registry = await boot(Notifier);
+    expect(registry.allHostedTasks()).toHaveLength(1);
+  });
+
+  it('refuses two handlers for one task', async () => {
+    @Injectable()
+    class Again {
+      @Task(Trip.task.notify)
+      one() {}
+      @Task(Trip.task.notify)
+      two() {}
+    }
+    await expect(boot(Again)).rejects.toThrow(DuplicateTaskHandlerError);
+  });
+
+  it('refuses a request-scoped host', async () => {
+    @Injectable({ scope: Scope.REQUEST })
+    class PerRequest {
+      @Task(Trip.task.notify)
+      run() {}
+    }
+    await expect(boot(PerRequest)).rejects.toThrow(RequestScopedHostError);
+  });
+
+  it.each<[string, TaskOptions, RegExp]>([
+    ['attempts 0', { attempts: 0 }, /'attempts' is 0; expected an integer >= 1/],
+    ['a bad duration', { timeout: '2 seconds' as TaskOptions['timeout'] }, /'timeout' is "2 seconds"/],
+    ['jitter above 1', { backoff: { jitter: 2 } }, /'backoff.jitter' is 2/],
+  ])('refuses %s in the contract', async (_, options, message) => {
+    const Bad = defineSaga('bad', { tasks: { only: task(options) } });
+    @Saga(Bad)
+    class BadSaga {
+      @Step(1, ['only'])
+      a() {}
+    }
+    await expect(boot(BadSaga)).rejects.toThrow(InvalidSagaOptionError);
+    await expect(boot(BadSaga)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,156 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { SagaMetadataAccessor } from '../decorators/saga-metadata.accessor';
+import type { TaskHandlerMetadata } from '../decorators/task.decorator';
+import { buildSagaPlan, type DiscoveredStep, validateContract } from '../definition/saga-plan.builder';
+import { toWireName } from '../definition/saga-contract';
+import type { SagaView } from '../engine/saga-plan';
+import {
+  CompensationWithoutTaskError,
+  DuplicateSagaError,
+  DuplicateTaskHandlerError,
+  MissingCompensationError,
+  RequestScopedHostError,
+  UnknownTaskError,
+} from '../errors/saga-definition.error';
+import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
+import { UnknownFlowError } from '../errors/saga-outcome.error';
+import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
+import { SAGA_MESSAGES } from '../saga.messages';
+import { SagaRegistry, type TaskHandlerBinding } from './saga.registry';
+
+type Host = { instance: Record<string, unknown>; metatype: abstract new (...args: never[]) => unknown; wrapper: InstanceWrapper };
+
+/** Finds `@Saga`, `@Step`, `@Task` and `@Compensate` at bootstrap, validates them and fills the registry. */
+@Injectable()
+export class SagaExplorer implements OnModuleInit {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly accessor: SagaMetadataAccessor,
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly registry: SagaRegistry,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
+  ) {}
+
+  onModuleInit(): void {
+    for (const contract of this.options.contracts) {
+      validateContract(contract);
+      this.registry.addContract(contract);
+    }
+    const sagaHosts = new Map<string, string>();
+    for (const host of this.hosts()) {
+      const saga = this.accessor.getSaga(host.metatype);
+      if (saga) this.exploreSaga(host, saga.contract, sagaHosts);
+      this.exploreHandlers(host);
+    }
+    this.checkHandlers();
+  }
+
+  private *hosts(): Generator<Host> {
+    for (const wrapper of this.discovery.getProviders()) {
+      const metatype = (!wrapper.metatype || wrapper.inject ? (wrapper.instance as object | undefined)?.constructor : wrapper.metatype) as
+        | Host['metatype']
+        | undefined;
+      if (!metatype || wrapper.isAlias) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        if (this.declaresSagaMetadata(metatype)) throw new RequestScopedHostError(SAGA_MESSAGES.REQUEST_SCOPED(metatype.name));
+        continue;
+      }
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      yield { instance, metatype, wrapper };
+    }
+  }
+
+  private declaresSagaMetadata(metatype: Host['metatype']): boolean {
+    if (this.accessor.getSaga(metatype)) return true;
+    const prototype = metatype.prototype as object;
+    return this.scanner
+      .getAllMethodNames(prototype)
+      .some((name) => this.accessor.getTaskHandler((prototype as Record<string, () => unknown>)[name]) !== undefined);
+  }
+
+  private methods(host: Host): { name: string; fn: (...args: unknown[]) => unknown }[] {
+    const prototype = Object.getPrototypeOf(host.instance) as Record<string, (...args: unknown[]) => unknown>;
+    return this.scanner.getAllMethodNames(prototype).map((name) => ({ name, fn: prototype[name] }));
+  }
+
+  private exploreSaga(host: Host, contract: Parameters<typeof buildSagaPlan>[0], sagaHosts: Map<string, string>): void {
+    const hostName = host.metatype.name;
+    const first = sagaHosts.get(contract.name);
+    if (first && first !== hostName) throw new DuplicateSagaError(SAGA_MESSAGES.DUPLICATE_SAGA(contract.name, first, hostName));
+    sagaHosts.set(contract.name, hostName);
+    const steps: DiscoveredStep[] = [];
+    for (const { name, fn } of this.methods(host)) {
+      const step = this.accessor.getStep(fn);
+      if (!step) continue;
+      steps.push({
+        method: name,
+        order: step.order,
+        tasks: step.tasks,
+        name: step.name,
+        map: (view: SagaView) => fn.call(host.instance, view) as Record<string, unknown> | undefined,
+      });
+    }
+    this.registry.addContract(contract);
+    if (this.options.orchestrate) this.registry.addPlan(buildSagaPlan(contract, hostName, steps));
+  }
+
+  private exploreHandlers(host: Host): void {
+    for (const { name, fn } of this.methods(host)) {
+      const metadata = this.accessor.getTaskHandler(fn);
+      if (!metadata) continue;
+      const where = `${host.metatype.name}.${name}`;
+      const task = toWireName(metadata.task);
+      const hosted = this.registry.hostedTask(metadata.flow, task);
+      const slot: keyof typeof hosted = metadata.kind === 'task' ? 'run' : 'compensate';
+      const existing = hosted[slot];
+      if (existing) {
+        const kind = metadata.kind === 'task' ? 'Task' : 'Compensate';
+        throw new DuplicateTaskHandlerError(SAGA_MESSAGES.DUPLICATE_HANDLER(kind, metadata.flow, task, existing.where, where));
+      }
+      hosted[slot] = this.bind(host, name, fn, where);
+      this.pending.push({ where, metadata: { ...metadata, task } });
+    }
+  }
+
+  private readonly pending: { where: string; metadata: TaskHandlerMetadata }[] = [];
+
+  /** Checks hosted handlers against the contracts once every provider has been seen. */
+  private checkHandlers(): void {
+    for (const { where, metadata } of this.pending) {
+      const contract = this.registry.findContract(metadata.flow);
+      const ref = metadata.ref ?? Object.values(contract?.task ?? {}).find((r) => r.name === metadata.task);
+      if (!ref) {
+        if (!contract) throw new UnknownFlowError(SAGA_MESSAGES.UNKNOWN_FLOW(metadata.flow, []) + ` (${where})`);
+        const known = Object.values(contract.task).map((r) => r.name);
+        throw new UnknownTaskError(SAGA_MESSAGES.UNKNOWN_TASK(where, metadata.flow, metadata.task, known));
+      }
+      const hosted = this.registry.hostedTask(metadata.flow, metadata.task);
+      if (metadata.kind === 'compensate' && !hosted.run) {
+        throw new CompensationWithoutTaskError(SAGA_MESSAGES.COMPENSATE_WITHOUT_TASK(where, metadata.flow, metadata.task));
+      }
+      if (metadata.kind === 'task' && ref.options.compensable !== false && !hosted.compensate) {
+        throw new MissingCompensationError(SAGA_MESSAGES.MISSING_COMPENSATION(where, metadata.flow, metadata.task));
+      }
+    }
+  }
+
+  private bind(host: Host, method: string, fn: (...args: unknown[]) => unknown, where: string): TaskHandlerBinding {
+    const invoke = this.contextCreator.create(
+      host.instance,
+      fn,
+      method,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: false },
+      'dta',
+    ) as (...args: unknown[]) => Promise<unknown>;
+    return { where, invoke };
+  }
+}

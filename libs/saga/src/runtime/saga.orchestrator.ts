@@ -1,0 +1,191 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { SagaCommand } from '../engine/saga-command';
+import type { SagaEvent } from '../engine/saga-event';
+import type { SagaPlan } from '../engine/saga-plan';
+import { applySagaEvent, compensatedTasks, sagaResult, startSaga } from '../engine/saga.engine';
+import { isTerminal, type SagaState } from '../engine/saga-state';
+import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
+import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
+import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
+import type { DueTimer, SagaStore } from '../store/saga-store.interface';
+import {
+  InvalidMessageError,
+  type LifecycleEvent,
+  type ReplyMessage,
+  type ResultMessage,
+  type StartMessage,
+  WIRE_VERSION,
+} from '../transport/saga-messages';
+import type { SagaTransport } from '../transport/saga-transport.interface';
+import { SagaRegistry } from './saga.registry';
+import { sagaLog } from './saga-log';
+
+/**
+ * The aggregators of the flows this application orchestrates: events in, engine, compare-and-set into the
+ * store, commands out. Holds no saga in memory: any replica can take any message.
+ */
+@Injectable()
+export class SagaOrchestrator implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SagaOrchestrator.name);
+
+  constructor(
+    private readonly registry: SagaRegistry,
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
+    @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const plan of this.registry.allPlans()) {
+      const prefetch = { prefetch: this.options.prefetch };
+      await this.transport.consumeReplies(plan.flow, (reply) => this.onReply(reply), prefetch);
+      await this.transport.consumeStarts(plan.flow, (start) => this.onStart(start), prefetch);
+    }
+  }
+
+  /** Creates the saga (idempotent on its id) and dispatches its first step. */
+  async onStart(message: StartMessage): Promise<void> {
+    const plan = this.planOf(message.flow);
+    const started = startSaga(plan, {
+      id: message.sagaId,
+      traceId: message.traceId,
+      input: message.input,
+      replyTo: message.replyTo,
+      now: Date.now(),
+    });
+    const { created, state } = await this.store.create(started.state, started.commands);
+    if (created) {
+      this.logger.log(sagaLog(`saga ${state.flow} started`, state));
+      await this.publishEvent(state, 'started');
+      await this.execute(plan, state, started.commands);
+    }
+    if (!message.replyTo) return;
+    if (isTerminal(state.status)) await this.transport.sendResult(message.replyTo, this.resultOf(state));
+    else if (message.ack) await this.transport.sendResult(message.replyTo, { ...this.envelope(state), kind: 'accepted', status: state.status });
+  }
+
+  async onReply(reply: ReplyMessage): Promise<void> {
+    const now = Date.now();
+    const { task, attempt } = reply;
+    let event: SagaEvent;
+    if (reply.kind === 'run') {
+      event = reply.ok
+        ? { type: 'task-succeeded', task, attempt, output: reply.output ?? null, now }
+        : { type: 'task-failed', task, attempt, error: reply.error, retryable: reply.retryable, now };
+    } else {
+      event = reply.ok
+        ? { type: 'compensation-succeeded', task, attempt, now }
+        : { type: 'compensation-failed', task, attempt, error: reply.error, now };
+    }
+    await this.apply(reply.sagaId, event);
+  }
+
+  /** Feeds a due timer; returns false if this replica does not orchestrate its flow. */
+  async onTimer(due: DueTimer): Promise<boolean> {
+    return this.apply(due.sagaId, { type: 'timer', timer: due.timer, now: Date.now() });
+  }
+
+  /** Publishes commands that a crashed replica stored but did not publish. */
+  async republish(sagaId: string, version: number, commands: SagaCommand[]): Promise<void> {
+    const state = await this.store.load(sagaId);
+    const plan = state && this.registry.plan(state.flow);
+    if (!state || !plan) return;
+    this.logger.warn(sagaLog(`republishing ${commands.length} command(s) of version ${version}`, state));
+    await this.publish(plan, state, commands);
+    await this.store.clearOutbox(sagaId, version);
+  }
+
+  private async apply(sagaId: string, event: SagaEvent): Promise<boolean> {
+    for (;;) {
+      const state = await this.store.load(sagaId);
+      if (!state) {
+        this.logger.warn(`${event.type} for unknown or expired saga dropped sagaId=${sagaId}`);
+        return true;
+      }
+      const plan = this.registry.plan(state.flow);
+      if (!plan) return false;
+      const transition = applySagaEvent(plan, state, event);
+      if (!transition.changed) return true;
+      if (await this.store.commit(transition.state, state.version, transition.commands)) {
+        await this.afterCommit(plan, state, transition.state, transition.commands);
+        return true;
+      }
+      // Another replica moved the saga on first: read it again and re-decide.
+    }
+  }
+
+  private async afterCommit(plan: SagaPlan, before: SagaState, after: SagaState, commands: SagaCommand[]): Promise<void> {
+    for (let step = before.step; step < Math.min(after.step, plan.steps.length); step++) {
+      if (after.status === 'running' || after.status === 'completed') await this.publishEvent(after, 'step-completed', plan.steps[step].name);
+    }
+    if (after.status === 'completed' && before.status === 'running') {
+      await this.publishEvent(after, 'step-completed', plan.steps[plan.steps.length - 1].name);
+    }
+    if (after.status === 'compensating' && before.status === 'running') {
+      this.logger.warn(sagaLog(`step ${after.failure?.step} failed at ${after.failure?.task}: ${after.failure?.error.message}; compensating`, after));
+    }
+    await this.execute(plan, after, commands);
+  }
+
+  private async execute(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
+    if (!commands.some((c) => c.type !== 'schedule')) return;
+    await this.publish(plan, state, commands);
+    await this.store.clearOutbox(state.id, state.version);
+  }
+
+  private async publish(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
+    const outputs = sagaResult(state);
+    await Promise.all(
+      commands.map(async (command) => {
+        switch (command.type) {
+          case 'run-task':
+          case 'compensate-task':
+            return this.transport.sendTask({
+              ...this.envelope(state),
+              kind: command.type === 'run-task' ? 'run' : 'compensate',
+              step: command.step,
+              task: command.task,
+              attempt: command.attempt,
+              input: command.input,
+              sagaInput: state.input,
+              outputs,
+              ...(command.type === 'compensate-task'
+                ? { outcome: command.outcome, ...(command.output !== undefined ? { output: command.output } : {}) }
+                : {}),
+            });
+          case 'finish':
+            this.logger.log(sagaLog(`saga ${plan.flow} ${command.status}`, state));
+            await this.publishEvent(state, command.status);
+            if (state.replyTo) await this.transport.sendResult(state.replyTo, this.resultOf(state));
+            return;
+          case 'schedule':
+            return;
+        }
+      }),
+    );
+  }
+
+  private resultOf(state: SagaState): ResultMessage {
+    return {
+      ...this.envelope(state),
+      kind: 'finished',
+      status: state.status,
+      ...(state.status === 'completed' ? { result: sagaResult(state) } : {}),
+      ...(state.failure ? { failure: state.failure, compensated: compensatedTasks(state) } : {}),
+    };
+  }
+
+  private envelope(state: SagaState) {
+    return { v: WIRE_VERSION, sagaId: state.id, flow: state.flow, traceId: state.traceId } as const;
+  }
+
+  private async publishEvent(state: SagaState, type: LifecycleEvent['type'], step?: string): Promise<void> {
+    await this.transport.publishEvent({ ...this.envelope(state), type, at: Date.now(), ...(step ? { step } : {}) });
+  }
+
+  private planOf(flow: string): SagaPlan {
+    const plan = this.registry.plan(flow);
+    if (!plan) throw new InvalidMessageError(`no orchestrated flow named '${flow}'`);
+    return plan;
+  }
+}

@@ -1,0 +1,43 @@
+import type { ConfigService } from '@nestjs/config';
+import { InvalidSagaOptionError } from './errors/saga-definition.error';
+import type { SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { SAGA_MESSAGES } from './saga.messages';
+
+function oneOf<T extends string>(config: ConfigService, name: string, allowed: readonly T[], fallback: T): T {
+  const value = config.get<string>(name) ?? fallback;
+  if (!allowed.includes(value as T)) {
+    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION('environment', name, value, allowed.join(' | ')));
+  }
+  return value as T;
+}
+
+function positiveInt(config: ConfigService, name: string): number | undefined {
+  const raw = config.get<string>(name);
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION('environment', name, raw, 'a positive integer'));
+  }
+  return value;
+}
+
+/**
+ * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
+ * `SAGA_TRANSPORT` (memory | rabbitmq, default memory), `SAGA_STORE` (memory | redis, default memory),
+ * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
+ * `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable.
+ */
+export function sagaOptionsFromConfig(config: ConfigService): SagaModuleOptions {
+  const options: SagaModuleOptions = {
+    transport: oneOf(config, 'SAGA_TRANSPORT', ['memory', 'rabbitmq'] as const, 'memory'),
+    store: oneOf(config, 'SAGA_STORE', ['memory', 'redis'] as const, 'memory'),
+    amqpUrl: config.get<string>('AMQP_URL'),
+    redisUrl: config.get<string>('REDIS_URL'),
+    prefix: config.get<string>('SAGA_PREFIX'),
+    prefetch: positiveInt(config, 'SAGA_PREFETCH'),
+    retentionMs: positiveInt(config, 'SAGA_RETENTION_MS'),
+    waitMs: positiveInt(config, 'SAGA_WAIT_TIMEOUT_MS'),
+    instanceId: config.get<string>('SAGA_INSTANCE_ID'),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== '')) as SagaModuleOptions;
+}

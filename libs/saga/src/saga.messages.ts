@@ -1,0 +1,35 @@
+/** User-facing texts: each names the class and method at fault and says how to fix it. */
+export const SAGA_MESSAGES = {
+  DUPLICATE_SAGA: (flow: string, first: string, second: string) =>
+    `Saga '${flow}' is declared twice, by ${first} and ${second}. Give each flow its own contract name, or register the saga class once.`,
+  DUPLICATE_STEP: (host: string, method: string, reason: string) =>
+    `${host}.${method}: ${reason}. Each @Step needs its own order number and name.`,
+  EMPTY_STEP: (host: string, method: string) =>
+    `${host}.${method}: @Step lists no tasks. Name at least one task of the contract, e.g. @Step(1, ['createOrder']).`,
+  UNKNOWN_TASK: (where: string, flow: string, task: string, known: string[]) =>
+    `${where}: flow '${flow}' has no task '${task}'. Known tasks: ${known.join(', ') || '(none)'}. Add it to the contract or fix the name.`,
+  TASK_IN_TWO_STEPS: (host: string, flow: string, task: string) =>
+    `${host}: task '${task}' of flow '${flow}' appears in more than one @Step. A task runs in exactly one step.`,
+  TASK_IN_NO_STEP: (host: string, flow: string, task: string) =>
+    `${host}: task '${task}' of flow '${flow}' is declared in the contract but no @Step runs it. Add it to a step or remove it.`,
+  NO_STEPS: (host: string, flow: string) =>
+    `${host}: saga '${flow}' has no @Step methods. Declare at least one step.`,
+  DUPLICATE_HANDLER: (kind: string, flow: string, task: string, first: string, second: string) =>
+    `@${kind}('${flow}', '${task}') is declared twice, on ${first} and ${second}. Keep one handler per task in a process.`,
+  COMPENSATE_WITHOUT_TASK: (where: string, flow: string, task: string) =>
+    `${where}: @Compensate('${flow}', '${task}') has no @Task handler for that task in this application. Host the task here too, or move the compensation to the service that runs the task.`,
+  MISSING_COMPENSATION: (where: string, flow: string, task: string) =>
+    `${where}: task '${flow}/${task}' is compensable but has no @Compensate handler. Add one, or declare the task with { compensable: false } in the contract.`,
+  REQUEST_SCOPED: (host: string) =>
+    `${host} hosts saga handlers but is request-scoped (or depends on a request-scoped provider). Saga and task hosts must be singletons: a handler that cannot be resolved outside a request would silently skip work.`,
+  INVALID_OPTION: (where: string, option: string, value: unknown, expected: string) =>
+    `${where}: option '${option}' is ${JSON.stringify(value)}; expected ${expected}.`,
+  UNKNOWN_FLOW: (flow: string, known: string[]) =>
+    `No saga contract named '${flow}' is registered. Pass the contract to SagaModule.forRoot({ contracts }) or declare it with @Saga. Known: ${known.join(', ') || '(none)'}.`,
+  INVALID_INPUT: (flow: string, count: number) => `Input of saga '${flow}' is invalid (${count} field(s)).`,
+  WAIT_EXCEEDED: (sagaId: string, waitMs: number) =>
+    `Saga ${sagaId} did not finish within ${waitMs} ms; it goes on. Ask its status later.`,
+  NOT_ACCEPTED: (sagaId: string, waitMs: number) =>
+    `No orchestrator accepted saga ${sagaId} within ${waitMs} ms. Is an orchestrator for this flow running?`,
+  UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,
+} as const;

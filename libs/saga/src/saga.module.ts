@@ -1,0 +1,99 @@
+import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TaskBarrier } from './barrier/task.barrier';
+import { SagaMetadataAccessor } from './decorators/saga-metadata.accessor';
+import type { ResolvedSagaModuleOptions, SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { SagaClient } from './runtime/saga.client';
+import { SagaExplorer } from './runtime/saga.explorer';
+import { SagaOrchestrator } from './runtime/saga.orchestrator';
+import { SagaRegistry } from './runtime/saga.registry';
+import { SAGA_BARRIER } from './runtime/saga-runtime.tokens';
+import { SagaTimerSweeper } from './runtime/saga-timer.sweeper';
+import { TaskWorker } from './runtime/task.worker';
+import { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
+import {
+  ConfigurableModuleClass,
+  SAGA_MODULE_OPTIONS,
+  SAGA_MODULE_OPTIONS_INPUT,
+  resolveSagaOptions,
+} from './saga.module-definition';
+import { MemorySagaStore } from './store/memory-saga.store';
+import { RedisSagaStore } from './store/redis-saga.store';
+import type { SagaStore } from './store/saga-store.interface';
+import { MemoryTransport } from './transport/memory.transport';
+import { RabbitMqTransport } from './transport/rabbitmq.transport';
+import type { SagaTransport } from './transport/saga-transport.interface';
+
+async function createTransport(options: ResolvedSagaModuleOptions): Promise<SagaTransport> {
+  const { transport, prefix, prefetch, amqpUrl } = options;
+  const instance =
+    typeof transport === 'object'
+      ? transport
+      : transport === 'rabbitmq'
+        ? new RabbitMqTransport({ url: amqpUrl, prefix, prefetch, connectionName: `dta-${options.instanceId}` })
+        : new MemoryTransport({ prefix, prefetch });
+  await instance.init();
+  return instance;
+}
+
+function createStore(options: ResolvedSagaModuleOptions): SagaStore {
+  const { store, prefix, retentionMs, redisUrl } = options;
+  if (typeof store === 'object') return store;
+  return store === 'redis'
+    ? new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs })
+    : new MemorySagaStore({ retentionMs });
+}
+
+const providers: Provider[] = [
+  {
+    provide: SAGA_MODULE_OPTIONS,
+    inject: [SAGA_MODULE_OPTIONS_INPUT],
+    useFactory: (options: SagaModuleOptions) => resolveSagaOptions(options),
+  },
+  { provide: SAGA_TRANSPORT, inject: [SAGA_MODULE_OPTIONS], useFactory: createTransport },
+  { provide: SAGA_STORE, inject: [SAGA_MODULE_OPTIONS], useFactory: createStore },
+  {
+    provide: SAGA_BARRIER,
+    inject: [SAGA_STORE, SAGA_MODULE_OPTIONS],
+    useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions) => new TaskBarrier(store, options.retentionMs),
+  },
+  SagaMetadataAccessor,
+  SagaRegistry,
+  SagaExplorer,
+  SagaOrchestrator,
+  TaskWorker,
+  SagaTimerSweeper,
+  SagaClient,
+];
+
+/**
+ * DTA's module: discovers `@Saga`, `@Step`, `@Task` and `@Compensate` in the application, runs the
+ * aggregators, the task workers and the timer sweeper, and provides `SagaClient`. Global by default.
+ *
+ * @example
+ * SagaModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => sagaOptionsFromConfig(config),
+ * })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers,
+  exports: [SagaClient, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
+})
+export class SagaModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(
+    @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
+    @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
+  ) {
+    super();
+  }
+
+  /** Closes what this module opened: consumers first (in-flight handlers finish), then the store. */
+  async onApplicationShutdown(): Promise<void> {
+    if (typeof this.options.transport !== 'object') await this.transport.close();
+    if (typeof this.options.store !== 'object') await this.store.close();
+  }
+}

@@ -1,0 +1,136 @@
+import type { Json, SagaError, SagaFailure, TaskOutcome } from '../engine/saga-state';
+
+/** Version of the wire format; every message carries it. */
+export const WIRE_VERSION = 1;
+
+interface Envelope {
+  v: typeof WIRE_VERSION;
+  sagaId: string;
+  flow: string;
+  traceId: string;
+}
+
+/** Asks the orchestrators of `flow` to start a saga. */
+export interface StartMessage extends Envelope {
+  input: Json;
+  /** Instance address the terminal result goes to. */
+  replyTo?: string;
+}
+
+/** Asks a task worker to run a task, or to undo it (`kind: 'compensate'`). */
+export interface TaskMessage extends Envelope {
+  kind: 'run' | 'compensate';
+  step: string;
+  task: string;
+  attempt: number;
+  input: Json;
+  /** The saga input and the outputs of earlier tasks, by wire name. */
+  sagaInput: Json;
+  outputs: Record<string, Json>;
+  /** Compensation only: the task's output if it replied. */
+  output?: Json;
+  /** Compensation only. */
+  outcome?: TaskOutcome;
+}
+
+/** A worker's answer to a {@link TaskMessage}. */
+export type ReplyMessage = Envelope & {
+  kind: 'run' | 'compensate';
+  task: string;
+  attempt: number;
+} & ({ ok: true; output?: Json } | { ok: false; error: SagaError; retryable: boolean });
+
+/** Sent to the caller's instance: the saga was accepted, or reached a terminal state. */
+export interface ResultMessage extends Envelope {
+  kind: 'accepted' | 'finished';
+  status: 'running' | 'compensating' | 'completed' | 'compensated' | 'failed';
+  result?: Json;
+  failure?: SagaFailure;
+  compensated?: string[];
+}
+
+/** Published on the events exchange for anyone to observe. */
+export interface LifecycleEvent extends Envelope {
+  type: 'started' | 'step-completed' | 'completed' | 'compensated' | 'failed';
+  step?: string;
+  at: number;
+}
+
+/** Thrown by a message parser: the message goes to the dead-letter queue with this reason. */
+export class InvalidMessageError extends Error {
+  override readonly name = 'InvalidMessageError';
+}
+
+type Fields = Record<string, unknown>;
+
+function object(raw: unknown, what: string): Fields {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidMessageError(`${what} is not a JSON object`);
+  }
+  return raw as Fields;
+}
+
+function requireStrings(m: Fields, what: string, keys: string[]): void {
+  for (const key of keys) {
+    if (typeof m[key] !== 'string' || (m[key] as string).length === 0) {
+      throw new InvalidMessageError(`${what}.${key} must be a non-empty string`);
+    }
+  }
+}
+
+function envelope(raw: unknown, what: string): Fields {
+  const m = object(raw, what);
+  if (m.v !== WIRE_VERSION) throw new InvalidMessageError(`${what}.v must be ${WIRE_VERSION}, got ${String(m.v)}`);
+  requireStrings(m, what, ['sagaId', 'flow', 'traceId']);
+  return m;
+}
+
+function requireAttempt(m: Fields, what: string): void {
+  if (!Number.isInteger(m.attempt) || (m.attempt as number) < 1) {
+    throw new InvalidMessageError(`${what}.attempt must be an integer >= 1`);
+  }
+}
+
+function requireKind(m: Fields, what: string): void {
+  if (m.kind !== 'run' && m.kind !== 'compensate') {
+    throw new InvalidMessageError(`${what}.kind must be 'run' or 'compensate'`);
+  }
+}
+
+export function parseStartMessage(raw: unknown): StartMessage {
+  const m = envelope(raw, 'start');
+  if (!('input' in m)) throw new InvalidMessageError('start.input is missing');
+  if (m.replyTo !== undefined) requireStrings(m, 'start', ['replyTo']);
+  return m as unknown as StartMessage;
+}
+
+export function parseTaskMessage(raw: unknown): TaskMessage {
+  const m = envelope(raw, 'task');
+  requireKind(m, 'task');
+  requireStrings(m, 'task', ['step', 'task']);
+  requireAttempt(m, 'task');
+  object(m.outputs, 'task.outputs');
+  return m as unknown as TaskMessage;
+}
+
+export function parseReplyMessage(raw: unknown): ReplyMessage {
+  const m = envelope(raw, 'reply');
+  requireKind(m, 'reply');
+  requireStrings(m, 'reply', ['task']);
+  requireAttempt(m, 'reply');
+  if (typeof m.ok !== 'boolean') throw new InvalidMessageError('reply.ok must be a boolean');
+  if (!m.ok) {
+    requireStrings(object(m.error, 'reply.error'), 'reply.error', ['message']);
+    if (typeof m.retryable !== 'boolean') throw new InvalidMessageError('reply.retryable must be a boolean');
+  }
+  return m as unknown as ReplyMessage;
+}
+
+export function parseResultMessage(raw: unknown): ResultMessage {
+  const m = envelope(raw, 'result');
+  if (m.kind !== 'accepted' && m.kind !== 'finished') {
+    throw new InvalidMessageError("result.kind must be 'accepted' or 'finished'");
+  }
+  requireStrings(m, 'result', ['status']);
+  return m as unknown as ResultMessage;
+}

@@ -1,0 +1,45 @@
+/**
+ * Every queue and exchange name DTA uses, in one place. `prefix` defaults to `dta`.
+ *
+ * | name | kind | what |
+ * |---|---|---|
+ * | `dta.commands` | direct exchange | routes starts, tasks and replies by routing key |
+ * | `dta.<flow>.start` | queue | start requests of a flow (orchestrators) |
+ * | `dta.<flow>.<task>` | queue | run/compensate commands of a task (its workers) |
+ * | `dta.<flow>.replies` | queue | task replies of a flow (orchestrators) |
+ * | `dta.results` | direct exchange | terminal results by caller instance |
+ * | `dta.results.<instance>` | queue | one caller instance's results |
+ * | `dta.events` | topic exchange | lifecycle events, routing key `<flow>.<type>` |
+ * | `dta.dead-letter` | queue | messages that could not be parsed or validated, with the reason |
+ */
+export class SagaTopology {
+  constructor(readonly prefix = 'dta') {}
+
+  get commandsExchange(): string {
+    return `${this.prefix}.commands`;
+  }
+  get resultsExchange(): string {
+    return `${this.prefix}.results`;
+  }
+  get eventsExchange(): string {
+    return `${this.prefix}.events`;
+  }
+  get deadLetterQueue(): string {
+    return `${this.prefix}.dead-letter`;
+  }
+  startQueue(flow: string): string {
+    return `${this.prefix}.${flow}.start`;
+  }
+  taskQueue(flow: string, task: string): string {
+    return `${this.prefix}.${flow}.${task}`;
+  }
+  replyQueue(flow: string): string {
+    return `${this.prefix}.${flow}.replies`;
+  }
+  resultQueue(instance: string): string {
+    return `${this.prefix}.results.${instance}`;
+  }
+  eventKey(flow: string, type: string): string {
+    return `${flow}.${type}`;
+  }
+}

@@ -1,0 +1,45 @@
+import type { LifecycleEvent, ReplyMessage, ResultMessage, StartMessage, TaskMessage } from './saga-messages';
+
+/**
+ * Handles one message. Resolving acknowledges it (only then: the state it causes is stored by then).
+ * Throwing {@link InvalidMessageError} sends it to the dead-letter queue with the reason; throwing anything
+ * else redelivers it after a short pause.
+ */
+export type MessageHandler<M> = (message: M) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** How many unacknowledged messages one consumer holds at once. */
+  prefetch?: number;
+}
+
+/**
+ * How sagas talk. Every channel is durable and at-least-once: consumers must tolerate duplicates.
+ * Queue and exchange names are derived from flow and task names (see `transport/saga-topology.ts`).
+ */
+export interface SagaTransport {
+  /** Connects and declares the shared exchanges; idempotent. */
+  init(): Promise<void>;
+
+  sendStart(message: StartMessage): Promise<void>;
+  consumeStarts(flow: string, handler: MessageHandler<StartMessage>, options?: ConsumeOptions): Promise<void>;
+
+  sendTask(message: TaskMessage): Promise<void>;
+  consumeTasks(
+    flow: string,
+    task: string,
+    handler: MessageHandler<TaskMessage>,
+    options?: ConsumeOptions,
+  ): Promise<void>;
+
+  sendReply(message: ReplyMessage): Promise<void>;
+  consumeReplies(flow: string, handler: MessageHandler<ReplyMessage>, options?: ConsumeOptions): Promise<void>;
+
+  /** Sends to one caller instance's queue (`replyTo`), never to another instance. */
+  sendResult(replyTo: string, message: ResultMessage): Promise<void>;
+  consumeResults(replyTo: string, handler: MessageHandler<ResultMessage>): Promise<void>;
+
+  publishEvent(event: LifecycleEvent): Promise<void>;
+
+  /** Stops consuming, waits for handlers under way, closes connections. */
+  close(): Promise<void>;
+}
