@@ -6,7 +6,9 @@ import { SAGA_MESSAGES } from './saga.messages';
 function oneOf<T extends string>(config: ConfigService, name: string, allowed: readonly T[], fallback: T): T {
   const value = config.get<string>(name) ?? fallback;
   if (!allowed.includes(value as T)) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION('environment', name, value, allowed.join(' | ')));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION('environment', name, value, allowed.join(' | ')),
+    );
   }
   return value as T;
 }
@@ -16,7 +18,9 @@ function positiveInt(config: ConfigService, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION('environment', name, raw, 'a positive integer'));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION('environment', name, raw, 'a positive integer'),
+    );
   }
   return value;
 }
@@ -39,5 +43,5 @@ export function sagaOptionsFromConfig(config: ConfigService): SagaModuleOptions 
     waitMs: positiveInt(config, 'SAGA_WAIT_TIMEOUT_MS'),
     instanceId: config.get<string>('SAGA_INSTANCE_ID'),
   };
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== '')) as SagaModuleOptions;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== ''));
 }

@@ -1,13 +1,20 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { ResolvedSagaModuleOptions, SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import type {
+  ResolvedSagaModuleOptions,
+  SagaModuleOptions,
+} from './interfaces/saga-module-options.interface';
 
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: SAGA_MODULE_OPTIONS_INPUT, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<SagaModuleOptions>()
-    .setClassMethodName('forRoot')
-    .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-    .build();
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: SAGA_MODULE_OPTIONS_INPUT,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<SagaModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();
 
 /** Merges the defaults, in this one place. */
 export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModuleOptions {

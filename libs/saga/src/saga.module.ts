@@ -2,7 +2,10 @@ import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nest
 import { DiscoveryModule } from '@nestjs/core';
 import { TaskBarrier } from './barrier/task.barrier';
 import { SagaMetadataAccessor } from './decorators/saga-metadata.accessor';
-import type { ResolvedSagaModuleOptions, SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import type {
+  ResolvedSagaModuleOptions,
+  SagaModuleOptions,
+} from './interfaces/saga-module-options.interface';
 import { SagaClient } from './runtime/saga.client';
 import { SagaExplorer } from './runtime/saga.explorer';
 import { SagaOrchestrator } from './runtime/saga.orchestrator';
@@ -30,7 +33,12 @@ async function createTransport(options: ResolvedSagaModuleOptions): Promise<Saga
     typeof transport === 'object'
       ? transport
       : transport === 'rabbitmq'
-        ? new RabbitMqTransport({ url: amqpUrl, prefix, prefetch, connectionName: `dta-${options.instanceId}` })
+        ? new RabbitMqTransport({
+            url: amqpUrl,
+            prefix,
+            prefetch,
+            connectionName: `dta-${options.instanceId}`,
+          })
         : new MemoryTransport({ prefix, prefetch });
   await instance.init();
   return instance;
@@ -55,7 +63,8 @@ const providers: Provider[] = [
   {
     provide: SAGA_BARRIER,
     inject: [SAGA_STORE, SAGA_MODULE_OPTIONS],
-    useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions) => new TaskBarrier(store, options.retentionMs),
+    useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions) =>
+      new TaskBarrier(store, options.retentionMs),
   },
   SagaMetadataAccessor,
   SagaRegistry,

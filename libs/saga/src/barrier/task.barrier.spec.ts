@@ -37,7 +37,11 @@ describe('TaskBarrier', () => {
   it('compensates a done task once, with its output', async () => {
     await barrier.enterTask('s', 'pay', 5_000);
     await barrier.taskDone('s', 'pay', 'p1');
-    expect(await barrier.enterCompensation('s', 'pay')).toEqual({ kind: 'compensate', outcome: 'succeeded', output: 'p1' });
+    expect(await barrier.enterCompensation('s', 'pay')).toEqual({
+      kind: 'compensate',
+      outcome: 'succeeded',
+      output: 'p1',
+    });
     await barrier.compensationDone('s', 'pay');
     expect(await barrier.enterCompensation('s', 'pay')).toEqual({ kind: 'skip' });
     expect(await barrier.enterTask('s', 'pay', 5_000)).toEqual({ kind: 'refused' });

@@ -45,8 +45,12 @@ export class TaskBarrier {
     return this.update<TaskEntry>(sagaId, task, (record) => {
       if (record?.state === 'done') return { entry: { kind: 'done', output: record.output ?? null } };
       if (record?.state === 'compensated') return { entry: { kind: 'refused' } };
-      if (record?.state === 'running' && (record.leaseUntil ?? 0) > this.now()) return { entry: { kind: 'busy' } };
-      return { entry: { kind: 'run' }, next: { state: 'running', leaseUntil: this.now() + leaseMs, started: true } };
+      if (record?.state === 'running' && (record.leaseUntil ?? 0) > this.now())
+        return { entry: { kind: 'busy' } };
+      return {
+        entry: { kind: 'run' },
+        next: { state: 'running', leaseUntil: this.now() + leaseMs, started: true },
+      };
     });
   }
 
@@ -62,7 +66,9 @@ export class TaskBarrier {
   /** The handler failed without effect: the next attempt may run at once. */
   async taskAbandoned(sagaId: string, task: string): Promise<void> {
     await this.update(sagaId, task, (record) =>
-      record?.state === 'running' ? { entry: undefined, next: { ...record, leaseUntil: 0 } } : { entry: undefined },
+      record?.state === 'running'
+        ? { entry: undefined, next: { ...record, leaseUntil: 0 } }
+        : { entry: undefined },
     );
   }
 
@@ -70,18 +76,28 @@ export class TaskBarrier {
     return this.update<CompensationEntry>(sagaId, task, (record) => {
       if (!record) return { entry: { kind: 'skip' }, next: { state: 'compensated', started: false } };
       if (record.state === 'compensated') return { entry: { kind: 'skip' } };
-      if (record.state === 'running' && (record.leaseUntil ?? 0) > this.now()) return { entry: { kind: 'busy' } };
+      if (record.state === 'running' && (record.leaseUntil ?? 0) > this.now())
+        return { entry: { kind: 'busy' } };
       if (record.state === 'running' && record.leaseUntil === 0) {
         // Its last run failed without effect.
         return { entry: { kind: 'skip' }, next: { state: 'compensated', started: true } };
       }
       const outcome: TaskOutcome = record.state === 'done' ? 'succeeded' : 'unknown';
-      return { entry: { kind: 'compensate', outcome, ...(record.output !== undefined ? { output: record.output } : {}) } };
+      return {
+        entry: {
+          kind: 'compensate',
+          outcome,
+          ...(record.output !== undefined ? { output: record.output } : {}),
+        },
+      };
     });
   }
 
   async compensationDone(sagaId: string, task: string): Promise<void> {
-    await this.update(sagaId, task, (record) => ({ entry: undefined, next: { state: 'compensated', started: record?.started ?? true } }));
+    await this.update(sagaId, task, (record) => ({
+      entry: undefined,
+      next: { state: 'compensated', started: record?.started ?? true },
+    }));
   }
 
   private key(sagaId: string, task: string): string {
@@ -99,7 +115,8 @@ export class TaskBarrier {
       const current = await this.store.getDocument(key);
       const { entry, next } = decide(current?.value as BarrierRecord | undefined);
       if (!next) return entry;
-      if (await this.store.putDocument(key, next as unknown as Json, current?.version ?? 0, this.retentionMs)) return entry;
+      if (await this.store.putDocument(key, next as unknown as Json, current?.version ?? 0, this.retentionMs))
+        return entry;
     }
   }
 }

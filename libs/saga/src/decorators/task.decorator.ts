@@ -15,7 +15,11 @@ export interface TaskHandlerMetadata {
 type TaskTarget = AnyTaskRef | string;
 
 /** A method decorator that only fits methods of type `M`: a wrong handler signature does not compile. */
-export type TypedMethodDecorator<M> = <T extends M>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => void;
+export type TypedMethodDecorator<M> = <T extends M>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<T>,
+) => void;
 
 /** Signature a `@Task` handler must have. */
 export type TaskHandler<I, O> = (input: I, context: TaskContext) => O | Promise<O>;
@@ -23,7 +27,11 @@ export type TaskHandler<I, O> = (input: I, context: TaskContext) => O | Promise<
 /** Signature a `@Compensate` handler must have. */
 export type CompensationHandler<I, O> = (context: CompensationContext<I, O>) => unknown;
 
-function handlerMetadata(kind: TaskHandlerMetadata['kind'], target: TaskTarget, task?: string): TaskHandlerMetadata {
+function handlerMetadata(
+  kind: TaskHandlerMetadata['kind'],
+  target: TaskTarget,
+  task?: string,
+): TaskHandlerMetadata {
   if (typeof target === 'string') return { kind, flow: target, task: task ?? '' };
   return { kind, flow: target.flow, task: target.name, ref: target };
 }

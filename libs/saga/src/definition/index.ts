@@ -12,3 +12,4 @@ export type {
 } from './saga-contract';
 export type { Duration } from './duration';
 export { TASK_DEFAULTS } from './task-policy';
+export type { SagaState } from './saga-view';

@@ -70,7 +70,10 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
 }
 
 /** The names and types that the gateway, the orchestrator and every service share. */
-export interface SagaContract<In = unknown, T extends Record<string, AnyTaskSpec> = Record<string, AnyTaskSpec>> {
+export interface SagaContract<
+  In = unknown,
+  T extends Record<string, AnyTaskSpec> = Record<string, AnyTaskSpec>,
+> {
   readonly name: string;
   readonly input?: Type<In>;
   readonly tasks: T;

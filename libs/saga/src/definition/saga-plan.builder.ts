@@ -28,12 +28,19 @@ const RESERVED_TASK_NAMES = ['start', 'replies'];
 export function validateContract(contract: SagaContract): void {
   const where = `defineSaga('${contract.name}')`;
   if (!NAME.test(contract.name)) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, 'name', contract.name, 'lower-case letters, digits and dashes'));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION(where, 'name', contract.name, 'lower-case letters, digits and dashes'),
+    );
   }
   for (const ref of Object.values(contract.task)) {
     if (!NAME.test(ref.name) || RESERVED_TASK_NAMES.includes(ref.name)) {
       throw new InvalidSagaOptionError(
-        SAGA_MESSAGES.INVALID_OPTION(where, `tasks.${ref.key}`, ref.name, `a name of letters and digits other than ${RESERVED_TASK_NAMES.join(', ')}`),
+        SAGA_MESSAGES.INVALID_OPTION(
+          where,
+          `tasks.${ref.key}`,
+          ref.name,
+          `a name of letters and digits other than ${RESERVED_TASK_NAMES.join(', ')}`,
+        ),
       );
     }
     resolveTaskPolicy(`${where} task '${ref.key}'`, ref.options);
@@ -56,12 +63,19 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
     .map((step) => {
       const name = step.name ?? toWireName(step.method);
       if (!Number.isFinite(step.order)) {
-        throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is not a number`));
+        throw new DuplicateStepError(
+          SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is not a number`),
+        );
       }
       if (orders.has(step.order)) {
-        throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is taken by another step`));
+        throw new DuplicateStepError(
+          SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `order ${step.order} is taken by another step`),
+        );
       }
-      if (names.has(name)) throw new DuplicateStepError(SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `name '${name}' is taken`));
+      if (names.has(name))
+        throw new DuplicateStepError(
+          SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `name '${name}' is taken`),
+        );
       if (step.tasks.length === 0) throw new EmptyStepError(SAGA_MESSAGES.EMPTY_STEP(host, step.method));
       orders.add(step.order);
       names.add(name);
@@ -70,10 +84,18 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
         map: step.map,
         tasks: step.tasks.map((task) => {
           const ref = byKeyOrName.get(task);
-          if (!ref) throw new UnknownTaskError(SAGA_MESSAGES.UNKNOWN_TASK(`${host}.${step.method}`, contract.name, task, known));
-          if (used.has(ref.name)) throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_TWO_STEPS(host, contract.name, ref.key));
+          if (!ref)
+            throw new UnknownTaskError(
+              SAGA_MESSAGES.UNKNOWN_TASK(`${host}.${step.method}`, contract.name, task, known),
+            );
+          if (used.has(ref.name))
+            throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_TWO_STEPS(host, contract.name, ref.key));
           used.add(ref.name);
-          return { name: ref.name, key: ref.key, policy: resolveTaskPolicy(`${contract.name}/${ref.name}`, ref.options) };
+          return {
+            name: ref.name,
+            key: ref.key,
+            policy: resolveTaskPolicy(`${contract.name}/${ref.name}`, ref.options),
+          };
         }),
       };
     });

@@ -16,21 +16,32 @@ export const TASK_DEFAULTS = {
 function duration(where: string, option: string, value: Duration): number {
   const ms = toMilliseconds(value);
   if (ms === undefined || ms <= 0) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, option, value, "a positive duration such as 500, '200ms', '2s' or '1m'"));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION(
+        where,
+        option,
+        value,
+        "a positive duration such as 500, '200ms', '2s' or '1m'",
+      ),
+    );
   }
   return ms;
 }
 
 function integer(where: string, option: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, option, value, `an integer >= ${min}`));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION(where, option, value, `an integer >= ${min}`),
+    );
   }
   return value;
 }
 
 function range(where: string, option: string, value: number, min: number, max: number): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, option, value, `a number from ${min} to ${max}`));
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION(where, option, value, `a number from ${min} to ${max}`),
+    );
   }
   return value;
 }
@@ -48,6 +59,11 @@ export function resolveTaskPolicy(where: string, options: TaskOptions): TaskPoli
       jitter: range(where, 'backoff.jitter', backoff.jitter, 0, 1),
     },
     compensable: options.compensable ?? TASK_DEFAULTS.compensable,
-    compensationAttempts: integer(where, 'compensationAttempts', options.compensationAttempts ?? TASK_DEFAULTS.compensationAttempts, 1),
+    compensationAttempts: integer(
+      where,
+      'compensationAttempts',
+      options.compensationAttempts ?? TASK_DEFAULTS.compensationAttempts,
+      1,
+    ),
   };
 }

@@ -14,4 +14,9 @@ export type SagaCommand =
       outcome: TaskOutcome;
     }
   | { type: 'schedule'; timer: SagaTimer }
-  | { type: 'finish'; status: Extract<SagaStatus, 'completed' | 'compensated' | 'failed'>; result?: Json; failure?: SagaFailure };
+  | {
+      type: 'finish';
+      status: Extract<SagaStatus, 'completed' | 'compensated' | 'failed'>;
+      result?: Json;
+      failure?: SagaFailure;
+    };

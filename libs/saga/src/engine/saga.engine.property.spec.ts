@@ -51,16 +51,14 @@ const planArb = fc
     ),
     { minLength: 1, maxLength: 4 },
   )
-  .map(
-    (steps): SagaPlan => ({
-      flow: 'prop',
-      steps: steps.map((tasks, s) => ({
-        name: `s${s}`,
-        tasks: tasks.map((policy, t) => plannedTask(`t${s}-${t}`, policy)),
-        map: () => undefined,
-      })),
-    }),
-  );
+  .map((steps): SagaPlan => ({
+    flow: 'prop',
+    steps: steps.map((tasks, s) => ({
+      name: `s${s}`,
+      tasks: tasks.map((policy, t) => plannedTask(`t${s}-${t}`, policy)),
+      map: () => undefined,
+    })),
+  }));
 
 /** Failure rates of the simulated world. */
 const worldArb = fc.record({
@@ -97,13 +95,28 @@ function deliverCommand(world: World, command: SagaCommand, rates: Rates, random
   const key = command.task;
   const barrier = world.barrier.get(key) ?? 'none';
   if (command.type === 'run-task') {
-    if (barrier === 'done') return reply({ type: 'task-succeeded', task: key, attempt: command.attempt, output: key, now: 0 });
+    if (barrier === 'done')
+      return reply({ type: 'task-succeeded', task: key, attempt: command.attempt, output: key, now: 0 });
     if (barrier === 'compensated') {
-      return reply({ type: 'task-failed', task: key, attempt: command.attempt, retryable: false, error: { message: 'hanging' }, now: 0 });
+      return reply({
+        type: 'task-failed',
+        task: key,
+        attempt: command.attempt,
+        retryable: false,
+        error: { message: 'hanging' },
+        now: 0,
+      });
     }
     if (random() < rates.taskFail) {
       const retryable = random() >= rates.fatal;
-      return reply({ type: 'task-failed', task: key, attempt: command.attempt, retryable, error: { message: 'boom' }, now: 0 });
+      return reply({
+        type: 'task-failed',
+        task: key,
+        attempt: command.attempt,
+        retryable,
+        error: { message: 'boom' },
+        now: 0,
+      });
     }
     world.barrier.set(key, 'done');
     world.effects.set(key, (world.effects.get(key) ?? 0) + 1);
@@ -112,7 +125,13 @@ function deliverCommand(world: World, command: SagaCommand, rates: Rates, random
   world.compensationSteps.push(stepOf(world.plan, key));
   if (barrier !== 'compensated') {
     if (random() < rates.undoFail) {
-      return reply({ type: 'compensation-failed', task: key, attempt: command.attempt, error: { message: 'undo boom' }, now: 0 });
+      return reply({
+        type: 'compensation-failed',
+        task: key,
+        attempt: command.attempt,
+        error: { message: 'undo boom' },
+        now: 0,
+      });
     }
     if (barrier === 'done') world.undone.set(key, (world.undone.get(key) ?? 0) + 1);
     world.barrier.set(key, 'compensated');
@@ -188,7 +207,9 @@ describe('saga engine invariants (property-based)', () => {
         const order = world.compensationSteps;
         for (let i = 1; i < order.length; i++) expect(order[i]).toBeLessThanOrEqual(order[i - 1]);
 
-        const compensable = new Set(plan.steps.flatMap((s) => s.tasks.filter((t) => t.policy.compensable).map((t) => t.name)));
+        const compensable = new Set(
+          plan.steps.flatMap((s) => s.tasks.filter((t) => t.policy.compensable).map((t) => t.name)),
+        );
         if (state.status === 'completed') {
           const all = plan.steps.flatMap((s) => s.tasks.map((t) => t.name));
           expect([...world.effects.keys()].sort()).toEqual(all.sort());
@@ -197,7 +218,8 @@ describe('saga engine invariants (property-based)', () => {
         }
         if (state.status === 'compensated') {
           // Every effect that took place on a compensable task was undone.
-          for (const task of world.effects.keys()) if (compensable.has(task)) expect(world.undone.get(task)).toBe(1);
+          for (const task of world.effects.keys())
+            if (compensable.has(task)) expect(world.undone.get(task)).toBe(1);
           expect(state.failure).toBeDefined();
         }
         if (state.status === 'failed') {
@@ -205,7 +227,8 @@ describe('saga engine invariants (property-based)', () => {
         }
         // A task that failed definitively is never compensated.
         for (const step of state.steps) {
-          for (const task of step.tasks) if (task.status === 'failed') expect(task.compensation).toBeUndefined();
+          for (const task of step.tasks)
+            if (task.status === 'failed') expect(task.compensation).toBeUndefined();
         }
       }),
       { numRuns: 3000 },

@@ -5,7 +5,8 @@ import type { SagaPlan } from './saga-plan';
 import type { Json, SagaState } from './saga-state';
 import { planOf, plannedTask } from './testing/plan.fixture';
 
-const start = (plan: SagaPlan, input: Json = { n: 1 }) => startSaga(plan, { id: 's1', traceId: 't1', input, now: 0 });
+const start = (plan: SagaPlan, input: Json = { n: 1 }) =>
+  startSaga(plan, { id: 's1', traceId: 't1', input, now: 0 });
 
 function runTasks(commands: SagaCommand[]) {
   return commands.filter((c) => c.type === 'run-task').map((c) => `${c.task}#${c.attempt}`);
@@ -29,7 +30,13 @@ function feed(plan: SagaPlan, state: SagaState, ...events: SagaEvent[]) {
   return { state, commands };
 }
 
-const ok = (task: string, output: Json = { task }, attempt = 1): SagaEvent => ({ type: 'task-succeeded', task, attempt, output, now: 10 });
+const ok = (task: string, output: Json = { task }, attempt = 1): SagaEvent => ({
+  type: 'task-succeeded',
+  task,
+  attempt,
+  output,
+  now: 10,
+});
 const fail = (task: string, retryable: boolean, attempt = 1): SagaEvent => ({
   type: 'task-failed',
   task,
@@ -38,7 +45,12 @@ const fail = (task: string, retryable: boolean, attempt = 1): SagaEvent => ({
   error: { message: `${task} broke` },
   now: 10,
 });
-const undone = (task: string, attempt = 1): SagaEvent => ({ type: 'compensation-succeeded', task, attempt, now: 20 });
+const undone = (task: string, attempt = 1): SagaEvent => ({
+  type: 'compensation-succeeded',
+  task,
+  attempt,
+  now: 20,
+});
 
 describe('saga engine', () => {
   const plan = planOf([['a'], ['b', 'c'], ['d']]);
@@ -71,11 +83,21 @@ describe('saga engine', () => {
       flow: 'm',
       steps: [
         { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
-        { name: 'two', tasks: [plannedTask('b')], map: (s) => ({ b: { fromA: s.out('a'), input: s.input } }) },
+        {
+          name: 'two',
+          tasks: [plannedTask('b')],
+          map: (s) => ({ b: { fromA: s.out('a'), input: s.input } }),
+        },
       ],
     };
     const { commands } = feed(mapped, start(mapped).state, ok('a', 42));
-    expect(commands[0]).toEqual({ type: 'run-task', step: 'two', task: 'b', attempt: 1, input: { fromA: 42, input: { n: 1 } } });
+    expect(commands[0]).toEqual({
+      type: 'run-task',
+      step: 'two',
+      task: 'b',
+      attempt: 1,
+      input: { fromA: 42, input: { n: 1 } },
+    });
   });
 
   it('retries a retryable failure after a backoff, then succeeds', () => {
@@ -86,7 +108,11 @@ describe('saga engine', () => {
     const dueAt = retry!.type === 'schedule' ? retry!.timer.dueAt : 0;
     expect(dueAt).toBeGreaterThanOrEqual(10 + 80);
     expect(dueAt).toBeLessThanOrEqual(10 + 100);
-    ({ state, commands } = feed(plan, state, { type: 'timer', timer: { kind: 'task-retry', task: 'a', attempt: 1, dueAt }, now: dueAt }));
+    ({ state, commands } = feed(plan, state, {
+      type: 'timer',
+      timer: { kind: 'task-retry', task: 'a', attempt: 1, dueAt },
+      now: dueAt,
+    }));
     expect(runTasks(commands)).toEqual(['a#2']);
     ({ state } = feed(plan, state, ok('a', 'x', 2)));
     expect(state.steps[0].tasks[0]).toMatchObject({ status: 'succeeded', attempts: 2, output: 'x' });
@@ -119,7 +145,11 @@ describe('saga engine', () => {
 
   it('treats a timed-out last attempt as unknown and compensates it', () => {
     const oneShot = planOf([['a'], [plannedTask('b', { attempts: 1 })]]);
-    const timeout: SagaEvent = { type: 'timer', timer: { kind: 'task-timeout', task: 'b', attempt: 1, dueAt: 1010 }, now: 1010 };
+    const timeout: SagaEvent = {
+      type: 'timer',
+      timer: { kind: 'task-timeout', task: 'b', attempt: 1, dueAt: 1010 },
+      now: 1010,
+    };
     const { state, commands } = feed(oneShot, start(oneShot).state, ok('a'), timeout);
     expect(state.steps[1].tasks[0]).toMatchObject({ status: 'unknown', error: { name: TASK_TIMEOUT_ERROR } });
     expect(compensations(commands)).toEqual(['b:unknown']);
@@ -128,7 +158,11 @@ describe('saga engine', () => {
   it('ignores duplicate replies, stale timers and unknown tasks', () => {
     const { state } = feed(plan, start(plan).state, ok('a'));
     expect(applySagaEvent(plan, state, ok('a')).changed).toBe(false);
-    const staleTimeout: SagaEvent = { type: 'timer', timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 }, now: 1000 };
+    const staleTimeout: SagaEvent = {
+      type: 'timer',
+      timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 },
+      now: 1000,
+    };
     expect(applySagaEvent(plan, state, staleTimeout).changed).toBe(false);
     expect(applySagaEvent(plan, state, ok('nope')).changed).toBe(false);
     expect(applySagaEvent(plan, state, fail('b', true, 2)).changed).toBe(false);
@@ -144,7 +178,10 @@ describe('saga engine', () => {
       now: 30,
     });
     expect(state.status).toBe('failed');
-    expect(state.steps[0].tasks[0].compensation).toMatchObject({ status: 'failed', error: { message: 'refund service down' } });
+    expect(state.steps[0].tasks[0].compensation).toMatchObject({
+      status: 'failed',
+      error: { message: 'refund service down' },
+    });
     expect(finish(commands)).toMatchObject({ status: 'failed', failure: { task: 'b' } });
     expect(applySagaEvent(strict, state, undone('a')).changed).toBe(false);
   });
@@ -161,11 +198,21 @@ describe('saga engine', () => {
       flow: 'b',
       steps: [
         { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
-        { name: 'two', tasks: [plannedTask('b')], map: () => { throw new Error('no price'); } },
+        {
+          name: 'two',
+          tasks: [plannedTask('b')],
+          map: () => {
+            throw new Error('no price');
+          },
+        },
       ],
     };
     const { state, commands } = feed(broken, start(broken).state, ok('a'));
-    expect(state.failure).toMatchObject({ step: 'two', task: 'b', error: { message: expect.stringContaining('no price') } });
+    expect(state.failure).toMatchObject({
+      step: 'two',
+      task: 'b',
+      error: { message: expect.stringContaining('no price') },
+    });
     expect(compensations(commands)).toEqual(['a:succeeded']);
   });
 });

@@ -109,7 +109,10 @@ class Transition {
     } catch (error) {
       const failed = this.state.steps[index].tasks[0];
       failed.status = 'failed';
-      failed.error = { name: STEP_MAPPER_ERROR, message: `step '${planned.name}' could not map its inputs: ${describe(error)}` };
+      failed.error = {
+        name: STEP_MAPPER_ERROR,
+        message: `step '${planned.name}' could not map its inputs: ${describe(error)}`,
+      };
       this.failStep(index, failed);
       return;
     }
@@ -128,7 +131,8 @@ class Transition {
     task.output = output;
     delete task.error;
     if (this.state.status === 'running') {
-      if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded')) this.startStep(stepIndex + 1);
+      if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded'))
+        this.startStep(stepIndex + 1);
     } else {
       this.compensateIfSettled(stepIndex);
     }
@@ -148,12 +152,16 @@ class Transition {
     switch (timer.kind) {
       case 'task-timeout': {
         if (task.status !== 'running' || timer.attempt !== task.attempts) return false;
-        const error = { name: TASK_TIMEOUT_ERROR, message: `no reply within ${planned.policy.timeoutMs} ms (attempt ${timer.attempt})` };
+        const error = {
+          name: TASK_TIMEOUT_ERROR,
+          message: `no reply within ${planned.policy.timeoutMs} ms (attempt ${timer.attempt})`,
+        };
         this.attemptFailed(located, error, true);
         return true;
       }
       case 'task-retry':
-        if (task.status !== 'waiting' || timer.attempt !== task.attempts || this.state.status !== 'running') return false;
+        if (task.status !== 'waiting' || timer.attempt !== task.attempts || this.state.status !== 'running')
+          return false;
         this.dispatchTask(stepIndex, task, planned);
         return true;
       case 'compensation-timeout':
@@ -231,7 +239,10 @@ class Transition {
     compensation.status = 'succeeded';
     delete compensation.error;
     const step = this.state.steps[stepIndex];
-    if (stepIndex === this.state.step && step.tasks.every((t) => !t.compensation || t.compensation.status === 'succeeded')) {
+    if (
+      stepIndex === this.state.step &&
+      step.tasks.every((t) => !t.compensation || t.compensation.status === 'succeeded')
+    ) {
       this.compensateFrom(stepIndex - 1);
     }
     return true;
@@ -306,7 +317,12 @@ class Transition {
   private locate(name: string): Located | undefined {
     for (let stepIndex = 0; stepIndex < this.plan.steps.length; stepIndex++) {
       const i = this.plan.steps[stepIndex].tasks.findIndex((t) => t.name === name);
-      if (i >= 0) return { stepIndex, task: this.state.steps[stepIndex].tasks[i], planned: this.plan.steps[stepIndex].tasks[i] };
+      if (i >= 0)
+        return {
+          stepIndex,
+          task: this.state.steps[stepIndex].tasks[i],
+          planned: this.plan.steps[stepIndex].tasks[i],
+        };
     }
     return undefined;
   }

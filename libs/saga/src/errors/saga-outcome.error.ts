@@ -55,7 +55,12 @@ export class SagaFailedError extends SagaOutcomeError {
     readonly failure: SagaFailure | undefined,
     readonly compensated: string[],
   ) {
-    super(`Saga ${outcome.sagaId} failed and could not be fully compensated; it waits for an operator.`, outcome.sagaId, outcome.traceId, outcome.flow);
+    super(
+      `Saga ${outcome.sagaId} failed and could not be fully compensated; it waits for an operator.`,
+      outcome.sagaId,
+      outcome.traceId,
+      outcome.flow,
+    );
   }
 }
 

@@ -9,7 +9,13 @@ import {
   UnknownFlowError,
 } from '../errors/saga-outcome.error';
 
-type SagaHttpError = SagaCompensatedError | SagaFailedError | SagaWaitExceededError | SagaInputError | SagaNotFoundError | UnknownFlowError;
+type SagaHttpError =
+  | SagaCompensatedError
+  | SagaFailedError
+  | SagaWaitExceededError
+  | SagaInputError
+  | SagaNotFoundError
+  | UnknownFlowError;
 
 /** Where a saga's status can be read; `Location` of a 202. */
 export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
@@ -24,7 +30,14 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
  *
  * @example app.useGlobalFilters(new SagaExceptionFilter());
  */
-@Catch(SagaCompensatedError, SagaFailedError, SagaWaitExceededError, SagaInputError, SagaNotFoundError, UnknownFlowError)
+@Catch(
+  SagaCompensatedError,
+  SagaFailedError,
+  SagaWaitExceededError,
+  SagaInputError,
+  SagaNotFoundError,
+  UnknownFlowError,
+)
 export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
   catch(error: SagaHttpError, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -44,7 +57,10 @@ export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
     if (error instanceof SagaWaitExceededError) {
       const statusUrl = sagaStatusPath(error.sagaId);
       response.setHeader('Location', statusUrl);
-      return [HttpStatus.ACCEPTED, { sagaId: error.sagaId, traceId: error.traceId, status: 'running', statusUrl }];
+      return [
+        HttpStatus.ACCEPTED,
+        { sagaId: error.sagaId, traceId: error.traceId, status: 'running', statusUrl },
+      ];
     }
     const failure = {
       sagaId: error.sagaId,
@@ -55,6 +71,9 @@ export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
       error: error.failure?.error.message,
       compensated: error.compensated,
     };
-    return [error instanceof SagaCompensatedError ? HttpStatus.CONFLICT : HttpStatus.INTERNAL_SERVER_ERROR, failure];
+    return [
+      error instanceof SagaCompensatedError ? HttpStatus.CONFLICT : HttpStatus.INTERNAL_SERVER_ERROR,
+      failure,
+    ];
   }
 }

@@ -36,4 +36,6 @@ export interface SagaModuleOptions {
 }
 
 /** Options with every default applied. */
-export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId'>> & { instanceId: string };
+export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId'>> & {
+  instanceId: string;
+};

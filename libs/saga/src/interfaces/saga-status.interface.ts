@@ -20,7 +20,12 @@ export interface SagaStatusView {
       attempts: number;
       output?: Json;
       error?: SagaError;
-      compensation?: { status: CompensationStatus; attempts: number; outcome: 'succeeded' | 'unknown'; error?: SagaError };
+      compensation?: {
+        status: CompensationStatus;
+        attempts: number;
+        outcome: 'succeeded' | 'unknown';
+        error?: SagaError;
+      };
     }[];
   }[];
 }

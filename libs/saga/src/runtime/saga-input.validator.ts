@@ -23,10 +23,18 @@ export async function validateSagaInput(contract: SagaContract, input: unknown):
     ]);
   }
   const instance = plainToInstance(contract.input, input) as object;
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+  const errors = await validate(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: true,
+  });
   if (errors.length > 0) {
     const fields = flatten(errors);
-    throw new SagaInputError(SAGA_MESSAGES.INVALID_INPUT(contract.name, fields.length), contract.name, fields);
+    throw new SagaInputError(
+      SAGA_MESSAGES.INVALID_INPUT(contract.name, fields.length),
+      contract.name,
+      fields,
+    );
   }
   return toJson(instance);
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { SagaContract, SagaInput } from '../definition/saga-contract';
 import { sagaStatusView } from '../engine/saga-status';
@@ -76,15 +81,24 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
    * `SagaCompensatedError` (rolled back), `SagaFailedError` (stalled), `SagaWaitExceededError` (still
    * running when the wait ran out), or `SagaInputError` (invalid input, nothing started).
    */
-  async run<C extends SagaContract>(flow: Flow<C>, input: SagaInput<C> | object, options: SagaStartOptions = {}): Promise<SagaCompleted> {
+  async run<C extends SagaContract>(
+    flow: Flow<C>,
+    input: SagaInput<C> | object,
+    options: SagaStartOptions = {},
+  ): Promise<SagaCompleted> {
     const waitMs = options.waitMs ?? this.options.waitMs;
     const { handle, message } = await this.startAndWait(flow, input, options, 'finished', waitMs);
-    if (!message) throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.WAIT_EXCEEDED(handle.sagaId, waitMs));
+    if (!message)
+      throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.WAIT_EXCEEDED(handle.sagaId, waitMs));
     return this.outcome(handle, message);
   }
 
   /** Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)`. */
-  async start<C extends SagaContract>(flow: Flow<C>, input: SagaInput<C> | object, options: SagaStartOptions = {}): Promise<SagaHandle> {
+  async start<C extends SagaContract>(
+    flow: Flow<C>,
+    input: SagaInput<C> | object,
+    options: SagaStartOptions = {},
+  ): Promise<SagaHandle> {
     const waitMs = options.waitMs ?? this.options.waitMs;
     const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs);
     if (!message) {
@@ -111,7 +125,9 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
     const json = await validateSagaInput(contract, input);
     const traceId = options.traceId ?? randomUUID();
-    const sagaId = options.idempotencyKey ? idempotentSagaId(contract.name, options.idempotencyKey) : randomUUID();
+    const sagaId = options.idempotencyKey
+      ? idempotentSagaId(contract.name, options.idempotencyKey)
+      : randomUUID();
     const handle = { sagaId, traceId, flow: contract.name };
     const { promise, cancel } = this.waitFor(sagaId, kind, waitMs);
     try {
@@ -129,7 +145,11 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
     return { handle, message: await promise };
   }
 
-  private waitFor(sagaId: string, kind: Waiter['kind'], waitMs: number): { promise: Promise<ResultMessage | undefined>; cancel: () => void } {
+  private waitFor(
+    sagaId: string,
+    kind: Waiter['kind'],
+    waitMs: number,
+  ): { promise: Promise<ResultMessage | undefined>; cancel: () => void } {
     let cancel = (): void => undefined;
     const promise = new Promise<ResultMessage | undefined>((resolve) => {
       const waiter: Waiter = {
@@ -170,7 +190,8 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
 
   private outcome(handle: SagaHandle, message: ResultMessage): SagaCompleted {
     const outcome: SagaOutcome = { sagaId: message.sagaId, traceId: message.traceId, flow: handle.flow };
-    if (message.status === 'completed') return { ...outcome, status: 'completed', result: (message.result ?? {}) as SagaCompleted['result'] };
+    if (message.status === 'completed')
+      return { ...outcome, status: 'completed', result: (message.result ?? {}) as SagaCompleted['result'] };
     if (message.status === 'compensated' && message.failure) {
       throw new SagaCompensatedError(outcome, message.failure, message.compensated ?? []);
     }

@@ -18,7 +18,11 @@ import { SagaModule } from '../saga.module';
 import { SagaRegistry } from './saga.registry';
 
 const Trip = defineSaga('trip', {
-  tasks: { bookFlight: task<{ to: string }, { flight: string }>(), bookHotel: task(), notify: task({ compensable: false }) },
+  tasks: {
+    bookFlight: task<{ to: string }, { flight: string }>(),
+    bookHotel: task(),
+    notify: task({ compensable: false }),
+  },
 });
 
 @Saga(Trip)
@@ -50,7 +54,10 @@ class TripTasks {
 }
 
 async function boot(...providers: Type[]) {
-  const moduleRef = await Test.createTestingModule({ imports: [SagaModule.forRoot({})], providers }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [SagaModule.forRoot({})],
+    providers,
+  }).compile();
   try {
     await moduleRef.init();
     return moduleRef.get(SagaRegistry);
@@ -67,7 +74,11 @@ describe('SagaExplorer', () => {
       ['travel', ['book-flight', 'book-hotel']],
       ['tell', ['notify']],
     ]);
-    expect(plan.steps[1].tasks[0].policy).toMatchObject({ compensable: false, attempts: 3, timeoutMs: 30_000 });
+    expect(plan.steps[1].tasks[0].policy).toMatchObject({
+      compensable: false,
+      attempts: 3,
+      timeoutMs: 30_000,
+    });
     expect(registry.allHostedTasks().map((t) => [t.task, !!t.run, !!t.compensate])).toEqual([
       ['book-flight', true, true],
       ['book-hotel', true, true],

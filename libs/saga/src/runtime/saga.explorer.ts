@@ -21,7 +21,11 @@ import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import { SAGA_MESSAGES } from '../saga.messages';
 import { SagaRegistry, type TaskHandlerBinding } from './saga.registry';
 
-type Host = { instance: Record<string, unknown>; metatype: abstract new (...args: never[]) => unknown; wrapper: InstanceWrapper };
+type Host = {
+  instance: Record<string, unknown>;
+  metatype: abstract new (...args: never[]) => unknown;
+  wrapper: InstanceWrapper;
+};
 
 /** Finds `@Saga`, `@Step`, `@Task` and `@Compensate` at bootstrap, validates them and fills the registry. */
 @Injectable()
@@ -51,12 +55,15 @@ export class SagaExplorer implements OnModuleInit {
 
   private *hosts(): Generator<Host> {
     for (const wrapper of this.discovery.getProviders()) {
-      const metatype = (!wrapper.metatype || wrapper.inject ? (wrapper.instance as object | undefined)?.constructor : wrapper.metatype) as
-        | Host['metatype']
-        | undefined;
+      const metatype = (
+        !wrapper.metatype || wrapper.inject
+          ? (wrapper.instance as object | undefined)?.constructor
+          : wrapper.metatype
+      ) as Host['metatype'] | undefined;
       if (!metatype || wrapper.isAlias) continue;
       if (!wrapper.isDependencyTreeStatic()) {
-        if (this.declaresSagaMetadata(metatype)) throw new RequestScopedHostError(SAGA_MESSAGES.REQUEST_SCOPED(metatype.name));
+        if (this.declaresSagaMetadata(metatype))
+          throw new RequestScopedHostError(SAGA_MESSAGES.REQUEST_SCOPED(metatype.name));
         continue;
       }
       const instance = wrapper.instance as Record<string, unknown> | undefined;
@@ -70,7 +77,10 @@ export class SagaExplorer implements OnModuleInit {
     const prototype = metatype.prototype as object;
     return this.scanner
       .getAllMethodNames(prototype)
-      .some((name) => this.accessor.getTaskHandler((prototype as Record<string, () => unknown>)[name]) !== undefined);
+      .some(
+        (name) =>
+          this.accessor.getTaskHandler((prototype as Record<string, () => unknown>)[name]) !== undefined,
+      );
   }
 
   private methods(host: Host): { name: string; fn: (...args: unknown[]) => unknown }[] {
@@ -78,10 +88,15 @@ export class SagaExplorer implements OnModuleInit {
     return this.scanner.getAllMethodNames(prototype).map((name) => ({ name, fn: prototype[name] }));
   }
 
-  private exploreSaga(host: Host, contract: Parameters<typeof buildSagaPlan>[0], sagaHosts: Map<string, string>): void {
+  private exploreSaga(
+    host: Host,
+    contract: Parameters<typeof buildSagaPlan>[0],
+    sagaHosts: Map<string, string>,
+  ): void {
     const hostName = host.metatype.name;
     const first = sagaHosts.get(contract.name);
-    if (first && first !== hostName) throw new DuplicateSagaError(SAGA_MESSAGES.DUPLICATE_SAGA(contract.name, first, hostName));
+    if (first && first !== hostName)
+      throw new DuplicateSagaError(SAGA_MESSAGES.DUPLICATE_SAGA(contract.name, first, hostName));
     sagaHosts.set(contract.name, hostName);
     const steps: DiscoveredStep[] = [];
     for (const { name, fn } of this.methods(host)) {
@@ -110,7 +125,9 @@ export class SagaExplorer implements OnModuleInit {
       const existing = hosted[slot];
       if (existing) {
         const kind = metadata.kind === 'task' ? 'Task' : 'Compensate';
-        throw new DuplicateTaskHandlerError(SAGA_MESSAGES.DUPLICATE_HANDLER(kind, metadata.flow, task, existing.where, where));
+        throw new DuplicateTaskHandlerError(
+          SAGA_MESSAGES.DUPLICATE_HANDLER(kind, metadata.flow, task, existing.where, where),
+        );
       }
       hosted[slot] = this.bind(host, name, fn, where);
       this.pending.push({ where, metadata: { ...metadata, task } });
@@ -125,21 +142,31 @@ export class SagaExplorer implements OnModuleInit {
       const contract = this.registry.findContract(metadata.flow);
       const ref = metadata.ref ?? Object.values(contract?.task ?? {}).find((r) => r.name === metadata.task);
       if (!ref) {
-        if (!contract) throw new UnknownFlowError(SAGA_MESSAGES.UNKNOWN_FLOW(metadata.flow, []) + ` (${where})`);
+        if (!contract)
+          throw new UnknownFlowError(SAGA_MESSAGES.UNKNOWN_FLOW(metadata.flow, []) + ` (${where})`);
         const known = Object.values(contract.task).map((r) => r.name);
         throw new UnknownTaskError(SAGA_MESSAGES.UNKNOWN_TASK(where, metadata.flow, metadata.task, known));
       }
       const hosted = this.registry.hostedTask(metadata.flow, metadata.task);
       if (metadata.kind === 'compensate' && !hosted.run) {
-        throw new CompensationWithoutTaskError(SAGA_MESSAGES.COMPENSATE_WITHOUT_TASK(where, metadata.flow, metadata.task));
+        throw new CompensationWithoutTaskError(
+          SAGA_MESSAGES.COMPENSATE_WITHOUT_TASK(where, metadata.flow, metadata.task),
+        );
       }
       if (metadata.kind === 'task' && ref.options.compensable !== false && !hosted.compensate) {
-        throw new MissingCompensationError(SAGA_MESSAGES.MISSING_COMPENSATION(where, metadata.flow, metadata.task));
+        throw new MissingCompensationError(
+          SAGA_MESSAGES.MISSING_COMPENSATION(where, metadata.flow, metadata.task),
+        );
       }
     }
   }
 
-  private bind(host: Host, method: string, fn: (...args: unknown[]) => unknown, where: string): TaskHandlerBinding {
+  private bind(
+    host: Host,
+    method: string,
+    fn: (...args: unknown[]) => unknown,
+    where: string,
+  ): TaskHandlerBinding {
     const invoke = this.contextCreator.create(
       host.instance,
       fn,

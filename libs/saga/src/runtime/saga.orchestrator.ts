@@ -61,7 +61,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     }
     if (!message.replyTo) return;
     if (isTerminal(state.status)) await this.transport.sendResult(message.replyTo, this.resultOf(state));
-    else if (message.ack) await this.transport.sendResult(message.replyTo, { ...this.envelope(state), kind: 'accepted', status: state.status });
+    else if (message.ack)
+      await this.transport.sendResult(message.replyTo, {
+        ...this.envelope(state),
+        kind: 'accepted',
+        status: state.status,
+      });
   }
 
   async onReply(reply: ReplyMessage): Promise<void> {
@@ -114,15 +119,26 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     }
   }
 
-  private async afterCommit(plan: SagaPlan, before: SagaState, after: SagaState, commands: SagaCommand[]): Promise<void> {
+  private async afterCommit(
+    plan: SagaPlan,
+    before: SagaState,
+    after: SagaState,
+    commands: SagaCommand[],
+  ): Promise<void> {
     for (let step = before.step; step < Math.min(after.step, plan.steps.length); step++) {
-      if (after.status === 'running' || after.status === 'completed') await this.publishEvent(after, 'step-completed', plan.steps[step].name);
+      if (after.status === 'running' || after.status === 'completed')
+        await this.publishEvent(after, 'step-completed', plan.steps[step].name);
     }
     if (after.status === 'completed' && before.status === 'running') {
       await this.publishEvent(after, 'step-completed', plan.steps[plan.steps.length - 1].name);
     }
     if (after.status === 'compensating' && before.status === 'running') {
-      this.logger.warn(sagaLog(`step ${after.failure?.step} failed at ${after.failure?.task}: ${after.failure?.error.message}; compensating`, after));
+      this.logger.warn(
+        sagaLog(
+          `step ${after.failure?.step} failed at ${after.failure?.task}: ${after.failure?.error.message}; compensating`,
+          after,
+        ),
+      );
     }
     await this.execute(plan, after, commands);
   }
@@ -135,6 +151,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
 
   private async publish(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
     const outputs = sagaResult(state);
+    const policies = new Map(
+      plan.steps.flatMap((s) => s.tasks.map((t) => [t.name, t.policy.timeoutMs] as const)),
+    );
     await Promise.all(
       commands.map(async (command) => {
         switch (command.type) {
@@ -147,10 +166,14 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
               task: command.task,
               attempt: command.attempt,
               input: command.input,
+              timeoutMs: policies.get(command.task),
               sagaInput: state.input,
               outputs,
               ...(command.type === 'compensate-task'
-                ? { outcome: command.outcome, ...(command.output !== undefined ? { output: command.output } : {}) }
+                ? {
+                    outcome: command.outcome,
+                    ...(command.output !== undefined ? { output: command.output } : {}),
+                  }
                 : {}),
             });
           case 'finish':
@@ -180,7 +203,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   private async publishEvent(state: SagaState, type: LifecycleEvent['type'], step?: string): Promise<void> {
-    await this.transport.publishEvent({ ...this.envelope(state), type, at: Date.now(), ...(step ? { step } : {}) });
+    await this.transport.publishEvent({
+      ...this.envelope(state),
+      type,
+      at: Date.now(),
+      ...(step ? { step } : {}),
+    });
   }
 
   private planOf(flow: string): SagaPlan {

@@ -13,8 +13,8 @@ import { SagaRegistry, type HostedTask } from './saga.registry';
 import { toJson } from './json';
 import { sagaLog } from './saga-log';
 
-/** How long a run holds its task in the barrier before another attempt may take over. */
-const RUN_LEASE_MS = 60_000;
+/** How long a run holds its task in the barrier when the command does not say (its task timeout). */
+const DEFAULT_LEASE_MS = 30_000;
 
 function toSagaError(error: unknown): SagaError {
   if (error instanceof Error) return { name: error.name, message: error.message };
@@ -44,20 +44,35 @@ export class TaskWorker implements OnApplicationBootstrap {
   }
 
   private async handle(hosted: HostedTask, message: TaskMessage): Promise<void> {
-    const reply = message.kind === 'run' ? await this.run(hosted, message) : await this.compensate(hosted, message);
+    const reply =
+      message.kind === 'run' ? await this.run(hosted, message) : await this.compensate(hosted, message);
     if (reply) await this.transport.sendReply(reply);
   }
 
   private async run(hosted: HostedTask, message: TaskMessage): Promise<ReplyMessage | undefined> {
     const base = this.replyBase(message);
-    const entry = await this.barrier.enterTask(message.sagaId, message.task, RUN_LEASE_MS);
+    const entry = await this.barrier.enterTask(
+      message.sagaId,
+      message.task,
+      message.timeoutMs ?? DEFAULT_LEASE_MS,
+    );
     switch (entry.kind) {
       case 'done':
         return { ...base, ok: true, output: entry.output };
       case 'refused':
-        return { ...base, ok: false, retryable: false, error: { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' } };
+        return {
+          ...base,
+          ok: false,
+          retryable: false,
+          error: { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' },
+        };
       case 'busy':
-        return { ...base, ok: false, retryable: true, error: { name: 'TaskBusyError', message: 'another attempt of this task is running' } };
+        return {
+          ...base,
+          ok: false,
+          retryable: true,
+          error: { name: 'TaskBusyError', message: 'another attempt of this task is running' },
+        };
     }
     const context: TaskContext = {
       sagaId: message.sagaId,
@@ -75,7 +90,11 @@ export class TaskWorker implements OnApplicationBootstrap {
     } catch (error) {
       await this.barrier.taskAbandoned(message.sagaId, message.task);
       const rejected = error instanceof TaskRejectedError;
-      this.log(message, `${rejected ? 'rejected' : 'failed'}: ${toSagaError(error).message}`, rejected ? 'log' : 'warn');
+      this.log(
+        message,
+        `${rejected ? 'rejected' : 'failed'}: ${toSagaError(error).message}`,
+        rejected ? 'log' : 'warn',
+      );
       return { ...base, ok: false, retryable: !rejected, error: toSagaError(error) };
     }
     if (!(await this.barrier.taskDone(message.sagaId, message.task, output))) {
@@ -88,7 +107,12 @@ export class TaskWorker implements OnApplicationBootstrap {
     const base = this.replyBase(message);
     const entry = await this.barrier.enterCompensation(message.sagaId, message.task);
     if (entry.kind === 'busy') {
-      return { ...base, ok: false, retryable: true, error: { name: 'TaskBusyError', message: 'the task is still running' } };
+      return {
+        ...base,
+        ok: false,
+        retryable: true,
+        error: { name: 'TaskBusyError', message: 'the task is still running' },
+      };
     }
     if (entry.kind === 'compensate') {
       const context: CompensationContext = {
@@ -128,6 +152,8 @@ export class TaskWorker implements OnApplicationBootstrap {
   }
 
   private log(message: TaskMessage, text: string, level: 'log' | 'warn' | 'error'): void {
-    this.logger[level](sagaLog(`${message.flow}/${message.task} attempt ${message.attempt} ${text}`, message));
+    this.logger[level](
+      sagaLog(`${message.flow}/${message.task} attempt ${message.attempt} ${text}`, message),
+    );
   }
 }

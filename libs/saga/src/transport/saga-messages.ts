@@ -15,6 +15,8 @@ export interface StartMessage extends Envelope {
   input: Json;
   /** Instance address the terminal result goes to. */
   replyTo?: string;
+  /** Also tell `replyTo` as soon as the saga is stored (`SagaClient.start` waits for that). */
+  ack?: boolean;
 }
 
 /** Asks a task worker to run a task, or to undo it (`kind: 'compensate'`). */
@@ -27,6 +29,8 @@ export interface TaskMessage extends Envelope {
   /** The saga input and the outputs of earlier tasks, by wire name. */
   sagaInput: Json;
   outputs: Record<string, Json>;
+  /** The task's timeout: how long the worker holds the task in its barrier. */
+  timeoutMs?: number;
   /** Compensation only: the task's output if it replied. */
   output?: Json;
   /** Compensation only. */
@@ -72,7 +76,7 @@ function object(raw: unknown, what: string): Fields {
 
 function requireStrings(m: Fields, what: string, keys: string[]): void {
   for (const key of keys) {
-    if (typeof m[key] !== 'string' || (m[key] as string).length === 0) {
+    if (typeof m[key] !== 'string' || m[key].length === 0) {
       throw new InvalidMessageError(`${what}.${key} must be a non-empty string`);
     }
   }
@@ -80,7 +84,8 @@ function requireStrings(m: Fields, what: string, keys: string[]): void {
 
 function envelope(raw: unknown, what: string): Fields {
   const m = object(raw, what);
-  if (m.v !== WIRE_VERSION) throw new InvalidMessageError(`${what}.v must be ${WIRE_VERSION}, got ${String(m.v)}`);
+  if (m.v !== WIRE_VERSION)
+    throw new InvalidMessageError(`${what}.v must be ${WIRE_VERSION}, got ${String(m.v)}`);
   requireStrings(m, what, ['sagaId', 'flow', 'traceId']);
   return m;
 }

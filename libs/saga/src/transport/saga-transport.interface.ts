@@ -32,7 +32,11 @@ export interface SagaTransport {
   ): Promise<void>;
 
   sendReply(message: ReplyMessage): Promise<void>;
-  consumeReplies(flow: string, handler: MessageHandler<ReplyMessage>, options?: ConsumeOptions): Promise<void>;
+  consumeReplies(
+    flow: string,
+    handler: MessageHandler<ReplyMessage>,
+    options?: ConsumeOptions,
+  ): Promise<void>;
 
   /** Sends to one caller instance's queue (`replyTo`), never to another instance. */
   sendResult(replyTo: string, message: ResultMessage): Promise<void>;

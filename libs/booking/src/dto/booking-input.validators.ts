@@ -1,0 +1,65 @@
+import { type ValidationOptions, ValidateBy } from 'class-validator';
+
+// Each field has one validator, so that a bad field gets one message that says everything it must be.
+
+/** Product ids become part of document keys: letters, digits, `.`, `_` and `-`, at most 64. */
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Tasks a booking can ask to fail for good, for demos and tests. */
+export const FAULT_TARGETS = ['payment', 'inventory', 'confirm'] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+
+/** What `faultInject` accepts: `true` (the payment fails, as in the classic booking demo) or a task. */
+export type FaultInject = boolean | FaultTarget;
+
+export function isProductId(value: unknown): value is string {
+  return typeof value === 'string' && PRODUCT_ID_PATTERN.test(value);
+}
+
+export function isFaultInject(value: unknown): value is FaultInject {
+  return typeof value === 'boolean' || FAULT_TARGETS.includes(value as FaultTarget);
+}
+
+/** A non-empty string matching {@link PRODUCT_ID_PATTERN}. */
+export function IsProductId(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isProductId',
+      validator: {
+        validate: (value) => isProductId(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'productId'} must be a non-empty string of at most 64 letters, digits, '.', '_' or '-'`,
+      },
+    },
+    options,
+  );
+}
+
+/** An integer >= 1. */
+export function IsQuantity(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isQuantity',
+      validator: {
+        validate: (value) => Number.isInteger(value) && (value as number) >= 1,
+        defaultMessage: (args) => `${args?.property ?? 'quantity'} must be an integer >= 1`,
+      },
+    },
+    options,
+  );
+}
+
+/** A boolean or one of {@link FAULT_TARGETS}. */
+export function IsFaultInject(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isFaultInject',
+      validator: {
+        validate: (value) => isFaultInject(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'faultInject'} must be a boolean or one of ${FAULT_TARGETS.map((t) => `'${t}'`).join(', ')}`,
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,17 @@
+import { IsOptional } from 'class-validator';
+import { type FaultInject, IsFaultInject, IsProductId, IsQuantity } from './booking-input.validators';
+
+/** Input of the booking saga: `POST /bookings` body. */
+export class CreateBookingDto {
+  @IsProductId()
+  productId!: string;
+
+  /** Units to book. @default 1 */
+  @IsQuantity()
+  quantity: number = 1;
+
+  /** Makes a task fail for good: `true` or `'payment'` (charge-payment), `'inventory'` (reserve-stock), `'confirm'` (confirm-order). */
+  @IsOptional()
+  @IsFaultInject()
+  faultInject?: FaultInject;
+}

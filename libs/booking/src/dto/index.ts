@@ -1,0 +1,12 @@
+export { CreateBookingDto } from './create-booking.dto';
+export {
+  FAULT_TARGETS,
+  type FaultInject,
+  type FaultTarget,
+  IsFaultInject,
+  IsProductId,
+  IsQuantity,
+  isFaultInject,
+  isProductId,
+  PRODUCT_ID_PATTERN,
+} from './booking-input.validators';

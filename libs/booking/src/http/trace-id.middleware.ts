@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+export const TRACE_ID_HEADER = 'x-request-id';
+
+/** What a caller's trace id may look like; anything else is replaced by a new one. */
+const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Takes the trace id from `x-request-id`, or generates one (a UUID), puts it back on the request for the
+ * handlers and echoes it in the response, whatever the response turns out to be (400s included).
+ */
+export function traceIdMiddleware(request: Request, response: Response, next: NextFunction): void {
+  const given = request.headers[TRACE_ID_HEADER];
+  const traceId = typeof given === 'string' && TRACE_ID_PATTERN.test(given) ? given : randomUUID();
+  request.headers[TRACE_ID_HEADER] = traceId;
+  response.setHeader(TRACE_ID_HEADER, traceId);
+  next();
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { BookingDocumentStore } from '../booking-document.store';
+import { OrderTasks } from './order.tasks';
+
+/** The order service's part of the booking: hosts create-order and confirm-order. */
+@Module({
+  providers: [BookingDocumentStore, OrderTasks],
+})
+export class OrderModule {}

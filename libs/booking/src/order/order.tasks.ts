@@ -1,0 +1,61 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Compensate, type CompensationContext, Task, type TaskContext, TaskRejectedError } from '@dta/saga';
+import { type ConfirmCmd, type OrderCreated, Booking } from '../booking.contract';
+import { BookingDocumentStore } from '../booking-document.store';
+import { bookingLog } from '../booking-log';
+import type { CreateBookingDto } from '../dto/create-booking.dto';
+import { rejectIfFaultInjected } from '../fault-injection';
+import { type Order, orderIdOf, orderKey } from './order.document';
+
+/** The order service's tasks: create, cancel (compensation) and confirm the booking's order. */
+@Injectable()
+export class OrderTasks {
+  private readonly logger = new Logger(OrderTasks.name);
+
+  constructor(private readonly documents: BookingDocumentStore) {}
+
+  @Task(Booking.task.createOrder)
+  async createOrder(booking: CreateBookingDto, ctx: TaskContext): Promise<OrderCreated> {
+    const orderId = orderIdOf(ctx.sagaId);
+    const order = await this.documents.update<Order, Order>(orderKey(orderId), (current) => {
+      if (current) return { result: current };
+      const created: Order = {
+        orderId,
+        productId: booking.productId,
+        quantity: booking.quantity,
+        status: 'pending',
+      };
+      return { next: created, result: created };
+    });
+    this.logger.log(bookingLog(`order ${orderId} created (${order.quantity} x ${order.productId})`, ctx));
+    return { orderId, productId: order.productId, quantity: order.quantity };
+  }
+
+  /** Cancels the order; an order that was never created (outcome `unknown`) has nothing to cancel. */
+  @Compensate(Booking.task.createOrder)
+  async cancelOrder(ctx: CompensationContext<CreateBookingDto, OrderCreated>): Promise<void> {
+    const orderId = orderIdOf(ctx.sagaId);
+    const cancelled = await this.documents.update<Order, boolean>(orderKey(orderId), (current) => {
+      if (!current) return { result: false };
+      return current.status === 'cancelled'
+        ? { result: true }
+        : { next: { ...current, status: 'cancelled' }, result: true };
+    });
+    this.logger.log(
+      bookingLog(`order ${orderId} ${cancelled ? 'cancelled' : 'was never created: nothing to cancel'}`, ctx),
+    );
+  }
+
+  @Task(Booking.task.confirmOrder)
+  async confirmOrder(cmd: ConfirmCmd, ctx: TaskContext): Promise<void> {
+    rejectIfFaultInjected('confirm', ctx);
+    await this.documents.update<Order, void>(orderKey(cmd.orderId), (current) => {
+      if (!current) throw new Error(`Order ${cmd.orderId} does not exist; create-order stores it first.`);
+      if (current.status === 'cancelled') throw new TaskRejectedError(`order ${cmd.orderId} is cancelled`);
+      return current.status === 'confirmed'
+        ? { result: undefined }
+        : { next: { ...current, status: 'confirmed' }, result: undefined };
+    });
+    this.logger.log(bookingLog(`order ${cmd.orderId} confirmed`, ctx));
+  }
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { BookingDocumentStore } from '../booking-document.store';
+import { PaymentTasks } from './payment.tasks';
+
+/** The payment service's part of the booking: hosts charge-payment. */
+@Module({
+  providers: [BookingDocumentStore, PaymentTasks],
+})
+export class PaymentModule {}

@@ -1,0 +1,236 @@
+import { Injectable } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { IsInt, Min } from 'class-validator';
+import { Compensate, Saga, Step, Task } from '../decorators';
+import { defineSaga, task } from '../definition/saga-contract';
+import type { SagaView } from '../engine/saga-plan';
+import {
+  SagaCompensatedError,
+  SagaFailedError,
+  SagaInputError,
+  SagaWaitExceededError,
+} from '../errors/saga-outcome.error';
+import { TaskRejectedError } from '../errors/task-rejected.error';
+import type { CompensationContext } from '../interfaces/task-context.interface';
+import { SagaModule } from '../saga.module';
+import { SagaClient } from './saga.client';
+
+/** One process, memory transport and store: the runtime end to end, with faults the handlers inject. */
+class ShipInput {
+  @IsInt()
+  @Min(1)
+  parcels!: number;
+}
+
+const Ship = defineSaga('ship', {
+  input: ShipInput,
+  tasks: {
+    pack: task<ShipInput, { box: string }>({
+      attempts: 3,
+      compensationAttempts: 2,
+      backoff: { delay: '10ms' },
+    }),
+    label: task<ShipInput, { label: string }>({ timeout: '150ms', attempts: 2, backoff: { delay: '10ms' } }),
+    pickUp: task<{ box: string }, { van: string }>({ attempts: 1 }),
+  },
+});
+
+/** What each handler does, per test. */
+const behaviour = {
+  packFailures: 0,
+  labelHangs: false,
+  pickUp: 'ok' as 'ok' | 'reject',
+  unpackFailures: 0,
+  pause: Promise.resolve(),
+};
+const calls: string[] = [];
+
+@Saga(Ship)
+class ShipSaga {
+  @Step(1, ['pack', 'label'])
+  prepare() {
+    return undefined;
+  }
+
+  @Step(2, ['pickUp'])
+  collect(s: SagaView) {
+    return { pickUp: s.out('pack') };
+  }
+}
+
+@Injectable()
+class ShipTasks {
+  @Task(Ship.task.pack)
+  async pack(input: ShipInput) {
+    calls.push('pack');
+    await behaviour.pause;
+    if (behaviour.packFailures-- > 0) throw new Error('tape ran out');
+    return { box: `box-of-${input.parcels}` };
+  }
+
+  @Compensate(Ship.task.pack)
+  unpack(ctx: CompensationContext<ShipInput, { box: string }>) {
+    calls.push(`unpack:${ctx.outcome}:${ctx.output?.box}`);
+    if (behaviour.unpackFailures-- > 0) throw new Error('stuck');
+  }
+
+  @Task(Ship.task.label)
+  async label() {
+    calls.push('label');
+    if (behaviour.labelHangs) {
+      behaviour.labelHangs = false;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    return { label: 'L1' };
+  }
+
+  @Compensate(Ship.task.label)
+  unlabel(ctx: CompensationContext) {
+    calls.push(`unlabel:${ctx.outcome}`);
+  }
+
+  @Task(Ship.task.pickUp)
+  pickUp(input: { box: string }) {
+    calls.push(`pickUp:${input.box}`);
+    if (behaviour.pickUp === 'reject') throw new TaskRejectedError('no van today');
+    return { van: 'V1' };
+  }
+
+  @Compensate(Ship.task.pickUp)
+  cancelPickUp() {
+    calls.push('cancelPickUp');
+  }
+}
+
+describe('saga runtime (one process, memory transport and store)', () => {
+  let moduleRef: TestingModule;
+  let client: SagaClient;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [SagaModule.forRoot({ sweepIntervalMs: 10, waitMs: 5_000 })],
+      providers: [ShipSaga, ShipTasks],
+    }).compile();
+    await moduleRef.init();
+    client = moduleRef.get(SagaClient);
+  });
+
+  afterAll(() => moduleRef.close());
+
+  beforeEach(() => {
+    Object.assign(behaviour, {
+      packFailures: 0,
+      labelHangs: false,
+      pickUp: 'ok',
+      unpackFailures: 0,
+      pause: Promise.resolve(),
+    });
+    calls.length = 0;
+  });
+
+  it('runs steps in order, passing outputs on, and retries a failing task', async () => {
+    behaviour.packFailures = 2;
+    const result = await client.run(Ship, { parcels: 3 }, { traceId: 'trace-1' });
+    expect(result).toMatchObject({ status: 'completed', traceId: 'trace-1' });
+    expect(result.result).toEqual({
+      pack: { box: 'box-of-3' },
+      label: { label: 'L1' },
+      'pick-up': { van: 'V1' },
+    });
+    const status = await client.status(result.sagaId);
+    expect(status.steps[0].tasks.find((t) => t.name === 'pack')).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+    });
+    expect(calls.filter((c) => c === 'pack')).toHaveLength(3);
+    expect(calls).toContain('pickUp:box-of-3');
+  });
+
+  it('retries a task whose attempt timed out', async () => {
+    behaviour.labelHangs = true;
+    const result = await client.run(Ship, { parcels: 1 });
+    const status = await client.status(result.sagaId);
+    expect(status.steps[0].tasks.find((t) => t.name === 'label')).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+    });
+  });
+
+  it('compensates earlier steps when a task is rejected, retrying a failing compensation', async () => {
+    behaviour.pickUp = 'reject';
+    behaviour.unpackFailures = 1;
+    const error = await client.run(Ship, { parcels: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SagaCompensatedError);
+    const rolledBack = error as SagaCompensatedError;
+    expect(rolledBack.failure).toMatchObject({
+      step: 'collect',
+      task: 'pick-up',
+      error: { message: 'no van today' },
+    });
+    expect([...rolledBack.compensated].sort()).toEqual(['label', 'pack']);
+    expect(calls).not.toContain('cancelPickUp');
+    expect(calls.filter((c) => c === 'unpack:succeeded:box-of-2')).toHaveLength(2);
+    const status = await client.status(rolledBack.sagaId);
+    expect(status.status).toBe('compensated');
+    expect(status.steps.map((s) => s.status)).toEqual(['compensated', 'failed']);
+  });
+
+  it('stalls as failed when a compensation keeps failing', async () => {
+    behaviour.pickUp = 'reject';
+    behaviour.unpackFailures = 10;
+    const error = await client.run(Ship, { parcels: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SagaFailedError);
+    const status = await client.status((error as SagaFailedError).sagaId);
+    expect(status.status).toBe('failed');
+    expect(status.steps[0].tasks.find((t) => t.name === 'pack')?.compensation).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+    });
+  });
+
+  it('refuses invalid input before anything starts, with one message per field', async () => {
+    const error = await client.run(Ship, { parcels: 0, extra: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SagaInputError);
+    expect((error as SagaInputError).fields).toEqual(
+      expect.arrayContaining([
+        { field: 'parcels', messages: ['parcels must not be less than 1'] },
+        { field: 'extra', messages: ['property extra should not exist'] },
+      ]),
+    );
+    expect((error as SagaInputError).fields).toHaveLength(2);
+    expect(calls).toEqual([]);
+  });
+
+  it('start() returns once the saga is stored; the caller of a slow run() gets the id and the saga finishes', async () => {
+    let release!: () => void;
+    behaviour.pause = new Promise((resolve) => (release = resolve));
+    const handle = await client.start(Ship, { parcels: 1 });
+    expect((await client.status(handle.sagaId)).status).toBe('running');
+
+    const waited = await client.run(Ship, { parcels: 1 }, { waitMs: 50 }).catch((e: unknown) => e);
+    expect(waited).toBeInstanceOf(SagaWaitExceededError);
+    release();
+    const sagaId = (waited as SagaWaitExceededError).sagaId;
+    await expect(eventually(async () => (await client.status(sagaId)).status)).resolves.toBe('completed');
+  });
+
+  it('gives the same saga for a repeated idempotency key', async () => {
+    const first = await client.run(Ship, { parcels: 1 }, { idempotencyKey: 'order-77' });
+    const second = await client.run(Ship, { parcels: 1 }, { idempotencyKey: 'order-77' });
+    expect(second.sagaId).toBe(first.sagaId);
+    expect(calls.filter((c) => c === 'pack')).toHaveLength(1);
+  });
+});
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  until = (v: T) => v === 'completed',
+  deadlineMs = 3_000,
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (until(value) || Date.now() > end) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,43 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { setupBookingHttp } from '@dta/booking';
+import { AppModule } from '../../apps/standalone/src/app.module';
+
+/** Environment variables a test app runs with; restored when the app closes. */
+export type TestEnv = Record<string, string>;
+
+/**
+ * Boots the standalone AppModule as `main.ts` does (same modules, same HTTP setup) under `env`, which is
+ * in `process.env` while the app lives: `@nestjs/config` reads it there.
+ */
+export async function startStandaloneApp(
+  env: TestEnv,
+): Promise<{ app: INestApplication; close: () => Promise<void> }> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const restore = (): void => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  Object.assign(process.env, env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    setupBookingHttp(app);
+    await app.init();
+    return {
+      app,
+      close: async () => {
+        try {
+          await app.close();
+        } finally {
+          restore();
+        }
+      },
+    };
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
