@@ -16,6 +16,11 @@ import { sagaLog } from './saga-log';
 /** How long a run holds its task in the barrier when the command does not say (its task timeout). */
 const DEFAULT_LEASE_MS = 30_000;
 
+function taskContext(message: TaskMessage): TaskContext {
+  const { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs } = message;
+  return { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs };
+}
+
 function toSagaError(error: unknown): SagaError {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { message: String(error) };
@@ -74,19 +79,9 @@ export class TaskWorker implements OnApplicationBootstrap {
           error: { name: 'TaskBusyError', message: 'another attempt of this task is running' },
         };
     }
-    const context: TaskContext = {
-      sagaId: message.sagaId,
-      traceId: message.traceId,
-      flow: message.flow,
-      step: message.step,
-      task: message.task,
-      attempt: message.attempt,
-      sagaInput: message.sagaInput,
-      outputs: message.outputs,
-    };
     let output: Json;
     try {
-      output = toJson(await hosted.run!.invoke(message.input, context));
+      output = toJson(await hosted.run!.invoke(message.input, taskContext(message)));
     } catch (error) {
       await this.barrier.taskAbandoned(message.sagaId, message.task);
       const rejected = error instanceof TaskRejectedError;
@@ -116,17 +111,10 @@ export class TaskWorker implements OnApplicationBootstrap {
     }
     if (entry.kind === 'compensate') {
       const context: CompensationContext = {
-        sagaId: message.sagaId,
-        traceId: message.traceId,
-        flow: message.flow,
-        step: message.step,
-        task: message.task,
-        attempt: message.attempt,
-        sagaInput: message.sagaInput,
-        outputs: message.outputs,
+        ...taskContext(message),
         input: message.input,
         output: message.output ?? entry.output,
-        outcome: entry.outcome === 'succeeded' ? 'succeeded' : (message.outcome ?? 'unknown'),
+        outcome: entry.outcome,
       };
       try {
         await hosted.compensate!.invoke(context);

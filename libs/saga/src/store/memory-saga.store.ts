@@ -1,0 +1,160 @@
+import type { SagaCommand } from '../engine/saga-command';
+import type { SagaTimer } from '../engine/saga-event';
+import { isTerminal, type Json, type SagaState } from '../engine/saga-state';
+import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+
+/** Options of {@link MemorySagaStore}. */
+export interface MemorySagaStoreOptions {
+  /**
+   * How long a terminal saga stays readable before it is forgotten.
+   * @default 86_400_000 (24 h)
+   */
+  retentionMs?: number;
+  /**
+   * The clock retention and outbox times are measured with (epoch ms); tests inject a manual one.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** A stored value and the time it expires at (`undefined`: never). */
+interface Expiring<T> {
+  value: T;
+  expiresAt?: number;
+}
+
+interface StoredOutbox {
+  outbox: SagaOutbox;
+  storedAt: number;
+}
+
+/**
+ * {@link SagaStore} in process memory, for the standalone topology and tests: the same behaviour as
+ * RedisSagaStore (one shared contract spec), without durability. Values are copied in and out, so callers
+ * never share objects with the store.
+ *
+ * @example
+ * let now = 0;
+ * const store = new MemorySagaStore({ retentionMs: 1000, now: () => now });
+ */
+export class MemorySagaStore implements SagaStore {
+  private readonly sagas = new Map<string, Expiring<SagaState>>();
+  private readonly outboxes = new Map<string, Expiring<StoredOutbox>>();
+  /** Timers by their identity (see {@link timerMember}), with their due time or lease end. */
+  private readonly timers = new Map<string, { due: DueTimer; score: number }>();
+  private readonly documents = new Map<string, Expiring<VersionedDocument>>();
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+
+  constructor(options: MemorySagaStoreOptions = {}) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
+    const existing = this.live(this.sagas, state.id);
+    if (existing) return { created: false, state: structuredClone(existing) };
+    this.write(state, commands);
+    return { created: true, state: structuredClone(state) };
+  }
+
+  async load(sagaId: string): Promise<SagaState | undefined> {
+    const state = this.live(this.sagas, sagaId);
+    return state && structuredClone(state);
+  }
+
+  async commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean> {
+    const stored = this.live(this.sagas, next.id);
+    if (!stored || stored.version !== expectedVersion) return false;
+    this.write(next, commands);
+    return true;
+  }
+
+  async clearOutbox(sagaId: string, version: number): Promise<void> {
+    if (this.live(this.outboxes, sagaId)?.outbox.version === version) this.outboxes.delete(sagaId);
+  }
+
+  async pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]> {
+    const pending: StoredOutbox[] = [];
+    for (const sagaId of [...this.outboxes.keys()]) {
+      const stored = this.live(this.outboxes, sagaId);
+      if (stored && stored.storedAt < before) pending.push(stored);
+    }
+    return pending
+      .sort((a, b) => a.storedAt - b.storedAt)
+      .slice(0, Math.max(0, limit))
+      .map((stored) => structuredClone(stored.outbox));
+  }
+
+  async claimDueTimers(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
+    const due = [...this.timers.entries()]
+      .filter(([, entry]) => entry.score <= now)
+      .sort(([memberA, a], [memberB, b]) => a.score - b.score || (memberA < memberB ? -1 : 1))
+      .slice(0, Math.max(0, limit));
+    for (const [, entry] of due) entry.score = now + leaseMs;
+    return due.map(([, entry]) => structuredClone(entry.due));
+  }
+
+  async completeTimer(due: DueTimer): Promise<void> {
+    this.timers.delete(timerMember(due.sagaId, due.timer));
+  }
+
+  async getDocument(key: string): Promise<VersionedDocument | undefined> {
+    const document = this.live(this.documents, key);
+    return document && structuredClone(document);
+  }
+
+  async putDocument(key: string, value: Json, expectedVersion: number, ttlMs?: number): Promise<boolean> {
+    const version = this.live(this.documents, key)?.version ?? 0;
+    if (version !== expectedVersion) return false;
+    this.documents.set(key, {
+      value: { value: structuredClone(value), version: version + 1 },
+      expiresAt: ttlMs && ttlMs > 0 ? this.now() + ttlMs : undefined,
+    });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release; the data stays for whoever still holds the store.
+  }
+
+  /** Stores the saga, its outbox and its timers, as RedisSagaStore's scripts do; terminal sagas expire. */
+  private write(state: SagaState, commands: SagaCommand[]): void {
+    const expiresAt = isTerminal(state.status) ? this.now() + this.retentionMs : undefined;
+    this.sagas.set(state.id, { value: structuredClone(state), expiresAt });
+    const published = commands.filter((command) => command.type !== 'schedule');
+    // Delete first: a replaced outbox moves to the end of the insertion order, as a re-scored index entry does.
+    this.outboxes.delete(state.id);
+    if (published.length > 0) {
+      const outbox: SagaOutbox = {
+        sagaId: state.id,
+        version: state.version,
+        commands: structuredClone(published),
+      };
+      this.outboxes.set(state.id, { value: { outbox, storedAt: this.now() }, expiresAt });
+    }
+    for (const command of commands) {
+      if (command.type !== 'schedule') continue;
+      const due: DueTimer = { sagaId: state.id, timer: structuredClone(command.timer) };
+      this.timers.set(timerMember(state.id, command.timer), { due, score: command.timer.dueAt });
+    }
+  }
+
+  /** The value under `key` unless it expired (then it is dropped). */
+  private live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry?.value;
+  }
+}
+
+/** A timer's identity: the same timer scheduled twice is one timer. */
+function timerMember(sagaId: string, timer: SagaTimer): string {
+  const { kind, task, attempt, dueAt } = timer;
+  return JSON.stringify({ sagaId, timer: { kind, task, attempt, dueAt } });
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+
+import type { SagaState } from '../engine/saga-state';
+import { RedisSagaStore } from './redis-saga.store';
+import { describeSagaStoreContract } from './saga-store.contract';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const RETENTION_MS = 60_000;
+
+let client: Redis;
+beforeAll(() => {
+  client = new Redis(REDIS_URL);
+});
+afterAll(() => client.quit());
+
+/** Every key under `prefix` (each test has its own prefix). */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+/** Lets `ms` pass for the keys under `prefix`: every time to live is shortened by `ms`. */
+async function elapse(prefix: string, ms: number): Promise<void> {
+  for (const key of await keysUnder(prefix)) {
+    const ttl = await client.pttl(key);
+    if (ttl < 0) continue;
+    if (ttl > ms) await client.pexpire(key, ttl - ms);
+    else await client.del(key);
+  }
+}
+
+async function deleteUnder(prefix: string): Promise<void> {
+  const keys = await keysUnder(prefix);
+  if (keys.length > 0) await client.del(...keys);
+}
+
+function testPrefix(): string {
+  return `dta-test-${randomUUID()}`;
+}
+
+describeSagaStoreContract('RedisSagaStore', async () => {
+  const prefix = testPrefix();
+  const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
+  return {
+    store,
+    retentionMs: RETENTION_MS,
+    elapse: (ms) => elapse(prefix, ms),
+    dispose: async () => {
+      await deleteUnder(prefix);
+      await store.close();
+    },
+  };
+});
+
+describe('RedisSagaStore', () => {
+  const state: SagaState = {
+    id: 'saga-1',
+    flow: 'booking',
+    traceId: 't1',
+    status: 'running',
+    input: null,
+    step: 0,
+    steps: [],
+    createdAt: 0,
+    updatedAt: 0,
+    version: 1,
+  };
+  const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
+  const timer = { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1_000 } as const;
+  let prefix: string;
+
+  beforeEach(() => {
+    prefix = testPrefix();
+  });
+  afterEach(() => deleteUnder(prefix));
+
+  it('keeps the keys of one saga under one hash tag, beside the two global indexes', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    await store.create(state, [runTask, { type: 'schedule', timer }]);
+    await store.putDocument('barrier:{saga-1}:a', 'done', 0);
+    expect((await keysUnder(prefix)).sort()).toEqual(
+      [
+        `${prefix}:{saga-1}:state`,
+        `${prefix}:{saga-1}:outbox`,
+        `${prefix}:outbox-index`,
+        `${prefix}:timers`,
+        `${prefix}:doc:barrier:{saga-1}:a`,
+      ].sort(),
+    );
+  });
+
+  it('sets the retention as the time to live of every key of a terminal saga', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
+    await store.create(state, [runTask]);
+    expect(await client.pttl(`${prefix}:{saga-1}:state`)).toBe(-1);
+    expect(await client.pttl(`${prefix}:{saga-1}:outbox`)).toBe(-1);
+
+    await store.commit({ ...state, version: 2, status: 'compensated' }, 1, [
+      { type: 'finish', status: 'compensated' },
+    ]);
+    for (const key of [`${prefix}:{saga-1}:state`, `${prefix}:{saga-1}:outbox`]) {
+      const ttl = await client.pttl(key);
+      expect(ttl).toBeGreaterThan(RETENTION_MS - 5_000);
+      expect(ttl).toBeLessThanOrEqual(RETENTION_MS);
+    }
+  });
+
+  it('reloads its scripts after the server forgot them (NOSCRIPT)', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    await store.create(state, []);
+    await client.script('FLUSH');
+    await expect(store.commit({ ...state, version: 2 }, 1, [runTask])).resolves.toBe(true);
+    await expect(store.pendingOutboxes(Date.now() + 60_000, 10)).resolves.toHaveLength(1);
+  });
+
+  it('works through a client that adds its own key prefix', async () => {
+    const prefixed = new Redis(REDIS_URL, { keyPrefix: `${prefix}:client:` });
+    try {
+      const store = new RedisSagaStore({ client: prefixed, keyPrefix: 'dta' });
+      await store.create(state, [runTask]);
+      await expect(store.pendingOutboxes(Date.now() + 60_000, 10)).resolves.toEqual([
+        { sagaId: 'saga-1', version: 1, commands: [runTask] },
+      ]);
+      await expect(client.exists(`${prefix}:client:dta:{saga-1}:outbox`)).resolves.toBe(1);
+    } finally {
+      await prefixed.quit();
+    }
+  });
+
+  it('indexes an outbox at the Redis time it was stored; `before` is exclusive', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    const [seconds, micros] = await client.time();
+    await store.create(state, [runTask]);
+    const storedAt = Number(await client.zscore(`${prefix}:outbox-index`, 'saga-1'));
+    expect(storedAt).toBeGreaterThanOrEqual(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+    await expect(store.pendingOutboxes(storedAt, 10)).resolves.toEqual([]);
+    await expect(store.pendingOutboxes(storedAt + 1, 10)).resolves.toHaveLength(1);
+  });
+
+  it('drops index entries of outboxes that expired with their saga', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    await store.create(state, [runTask]);
+    await store.create({ ...state, id: 'saga-2' }, [runTask]);
+    await client.del(`${prefix}:{saga-1}:outbox`);
+    await expect(store.pendingOutboxes(Date.now() + 60_000, 1)).resolves.toEqual([
+      { sagaId: 'saga-2', version: 1, commands: [runTask] },
+    ]);
+    await expect(client.zrange(`${prefix}:outbox-index`, 0, -1)).resolves.toEqual(['saga-2']);
+  });
+
+  it('closes the connection it opened, and only that one', async () => {
+    const shared = new RedisSagaStore({ client, keyPrefix: prefix });
+    await shared.close();
+    await expect(client.ping()).resolves.toBe('PONG');
+
+    const own = new RedisSagaStore({ url: REDIS_URL, keyPrefix: prefix });
+    await expect(own.load('saga-1')).resolves.toBeUndefined();
+    await own.close();
+    await expect(own.load('saga-1')).rejects.toThrow();
+  });
+});

@@ -1,0 +1,215 @@
+import Redis from 'ioredis';
+
+import type { SagaCommand } from '../engine/saga-command';
+import type { SagaTimer } from '../engine/saga-event';
+import { isTerminal, type Json, type SagaState } from '../engine/saga-state';
+import {
+  CLAIM_TIMERS,
+  CLEAR_OUTBOX,
+  COMMIT_SAGA,
+  CREATE_SAGA,
+  PENDING_OUTBOXES,
+  PUT_DOCUMENT,
+} from './redis-saga.scripts';
+import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+
+/** Options of {@link RedisSagaStore}. */
+export interface RedisSagaStoreOptions {
+  /**
+   * Where to connect when no `client` is given.
+   * @default 'redis://127.0.0.1:6379'
+   */
+  url?: string;
+  /** A client to use instead of connecting; the store never closes it. */
+  client?: Redis;
+  /**
+   * First segment of every key.
+   * @default 'dta'
+   */
+  keyPrefix?: string;
+  /**
+   * How long a terminal saga's keys stay readable (status, late replies) before they expire.
+   * @default 86_400_000 (24 h)
+   */
+  retentionMs?: number;
+}
+
+const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The key layout, with prefix `dta`:
+ *
+ * | key | type | what |
+ * |---|---|---|
+ * | `dta:{<sagaId>}:state` | hash `version`, `state` | the saga (JSON) |
+ * | `dta:{<sagaId>}:outbox` | hash `version`, `outbox` | commands of `version` not yet published (JSON) |
+ * | `dta:outbox-index` | sorted set | saga ids with an outbox, scored by the time it was stored |
+ * | `dta:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
+ * | `dta:doc:<key>` | hash `version`, `value` | participant documents; put a `{hash tag}` in `key` to pin a slot |
+ *
+ * The keys of one saga share the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The two
+ * global indexes do not: `create` and `commit` write them in the same script as the saga keys, and
+ * `pendingOutboxes` reads outbox keys it derives from the index, which only a non-cluster Redis (single
+ * node, replicated or Sentinel) allows. Cluster support needs an index sharded by hash tag.
+ */
+export class RedisSagaKeys {
+  constructor(readonly prefix: string) {}
+
+  state(sagaId: string): string {
+    return `${this.prefix}:{${sagaId}}:state`;
+  }
+  outbox(sagaId: string): string {
+    return `${this.prefix}:{${sagaId}}:outbox`;
+  }
+  get outboxIndex(): string {
+    return `${this.prefix}:outbox-index`;
+  }
+  get timers(): string {
+    return `${this.prefix}:timers`;
+  }
+  document(key: string): string {
+    return `${this.prefix}:doc:${key}`;
+  }
+}
+
+/**
+ * {@link SagaStore} on Redis. Every write is one Lua script, so state, outbox and timers change together;
+ * versions make every write a compare-and-set, safe for any number of orchestrator replicas.
+ *
+ * @example
+ * const store = new RedisSagaStore({ url: 'redis://redis:6379', retentionMs: 3_600_000 });
+ */
+export class RedisSagaStore implements SagaStore {
+  /** The key names this store uses (for operators and tests). */
+  readonly keys: RedisSagaKeys;
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly retentionMs: number;
+
+  constructor(options: RedisSagaStoreOptions = {}) {
+    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379');
+    this.ownsClient = !options.client;
+    this.keys = new RedisSagaKeys(options.keyPrefix ?? 'dta');
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  }
+
+  async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
+    const reply = await CREATE_SAGA.run(this.client, this.sagaKeys(state.id), [
+      state.id,
+      ...this.effectArgs(state, commands),
+      JSON.stringify(state),
+    ]);
+    if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== 'string') {
+      throw unexpectedReply('create', reply);
+    }
+    return { created: reply[0] === 1, state: parseJson<SagaState>(reply[1], this.keys.state(state.id)) };
+  }
+
+  async load(sagaId: string): Promise<SagaState | undefined> {
+    const raw = await this.client.hget(this.keys.state(sagaId), 'state');
+    return raw === null ? undefined : parseJson<SagaState>(raw, this.keys.state(sagaId));
+  }
+
+  async commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean> {
+    const reply = await COMMIT_SAGA.run(this.client, this.sagaKeys(next.id), [
+      next.id,
+      expectedVersion,
+      ...this.effectArgs(next, commands),
+      JSON.stringify(next),
+    ]);
+    return reply === 1;
+  }
+
+  async clearOutbox(sagaId: string, version: number): Promise<void> {
+    await CLEAR_OUTBOX.run(this.client, [this.keys.outbox(sagaId), this.keys.outboxIndex], [version, sagaId]);
+  }
+
+  async pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]> {
+    if (limit <= 0) return [];
+    // Lua builds outbox keys itself, so it needs the prefix a shared client adds to KEYS on its own.
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    const reply = await PENDING_OUTBOXES.run(
+      this.client,
+      [this.keys.outboxIndex],
+      [before, limit, `${clientPrefix}${this.keys.prefix}`],
+    );
+    return stringsOf(reply, 'pendingOutboxes').map((raw) =>
+      parseJson<SagaOutbox>(raw, this.keys.outboxIndex),
+    );
+  }
+
+  async claimDueTimers(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
+    if (limit <= 0) return [];
+    const reply = await CLAIM_TIMERS.run(this.client, [this.keys.timers], [now, now + leaseMs, limit]);
+    return stringsOf(reply, 'claimDueTimers').map((raw) => parseJson<DueTimer>(raw, this.keys.timers));
+  }
+
+  async completeTimer(due: DueTimer): Promise<void> {
+    await this.client.zrem(this.keys.timers, timerMember(due.sagaId, due.timer));
+  }
+
+  async getDocument(key: string): Promise<VersionedDocument | undefined> {
+    const [version, value] = await this.client.hmget(this.keys.document(key), 'version', 'value');
+    if (version === null || value === null) return undefined;
+    return { value: parseJson<Json>(value, this.keys.document(key)), version: Number(version) };
+  }
+
+  async putDocument(key: string, value: Json, expectedVersion: number, ttlMs?: number): Promise<boolean> {
+    const reply = await PUT_DOCUMENT.run(
+      this.client,
+      [this.keys.document(key)],
+      [expectedVersion, JSON.stringify(value), ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0],
+    );
+    return reply === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
+  }
+
+  private sagaKeys(sagaId: string): string[] {
+    return [this.keys.state(sagaId), this.keys.outbox(sagaId), this.keys.outboxIndex, this.keys.timers];
+  }
+
+  /** Version, outbox JSON, retention and timers, as the scripts' shared `writeEffects` reads them. */
+  private effectArgs(state: SagaState, commands: SagaCommand[]): (string | number)[] {
+    const published = commands.filter((command) => command.type !== 'schedule');
+    const outbox: SagaOutbox = { sagaId: state.id, version: state.version, commands: published };
+    const timers = commands.flatMap((command) => (command.type === 'schedule' ? [command.timer] : []));
+    return [
+      state.version,
+      published.length > 0 ? JSON.stringify(outbox) : '',
+      isTerminal(state.status) ? this.retentionMs : 0,
+      timers.length,
+      ...timers.flatMap((timer) => [String(timer.dueAt), timerMember(state.id, timer)]),
+    ];
+  }
+}
+
+/**
+ * The sorted-set member of a timer: JSON with a fixed key order, so scheduling the same timer twice adds
+ * one member, and {@link RedisSagaStore.completeTimer} finds it from a {@link DueTimer}.
+ */
+function timerMember(sagaId: string, timer: SagaTimer): string {
+  const { kind, task, attempt, dueAt } = timer;
+  return JSON.stringify({ sagaId, timer: { kind, task, attempt, dueAt } });
+}
+
+function parseJson<T>(raw: string, key: string): T {
+  try {
+    return JSON.parse(raw) as T;
+  } catch (error) {
+    throw new SyntaxError(`Unreadable JSON at Redis key ${key}: ${(error as Error).message}`);
+  }
+}
+
+function stringsOf(reply: unknown, command: string): string[] {
+  if (!Array.isArray(reply) || !reply.every((item): item is string => typeof item === 'string')) {
+    throw unexpectedReply(command, reply);
+  }
+  return reply;
+}
+
+function unexpectedReply(command: string, reply: unknown): TypeError {
+  return new TypeError(`RedisSagaStore.${command}: unexpected reply from Redis: ${JSON.stringify(reply)}`);
+}

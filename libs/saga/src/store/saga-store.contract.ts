@@ -1,0 +1,400 @@
+/// <reference types="jest" />
+import type { SagaCommand } from '../engine/saga-command';
+import type { SagaTimer } from '../engine/saga-event';
+import type { SagaState } from '../engine/saga-state';
+import type { SagaStore } from './saga-store.interface';
+
+/** One store under test, fresh for every test. */
+export interface SagaStoreFixture {
+  store: SagaStore;
+  /** The retention the store was built with (ms). */
+  retentionMs: number;
+  /**
+   * Lets `ms` pass for everything that expires (retention, document time to live): a manual clock moves,
+   * or a real store's remaining times to live are shortened.
+   */
+  elapse(ms: number): Promise<void>;
+  /** Deletes what the test stored and releases the store. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The behaviour every {@link SagaStore} shares, as one list of tests. A store implementation passes it from
+ * its own spec file:
+ *
+ * @example
+ * describeSagaStoreContract('MemorySagaStore', async () => ({ store: new MemorySagaStore(), ... }));
+ */
+export function describeSagaStoreContract(name: string, factory: () => Promise<SagaStoreFixture>): void {
+  describe(`${name} (SagaStore contract)`, () => {
+    let fixture: SagaStoreFixture;
+    let store: SagaStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+    afterEach(() => fixture.dispose());
+
+    const FAR_FUTURE = Date.now() + 3_600_000;
+
+    describe('create', () => {
+      it('stores a new saga, which load returns', async () => {
+        const state = sagaState('s1');
+        await expect(store.create(state, [])).resolves.toEqual({ created: true, state });
+        await expect(store.load('s1')).resolves.toEqual(state);
+      });
+
+      it('returns the stored saga untouched when the saga exists', async () => {
+        await store.create(sagaState('s1', { input: 'first' }), []);
+        const again = await store.create(sagaState('s1', { input: 'second', traceId: 'other' }), [
+          runTask('b'),
+        ]);
+        expect(again).toEqual({ created: false, state: sagaState('s1', { input: 'first' }) });
+        await expect(store.load('s1')).resolves.toMatchObject({ input: 'first', traceId: 'trace-s1' });
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+      });
+
+      it('stores the commands to publish as the outbox and schedules the timers', async () => {
+        const timer = sagaTimer(5_000);
+        await store.create(sagaState('s1'), [runTask('a'), { type: 'schedule', timer }]);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 1, commands: [runTask('a')] },
+        ]);
+        await expect(store.claimDueTimers(5_000, 1_000, 10)).resolves.toEqual([{ sagaId: 's1', timer }]);
+      });
+
+      it('stores nothing again on a repeated create', async () => {
+        const commands: SagaCommand[] = [runTask('a'), { type: 'schedule', timer: sagaTimer(5_000) }];
+        await store.create(sagaState('s1'), commands);
+        await store.clearOutbox('s1', 1);
+        const [due] = await store.claimDueTimers(5_000, 1_000, 10);
+        await store.completeTimer(due);
+
+        await store.create(sagaState('s1'), commands);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+        await expect(store.claimDueTimers(FAR_FUTURE, 1_000, 10)).resolves.toEqual([]);
+      });
+
+      it('stores no outbox when the only commands are timers', async () => {
+        await store.create(sagaState('s1'), [{ type: 'schedule', timer: sagaTimer(5_000) }]);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+        await expect(store.claimDueTimers(5_000, 1_000, 10)).resolves.toHaveLength(1);
+      });
+
+      it('load returns undefined for an unknown saga', async () => {
+        await store.create(sagaState('s1'), []);
+        await expect(store.load('s2')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('commit', () => {
+      it('replaces the saga when the stored version is the expected one', async () => {
+        await store.create(sagaState('s1'), []);
+        const next = sagaState('s1', { version: 2, step: 1, updatedAt: 2_000 });
+        await expect(store.commit(next, 1, [])).resolves.toBe(true);
+        await expect(store.load('s1')).resolves.toEqual(next);
+      });
+
+      it('refuses a stale version and keeps the saga and outbox of the winner', async () => {
+        await store.create(sagaState('s1'), []);
+        await expect(
+          store.commit(sagaState('s1', { version: 2, input: 'winner' }), 1, [runTask('a')]),
+        ).resolves.toBe(true);
+        await expect(
+          store.commit(sagaState('s1', { version: 2, input: 'loser' }), 1, [runTask('b')]),
+        ).resolves.toBe(false);
+        await expect(store.load('s1')).resolves.toMatchObject({ version: 2, input: 'winner' });
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 2, commands: [runTask('a')] },
+        ]);
+      });
+
+      it('refuses an unknown saga and does not create it', async () => {
+        await expect(store.commit(sagaState('s1', { version: 2 }), 1, [runTask('a')])).resolves.toBe(false);
+        await expect(store.load('s1')).resolves.toBeUndefined();
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+      });
+
+      it('lets exactly one of concurrent commits on one version win', async () => {
+        await store.create(sagaState('s1'), []);
+        const contenders = Array.from({ length: 10 }, (_, i) =>
+          sagaState('s1', { version: 2, input: `c${i}` }),
+        );
+        const results = await Promise.all(
+          contenders.map((next, i) => store.commit(next, 1, [runTask(`t${i}`)])),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        await expect(store.load('s1')).resolves.toEqual(contenders[winner]);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 2, commands: [runTask(`t${winner}`)] },
+        ]);
+      });
+
+      it('stores its commands as the outbox of the new version, replacing the older outbox', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [
+          runTask('b'),
+          { type: 'schedule', timer: sagaTimer(9) },
+        ]);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 2, commands: [runTask('b')] },
+        ]);
+      });
+
+      it('leaves no outbox when it has nothing to publish, and still schedules its timers', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        const timer = sagaTimer(5_000);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [{ type: 'schedule', timer }]);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+        await expect(store.claimDueTimers(5_000, 1_000, 10)).resolves.toEqual([{ sagaId: 's1', timer }]);
+      });
+    });
+
+    describe('outbox', () => {
+      it('clearOutbox drops the outbox of its version, and is safe to repeat', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.clearOutbox('s1', 1);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+        await expect(store.clearOutbox('s1', 1)).resolves.toBeUndefined();
+        await expect(store.clearOutbox('unknown', 1)).resolves.toBeUndefined();
+      });
+
+      it('clearOutbox of an older version keeps the newer outbox', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
+        await store.clearOutbox('s1', 1);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 2, commands: [runTask('b')] },
+        ]);
+      });
+
+      it('pendingOutboxes returns outboxes stored before `before`, oldest first, at most `limit`', async () => {
+        const storedFrom = Date.now();
+        // Ids in reverse alphabetical order, a few ms apart: the order must come from the time stored.
+        for (const id of ['s3', 's2', 's1']) {
+          await store.create(sagaState(id), [runTask(id)]);
+          await pause(3);
+        }
+        await expect(store.pendingOutboxes(storedFrom - 60_000, 10)).resolves.toEqual([]);
+        const firstTwo = await store.pendingOutboxes(FAR_FUTURE, 2);
+        expect(firstTwo.map((outbox) => outbox.sagaId)).toEqual(['s3', 's2']);
+        const all = await store.pendingOutboxes(FAR_FUTURE, 10);
+        expect(all.map((outbox) => outbox.sagaId)).toEqual(['s3', 's2', 's1']);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 0)).resolves.toEqual([]);
+      });
+    });
+
+    describe('timers', () => {
+      it('claimDueTimers returns only timers that are due', async () => {
+        const early = sagaTimer(1_000);
+        const late = sagaTimer(2_000, { task: 'charge-payment' });
+        await store.create(sagaState('s1'), [
+          { type: 'schedule', timer: early },
+          { type: 'schedule', timer: late },
+        ]);
+        await expect(store.claimDueTimers(999, 10_000, 10)).resolves.toEqual([]);
+        await expect(store.claimDueTimers(1_000, 10_000, 10)).resolves.toEqual([
+          { sagaId: 's1', timer: early },
+        ]);
+      });
+
+      it('hides a claimed timer for the lease, then returns it again', async () => {
+        const timer = sagaTimer(1_000);
+        await store.create(sagaState('s1'), [{ type: 'schedule', timer }]);
+        await expect(store.claimDueTimers(1_000, 500, 10)).resolves.toHaveLength(1);
+        await expect(store.claimDueTimers(1_499, 500, 10)).resolves.toEqual([]);
+        await expect(store.claimDueTimers(1_500, 500, 10)).resolves.toEqual([{ sagaId: 's1', timer }]);
+      });
+
+      it('completeTimer removes a timer for good', async () => {
+        await store.create(sagaState('s1'), [{ type: 'schedule', timer: sagaTimer(1_000) }]);
+        const [due] = await store.claimDueTimers(1_000, 500, 10);
+        await store.completeTimer(due);
+        await expect(store.claimDueTimers(FAR_FUTURE, 500, 10)).resolves.toEqual([]);
+      });
+
+      it('keeps one timer when the same timer is scheduled twice', async () => {
+        const timer = sagaTimer(1_000);
+        await store.create(sagaState('s1'), [
+          { type: 'schedule', timer },
+          { type: 'schedule', timer: { ...timer } },
+        ]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [
+          {
+            type: 'schedule',
+            timer: { dueAt: 1_000, attempt: 1, task: 'create-order', kind: 'task-timeout' },
+          },
+          { type: 'schedule', timer: sagaTimer(1_000, { attempt: 2 }) },
+        ]);
+        const due = await store.claimDueTimers(1_000, 500, 10);
+        expect(due.map((d) => d.timer.attempt).sort()).toEqual([1, 2]);
+      });
+
+      it('keeps timers of different sagas apart', async () => {
+        await store.create(sagaState('s1'), [{ type: 'schedule', timer: sagaTimer(1_000) }]);
+        await store.create(sagaState('s2'), [{ type: 'schedule', timer: sagaTimer(1_000) }]);
+        const [first, second] = await store.claimDueTimers(1_000, 500, 10);
+        await store.completeTimer(first);
+        await expect(store.claimDueTimers(FAR_FUTURE, 500, 10)).resolves.toEqual([second]);
+        expect([first.sagaId, second.sagaId].sort()).toEqual(['s1', 's2']);
+      });
+
+      it('claims at most `limit` timers, earliest first', async () => {
+        await store.create(
+          sagaState('s1'),
+          [3_000, 1_000, 2_000].map((dueAt) => schedule(sagaTimer(dueAt))),
+        );
+        const firstTwo = await store.claimDueTimers(5_000, 1_000, 2);
+        expect(firstTwo.map((d) => d.timer.dueAt)).toEqual([1_000, 2_000]);
+        const rest = await store.claimDueTimers(5_000, 1_000, 2);
+        expect(rest.map((d) => d.timer.dueAt)).toEqual([3_000]);
+        await expect(store.claimDueTimers(5_000, 1_000, 0)).resolves.toEqual([]);
+      });
+    });
+
+    describe('retention', () => {
+      it('forgets a terminal saga and its outbox after the retention', async () => {
+        await store.create(sagaState('s1'), []);
+        const done = sagaState('s1', { version: 2, status: 'completed' });
+        await store.commit(done, 1, [{ type: 'finish', status: 'completed', result: { ok: true } }]);
+
+        await fixture.elapse(fixture.retentionMs - 2_000);
+        await expect(store.load('s1')).resolves.toEqual(done);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(1);
+
+        await fixture.elapse(2_500);
+        await expect(store.load('s1')).resolves.toBeUndefined();
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+      });
+
+      it('keeps a saga that is not terminal', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2, status: 'compensating' }), 1, [runTask('b')]);
+        await fixture.elapse(fixture.retentionMs * 2);
+        await expect(store.load('s1')).resolves.toMatchObject({ version: 2 });
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(1);
+      });
+    });
+
+    describe('documents', () => {
+      it('getDocument returns undefined for a missing document', async () => {
+        await store.putDocument('other', 1, 0);
+        await expect(store.getDocument('missing')).resolves.toBeUndefined();
+      });
+
+      it('putDocument with version 0 creates the document, and refuses once it exists', async () => {
+        await expect(store.putDocument('barrier:{s1}:a', { status: 'done' }, 0)).resolves.toBe(true);
+        await expect(store.putDocument('barrier:{s1}:a', { status: 'other' }, 0)).resolves.toBe(false);
+        await expect(store.getDocument('barrier:{s1}:a')).resolves.toEqual({
+          value: { status: 'done' },
+          version: 1,
+        });
+      });
+
+      it('putDocument is a compare-and-set on the version', async () => {
+        await store.putDocument('d', 'v1', 0);
+        await expect(store.putDocument('d', 'v2', 1)).resolves.toBe(true);
+        await expect(store.putDocument('d', 'stale', 1)).resolves.toBe(false);
+        await expect(store.putDocument('d', 'ahead', 3)).resolves.toBe(false);
+        await expect(store.getDocument('d')).resolves.toEqual({ value: 'v2', version: 2 });
+      });
+
+      it('lets exactly one of concurrent writes on one version win', async () => {
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.putDocument('d', i, 0)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        await expect(store.getDocument('d')).resolves.toEqual({ value: results.indexOf(true), version: 1 });
+      });
+
+      it('expires a document after its time to live; it can then be created again', async () => {
+        await store.putDocument('d', 'v1', 0, 60_000);
+        await fixture.elapse(30_000);
+        await expect(store.getDocument('d')).resolves.toEqual({ value: 'v1', version: 1 });
+        await fixture.elapse(31_000);
+        await expect(store.getDocument('d')).resolves.toBeUndefined();
+        await expect(store.putDocument('d', 'again', 0)).resolves.toBe(true);
+      });
+
+      it('keeps a document whose last write had no time to live', async () => {
+        await store.putDocument('d', 'v1', 0, 60_000);
+        await store.putDocument('d', 'v2', 1);
+        await fixture.elapse(120_000);
+        await expect(store.getDocument('d')).resolves.toEqual({ value: 'v2', version: 2 });
+      });
+    });
+
+    describe('isolation', () => {
+      it('copies values: changing what was passed in or handed out changes nothing stored', async () => {
+        const state = sagaState('s1');
+        const timer = sagaTimer(1_000);
+        const commands: SagaCommand[] = [runTask('a'), schedule(timer)];
+        await store.create(state, commands);
+        state.steps[0].tasks[0].status = 'failed';
+        (commands[0] as { input: unknown }).input = 'changed';
+        commands.push(runTask('extra'));
+        timer.task = 'changed';
+
+        const loaded = await store.load('s1');
+        expect(loaded).toEqual(sagaState('s1'));
+        loaded!.steps[0].tasks[0].attempts = 99;
+        await expect(store.load('s1')).resolves.toEqual(sagaState('s1'));
+
+        const [outbox] = await store.pendingOutboxes(FAR_FUTURE, 10);
+        expect(outbox.commands).toEqual([runTask('a')]);
+        outbox.commands.push(runTask('extra'));
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 1, commands: [runTask('a')] },
+        ]);
+
+        const [due] = await store.claimDueTimers(1_000, 500, 10);
+        due.timer.attempt = 7;
+        await expect(store.claimDueTimers(1_500, 500, 10)).resolves.toEqual([
+          { sagaId: 's1', timer: sagaTimer(1_000) },
+        ]);
+
+        const value = { list: [1, 2] };
+        await store.putDocument('d', value, 0);
+        value.list.push(3);
+        const document = await store.getDocument('d');
+        (document!.value as { list: number[] }).list.push(4);
+        await expect(store.getDocument('d')).resolves.toEqual({ value: { list: [1, 2] }, version: 1 });
+      });
+    });
+  });
+}
+
+/** A running saga at version 1 with one step of one task; `overrides` change any field. */
+function sagaState(id: string, overrides: Partial<SagaState> = {}): SagaState {
+  return {
+    id,
+    flow: 'booking',
+    traceId: `trace-${id}`,
+    status: 'running',
+    input: { productId: 'p1', quantity: 2 },
+    step: 0,
+    steps: [
+      { name: 'order', tasks: [{ name: 'create-order', status: 'running', attempts: 1, input: { a: 1 } }] },
+    ],
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    version: 1,
+    ...overrides,
+  };
+}
+
+function runTask(task: string): SagaCommand {
+  return { type: 'run-task', step: 'order', task, attempt: 1, input: { task } };
+}
+
+function sagaTimer(dueAt: number, overrides: Partial<SagaTimer> = {}): SagaTimer {
+  return { kind: 'task-timeout', task: 'create-order', attempt: 1, dueAt, ...overrides };
+}
+
+function schedule(timer: SagaTimer): SagaCommand {
+  return { type: 'schedule', timer };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,84 @@
+import type { Channel, Options } from 'amqplib';
+import { SagaTopology } from './saga-topology';
+
+/** A queue with its arguments and bindings, declared the same way by senders and consumers. */
+export interface QueueDeclaration {
+  readonly name: string;
+  readonly options: Options.AssertQueue;
+  readonly bindings: readonly { exchange: string; routingKey: string }[];
+}
+
+/** Queue arguments that must match wherever a queue is declared. */
+export interface RabbitMqQueueSettings {
+  quorumQueues: boolean;
+  instanceQueueExpiresMs: number;
+}
+
+/**
+ * How {@link SagaTopology} maps onto RabbitMQ: exchange kinds, queue arguments and bindings. Every declaration
+ * is idempotent (`assertExchange`, `assertQueue`, `bindQueue`) and durable.
+ *
+ * Commands (starts, tasks, replies) go through the direct exchange `dta.commands` with the queue name as the
+ * routing key; results through the direct exchange `dta.results` with the caller instance as the routing key;
+ * events through the topic exchange `dta.events` with `<flow>.<type>`.
+ */
+export class RabbitMqTopology {
+  constructor(
+    readonly names: SagaTopology,
+    private readonly settings: RabbitMqQueueSettings,
+  ) {}
+
+  /** Declares the three exchanges and the dead-letter queue. */
+  async declareShared(channel: Channel): Promise<void> {
+    const durable: Options.AssertExchange = { durable: true };
+    await Promise.all([
+      channel.assertExchange(this.names.commandsExchange, 'direct', durable),
+      channel.assertExchange(this.names.resultsExchange, 'direct', durable),
+      channel.assertExchange(this.names.eventsExchange, 'topic', durable),
+    ]);
+    await this.declareQueue(channel, this.deadLetterQueue());
+  }
+
+  /** Declares `queue` and its bindings (the exchanges must exist). */
+  async declareQueue(channel: Channel, queue: QueueDeclaration): Promise<void> {
+    await channel.assertQueue(queue.name, queue.options);
+    await this.bindQueue(channel, queue);
+  }
+
+  /** Binds an existing `queue` (bindings have no arguments to disagree on). */
+  async bindQueue(channel: Channel, queue: QueueDeclaration): Promise<void> {
+    for (const { exchange, routingKey } of queue.bindings) {
+      await channel.bindQueue(queue.name, exchange, routingKey);
+    }
+  }
+
+  deadLetterQueue(): QueueDeclaration {
+    return { name: this.names.deadLetterQueue, options: this.queueOptions(), bindings: [] };
+  }
+
+  /** A start, task or reply queue, bound to the commands exchange under its own name. */
+  commandQueue(name: string): QueueDeclaration {
+    return {
+      name,
+      options: this.queueOptions(),
+      bindings: [{ exchange: this.names.commandsExchange, routingKey: name }],
+    };
+  }
+
+  /**
+   * One caller instance's result queue. Neither exclusive nor auto-delete, so results published while the
+   * instance reconnects wait for it; `x-expires` removes it once the instance has been gone that long.
+   */
+  resultQueue(instance: string): QueueDeclaration {
+    return {
+      name: this.names.resultQueue(instance),
+      options: this.queueOptions({ 'x-expires': this.settings.instanceQueueExpiresMs }),
+      bindings: [{ exchange: this.names.resultsExchange, routingKey: instance }],
+    };
+  }
+
+  private queueOptions(extra: Record<string, unknown> = {}): Options.AssertQueue {
+    const type = this.settings.quorumQueues ? { 'x-queue-type': 'quorum' } : {};
+    return { durable: true, exclusive: false, autoDelete: false, arguments: { ...type, ...extra } };
+  }
+}

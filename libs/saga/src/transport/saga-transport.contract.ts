@@ -1,0 +1,513 @@
+/// <reference types="jest" />
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  InvalidMessageError,
+  WIRE_VERSION,
+  type LifecycleEvent,
+  type ReplyMessage,
+  type ResultMessage,
+  type StartMessage,
+  type TaskMessage,
+} from './saga-messages';
+import { SagaTopology } from './saga-topology';
+import type { MessageHandler, SagaTransport } from './saga-transport.interface';
+import { TransportClosedError } from './transport-closed.error';
+
+/** Flows, tasks and caller instances the contract uses: their queues are all a subject must clean up. */
+export const CONTRACT_FLOWS = ['trip', 'other'] as const;
+export const CONTRACT_TASKS = ['book-hotel', 'book-car'] as const;
+export const CONTRACT_INSTANCES = ['gw-1', 'gw-2'] as const;
+
+/** Every queue the contract may create under `prefix`. */
+export function contractQueues(prefix: string): string[] {
+  const names = new SagaTopology(prefix);
+  return [
+    ...CONTRACT_FLOWS.flatMap((flow) => [
+      names.startQueue(flow),
+      names.replyQueue(flow),
+      ...CONTRACT_TASKS.map((task) => names.taskQueue(flow, task)),
+    ]),
+    ...CONTRACT_INSTANCES.map((instance) => names.resultQueue(instance)),
+    names.deadLetterQueue,
+  ];
+}
+
+/** Every exchange the contract may create under `prefix`. */
+export function contractExchanges(prefix: string): string[] {
+  const names = new SagaTopology(prefix);
+  return [names.commandsExchange, names.resultsExchange, names.eventsExchange];
+}
+
+/** A message found in the dead-letter queue. */
+export interface ContractDeadLetter {
+  sourceQueue: string;
+  reason: string;
+  /** The message as it was on its queue. */
+  body: string;
+}
+
+/** A transport under test and what the contract needs to look inside it. */
+export interface SagaTransportContractSubject {
+  readonly transport: SagaTransport;
+  /** Puts `body` on `queue` as is, bypassing the transport (the queue exists: someone consumes it). */
+  injectRaw(queue: string, body: string): Promise<void>;
+  /** Every message dead-lettered so far, oldest first. */
+  deadLetters(): Promise<ContractDeadLetter[]>;
+  /** Records, from now on, the events whose routing key matches the topic `pattern`; returns the record. */
+  watchEvents(pattern: string): Promise<() => LifecycleEvent[]>;
+  /** Closes the transport and whatever the subject opened, deletes the queues and exchanges of its prefix. */
+  dispose(): Promise<void>;
+}
+
+export interface SagaTransportContractOptions {
+  /** Unique per test, e.g. `dta-test-1a2b3c4d`. */
+  prefix: string;
+  redeliveryDelayMs: number;
+}
+
+export type SagaTransportContractFactory = (
+  options: SagaTransportContractOptions,
+) => Promise<SagaTransportContractSubject>;
+
+/** Polls `check` until it holds, or fails with `what` after `timeoutMs`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 3000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** A promise and its resolver, to hold a handler until the test lets it go. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Test prefix: unique, so parallel runs and leftovers never meet. */
+export function contractPrefix(): string {
+  return `dta-test-${randomBytes(4).toString('hex')}`;
+}
+
+function collect<M>(): { got: M[]; handler: MessageHandler<M> } {
+  const got: M[] = [];
+  return { got, handler: async (message) => void got.push(message) };
+}
+
+function start(flow: string, n: number): StartMessage {
+  return {
+    v: WIRE_VERSION,
+    sagaId: `saga-${n}`,
+    flow,
+    traceId: `trace-${n}`,
+    input: { customer: 'ada', nights: 3, tags: ['sea', 'quiet'], extras: { late: true, note: null } },
+    replyTo: 'gw-1',
+  };
+}
+
+function task(flow: string, name: string, n: number, kind: 'run' | 'compensate' = 'run'): TaskMessage {
+  const message: TaskMessage = {
+    v: WIRE_VERSION,
+    sagaId: `saga-${n}`,
+    flow,
+    traceId: `trace-${n}`,
+    kind,
+    step: 'lodging',
+    task: name,
+    attempt: 2,
+    input: { hotel: 'h-7', nights: 3 },
+    sagaInput: { customer: 'ada' },
+    outputs: { 'create-order': { orderId: 'o-1' } },
+  };
+  return kind === 'compensate' ? { ...message, output: { bookingId: 'b-9' }, outcome: 'unknown' } : message;
+}
+
+function reply(flow: string, name: string, n: number, ok: boolean): ReplyMessage {
+  const envelope = { v: WIRE_VERSION, sagaId: `saga-${n}`, flow, traceId: `trace-${n}` } as const;
+  return ok
+    ? {
+        ...envelope,
+        kind: 'run',
+        task: name,
+        attempt: 1,
+        ok: true,
+        output: { bookingId: 'b-9', price: 120.5 },
+      }
+    : {
+        ...envelope,
+        kind: 'compensate',
+        task: name,
+        attempt: 3,
+        ok: false,
+        error: { message: 'no rooms left', name: 'TaskRejectedError' },
+        retryable: false,
+      };
+}
+
+function result(flow: string, n: number): ResultMessage {
+  return {
+    v: WIRE_VERSION,
+    sagaId: `saga-${n}`,
+    flow,
+    traceId: `trace-${n}`,
+    kind: 'finished',
+    status: 'compensated',
+    failure: { step: 'lodging', task: 'book-hotel', error: { message: 'no rooms left' } },
+    compensated: ['create-order'],
+  };
+}
+
+function lifecycle(flow: string, type: LifecycleEvent['type'], n: number): LifecycleEvent {
+  return {
+    v: WIRE_VERSION,
+    sagaId: `saga-${n}`,
+    flow,
+    traceId: `trace-${n}`,
+    type,
+    step: 'lodging',
+    at: 1_700_000,
+  };
+}
+
+/**
+ * Registers the behaviour every {@link SagaTransport} must have, as one Jest suite. Run it from a spec beside each
+ * implementation, with a factory that builds the transport and the probes the suite needs to look inside it.
+ * Each test gets a fresh subject on a unique prefix and disposes of it.
+ *
+ * @example
+ * describeSagaTransportContract('MemoryTransport', async ({ prefix, redeliveryDelayMs }) => {
+ *   const transport = new MemoryTransport({ prefix, redeliveryDelayMs });
+ *   return { transport, injectRaw: ..., deadLetters: ..., watchEvents: ..., dispose: () => transport.close() };
+ * });
+ */
+export function describeSagaTransportContract(name: string, factory: SagaTransportContractFactory): void {
+  describe(`SagaTransport contract: ${name}`, () => {
+    const redeliveryDelayMs = 50;
+    let subject: SagaTransportContractSubject;
+    let transport: SagaTransport;
+    let names: SagaTopology;
+    /** Handlers a test holds back; let go after each test so that a failed one does not hang `dispose`. */
+    let holds: (() => void)[] = [];
+    const hold = () => {
+      const held = deferred();
+      holds.push(held.resolve);
+      return held;
+    };
+
+    beforeEach(async () => {
+      const prefix = contractPrefix();
+      names = new SagaTopology(prefix);
+      subject = await factory({ prefix, redeliveryDelayMs });
+      transport = subject.transport;
+      await transport.init();
+    });
+
+    afterEach(async () => {
+      holds.forEach((release) => release());
+      holds = [];
+      await subject.dispose();
+    });
+
+    describe('round trips', () => {
+      it('delivers a start message to its flow, equal to what was sent when it was sent', async () => {
+        const { got, handler } = collect<StartMessage>();
+        await transport.consumeStarts('trip', handler);
+        const sent = start('trip', 1);
+        await transport.sendStart(sent);
+        sent.input = 'changed after sending';
+        await eventually(() => got.length === 1, 'the start message');
+        expect(got[0]).toEqual(start('trip', 1));
+      });
+
+      it('never runs a handler inside the send call', async () => {
+        const { got, handler } = collect<TaskMessage>();
+        await transport.consumeTasks('trip', 'book-hotel', handler);
+        const sending = transport.sendTask(task('trip', 'book-hotel', 1));
+        expect(got).toHaveLength(0);
+        await sending;
+        await eventually(() => got.length === 1, 'the task message');
+      });
+
+      it('delivers run and compensate task messages with every field', async () => {
+        const { got, handler } = collect<TaskMessage>();
+        await transport.consumeTasks('trip', 'book-hotel', handler, { prefetch: 1 });
+        await transport.sendTask(task('trip', 'book-hotel', 1, 'run'));
+        await transport.sendTask(task('trip', 'book-hotel', 2, 'compensate'));
+        await eventually(() => got.length === 2, 'two task messages');
+        expect(got).toEqual([
+          task('trip', 'book-hotel', 1, 'run'),
+          task('trip', 'book-hotel', 2, 'compensate'),
+        ]);
+      });
+
+      it('delivers successful and failed replies to the flow', async () => {
+        const { got, handler } = collect<ReplyMessage>();
+        await transport.consumeReplies('trip', handler, { prefetch: 1 });
+        await transport.sendReply(reply('trip', 'book-hotel', 1, true));
+        await transport.sendReply(reply('trip', 'book-hotel', 2, false));
+        await eventually(() => got.length === 2, 'two replies');
+        expect(got).toEqual([reply('trip', 'book-hotel', 1, true), reply('trip', 'book-hotel', 2, false)]);
+      });
+
+      it('delivers a result to the caller instance', async () => {
+        const { got, handler } = collect<ResultMessage>();
+        await transport.consumeResults('gw-1', handler);
+        await transport.sendResult('gw-1', result('trip', 1));
+        await eventually(() => got.length === 1, 'the result');
+        expect(got[0]).toEqual(result('trip', 1));
+      });
+
+      it('keeps messages sent before anyone consumes, in order', async () => {
+        await transport.sendTask(task('trip', 'book-car', 1));
+        await transport.sendTask(task('trip', 'book-car', 2));
+        await transport.sendResult('gw-2', result('trip', 3));
+        const tasks = collect<TaskMessage>();
+        const results = collect<ResultMessage>();
+        await transport.consumeTasks('trip', 'book-car', tasks.handler, { prefetch: 1 });
+        await transport.consumeResults('gw-2', results.handler);
+        await eventually(() => tasks.got.length === 2 && results.got.length === 1, 'the waiting messages');
+        expect(tasks.got.map((m) => m.sagaId)).toEqual(['saga-1', 'saga-2']);
+        expect(results.got[0]).toEqual(result('trip', 3));
+      });
+    });
+
+    describe('routing', () => {
+      it("gives a task's consumer only that task of that flow", async () => {
+        const hotel = collect<TaskMessage>();
+        const car = collect<TaskMessage>();
+        const otherHotel = collect<TaskMessage>();
+        await transport.consumeTasks('trip', 'book-hotel', hotel.handler);
+        await transport.consumeTasks('trip', 'book-car', car.handler);
+        await transport.consumeTasks('other', 'book-hotel', otherHotel.handler);
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await transport.sendTask(task('trip', 'book-car', 2));
+        await transport.sendTask(task('other', 'book-hotel', 3));
+        await eventually(
+          () => hotel.got.length + car.got.length + otherHotel.got.length === 3,
+          'three task messages',
+        );
+        expect(hotel.got.map((m) => m.sagaId)).toEqual(['saga-1']);
+        expect(car.got.map((m) => m.sagaId)).toEqual(['saga-2']);
+        expect(otherHotel.got.map((m) => m.sagaId)).toEqual(['saga-3']);
+      });
+
+      it('gives starts and replies only to their own flow', async () => {
+        const tripStarts = collect<StartMessage>();
+        const otherStarts = collect<StartMessage>();
+        const tripReplies = collect<ReplyMessage>();
+        const otherReplies = collect<ReplyMessage>();
+        await transport.consumeStarts('trip', tripStarts.handler);
+        await transport.consumeStarts('other', otherStarts.handler);
+        await transport.consumeReplies('trip', tripReplies.handler);
+        await transport.consumeReplies('other', otherReplies.handler);
+        await transport.sendStart(start('other', 1));
+        await transport.sendStart(start('trip', 2));
+        await transport.sendReply(reply('other', 'book-hotel', 3, true));
+        await transport.sendReply(reply('trip', 'book-hotel', 4, true));
+        const total = () =>
+          tripStarts.got.length + otherStarts.got.length + tripReplies.got.length + otherReplies.got.length;
+        await eventually(() => total() === 4, 'four messages');
+        expect(tripStarts.got.map((m) => m.sagaId)).toEqual(['saga-2']);
+        expect(otherStarts.got.map((m) => m.sagaId)).toEqual(['saga-1']);
+        expect(tripReplies.got.map((m) => m.sagaId)).toEqual(['saga-4']);
+        expect(otherReplies.got.map((m) => m.sagaId)).toEqual(['saga-3']);
+      });
+
+      it('never gives a result for one instance to another', async () => {
+        const first = collect<ResultMessage>();
+        const second = collect<ResultMessage>();
+        await transport.consumeResults('gw-1', first.handler);
+        await transport.consumeResults('gw-2', second.handler);
+        await transport.sendResult('gw-2', result('trip', 1));
+        await transport.sendResult('gw-1', result('trip', 2));
+        await eventually(() => first.got.length + second.got.length === 2, 'two results');
+        expect(first.got.map((m) => m.sagaId)).toEqual(['saga-2']);
+        expect(second.got.map((m) => m.sagaId)).toEqual(['saga-1']);
+      });
+
+      it('shares a queue among its consumers: each message goes to exactly one', async () => {
+        const a = collect<TaskMessage>();
+        const b = collect<TaskMessage>();
+        const slow = (inner: MessageHandler<TaskMessage>) => async (m: TaskMessage) => {
+          await sleep(5);
+          await inner(m);
+        };
+        await transport.consumeTasks('trip', 'book-hotel', slow(a.handler), { prefetch: 2 });
+        await transport.consumeTasks('trip', 'book-hotel', slow(b.handler), { prefetch: 2 });
+        for (let n = 1; n <= 10; n++) await transport.sendTask(task('trip', 'book-hotel', n));
+        await eventually(() => a.got.length + b.got.length === 10, 'ten task messages');
+        const ids = [...a.got, ...b.got].map((m) => m.sagaId).sort();
+        expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `saga-${i + 1}`).sort());
+        expect(a.got.length).toBeGreaterThan(0);
+        expect(b.got.length).toBeGreaterThan(0);
+      });
+    });
+
+    describe('at least once', () => {
+      it('redelivers a message whose handler threw, after the redelivery delay', async () => {
+        const deliveries: number[] = [];
+        let succeeded = 0;
+        await transport.consumeTasks('trip', 'book-hotel', async () => {
+          deliveries.push(Date.now());
+          if (deliveries.length === 1) throw new Error('redis is down');
+          succeeded++;
+        });
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await eventually(() => succeeded === 1, 'a successful second delivery');
+        expect(deliveries).toHaveLength(2);
+        expect(deliveries[1] - deliveries[0]).toBeGreaterThanOrEqual(redeliveryDelayMs - 5);
+      });
+
+      it('acknowledges only once the handler resolved: with prefetch 1 the next message waits', async () => {
+        const release = hold();
+        const got: string[] = [];
+        await transport.consumeTasks(
+          'trip',
+          'book-hotel',
+          async (m) => {
+            got.push(m.sagaId);
+            if (m.sagaId === 'saga-1') await release.promise;
+          },
+          { prefetch: 1 },
+        );
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await transport.sendTask(task('trip', 'book-hotel', 2));
+        await eventually(() => got.length === 1, 'the first message');
+        await sleep(100);
+        expect(got).toEqual(['saga-1']);
+        release.resolve();
+        await eventually(() => got.length === 2, 'the second message after the first was acknowledged');
+        expect(got).toEqual(['saga-1', 'saga-2']);
+      });
+
+      it('never runs more handlers of one consumer at once than its prefetch', async () => {
+        // All six wait in the queue first, so the consumer could take them all at once if nothing held it.
+        for (let n = 1; n <= 6; n++) await transport.sendTask(task('trip', 'book-car', n));
+        let running = 0;
+        let most = 0;
+        let done = 0;
+        await transport.consumeTasks(
+          'trip',
+          'book-car',
+          async () => {
+            running++;
+            most = Math.max(most, running);
+            await sleep(30);
+            running--;
+            done++;
+          },
+          { prefetch: 2 },
+        );
+        await eventually(() => done === 6, 'six handled messages');
+        expect(most).toBe(2);
+      });
+    });
+
+    describe('dead letters', () => {
+      it('dead-letters a message that is not JSON, with the reason, and keeps consuming', async () => {
+        const { got, handler } = collect<TaskMessage>();
+        await transport.consumeTasks('trip', 'book-hotel', handler);
+        await subject.injectRaw(names.taskQueue('trip', 'book-hotel'), '{"v": 1, oops');
+        await transport.sendTask(task('trip', 'book-hotel', 2));
+        await eventually(() => got.length === 1, 'the good message after the bad one');
+        expect(got[0]).toEqual(task('trip', 'book-hotel', 2));
+        await eventually(async () => (await subject.deadLetters()).length === 1, 'one dead letter');
+        const [dead] = await subject.deadLetters();
+        expect(dead.sourceQueue).toBe(names.taskQueue('trip', 'book-hotel'));
+        expect(dead.reason).toMatch(/invalid JSON/);
+        expect(dead.body).toBe('{"v": 1, oops');
+      });
+
+      it('dead-letters a message of the wrong shape with the parser reason', async () => {
+        const { got, handler } = collect<StartMessage>();
+        await transport.consumeStarts('trip', handler);
+        const bad = JSON.stringify({ v: WIRE_VERSION, sagaId: 's-1', traceId: 't-1', input: {} });
+        await subject.injectRaw(names.startQueue('trip'), bad);
+        await transport.sendStart(start('trip', 2));
+        await eventually(() => got.length === 1, 'the good message after the bad one');
+        await eventually(async () => (await subject.deadLetters()).length === 1, 'one dead letter');
+        const [dead] = await subject.deadLetters();
+        expect(dead.sourceQueue).toBe(names.startQueue('trip'));
+        expect(dead.reason).toBe('start.flow must be a non-empty string');
+        expect(dead.body).toBe(bad);
+        expect(got.map((m) => m.sagaId)).toEqual(['saga-2']);
+      });
+
+      it('dead-letters, never redelivers, a message whose handler throws InvalidMessageError', async () => {
+        let badDeliveries = 0;
+        const good: string[] = [];
+        await transport.consumeReplies(
+          'trip',
+          async (m) => {
+            if (m.sagaId === 'saga-1') {
+              badDeliveries++;
+              throw new InvalidMessageError('no saga saga-1');
+            }
+            good.push(m.sagaId);
+          },
+          { prefetch: 1 },
+        );
+        await transport.sendReply(reply('trip', 'book-hotel', 1, true));
+        await transport.sendReply(reply('trip', 'book-hotel', 2, true));
+        await eventually(() => good.length === 1, 'the good reply');
+        await eventually(async () => (await subject.deadLetters()).length === 1, 'one dead letter');
+        const [dead] = await subject.deadLetters();
+        expect(dead.reason).toBe('no saga saga-1');
+        expect(dead.sourceQueue).toBe(names.replyQueue('trip'));
+        expect(JSON.parse(dead.body)).toEqual(reply('trip', 'book-hotel', 1, true));
+        expect(badDeliveries).toBe(1);
+      });
+    });
+
+    it('publishes lifecycle events to the subscribers whose pattern matches <flow>.<type>', async () => {
+      const trip = await subject.watchEvents('trip.#');
+      const other = await subject.watchEvents('other.#');
+      const completed = await subject.watchEvents('*.completed');
+      await transport.publishEvent(lifecycle('other', 'failed', 1));
+      await transport.publishEvent(lifecycle('trip', 'started', 2));
+      await transport.publishEvent(lifecycle('trip', 'completed', 2));
+      await eventually(() => trip().length === 2 && other().length === 1, 'the events');
+      await eventually(() => completed().length === 1, 'the completed event');
+      expect(trip()).toEqual([lifecycle('trip', 'started', 2), lifecycle('trip', 'completed', 2)]);
+      expect(other()).toEqual([lifecycle('other', 'failed', 1)]);
+      expect(completed()).toEqual([lifecycle('trip', 'completed', 2)]);
+    });
+
+    describe('close', () => {
+      it('waits for the handlers under way', async () => {
+        const release = hold();
+        let started = false;
+        let finished = false;
+        await transport.consumeTasks('trip', 'book-hotel', async () => {
+          started = true;
+          await release.promise;
+          finished = true;
+        });
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await eventually(() => started, 'the handler to start');
+        let closed = false;
+        const closing = transport.close().then(() => (closed = true));
+        await sleep(50);
+        expect(closed).toBe(false);
+        release.resolve();
+        await closing;
+        expect(finished).toBe(true);
+      });
+
+      it('is idempotent and refuses to send afterwards', async () => {
+        await transport.close();
+        await expect(transport.close()).resolves.toBeUndefined();
+        await expect(transport.sendTask(task('trip', 'book-hotel', 1))).rejects.toThrow(TransportClosedError);
+        await expect(transport.consumeStarts('trip', async () => undefined)).rejects.toThrow(
+          TransportClosedError,
+        );
+      });
+    });
+  });
+}

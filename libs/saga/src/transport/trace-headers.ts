@@ -1,0 +1,31 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** AMQP headers every DTA message carries. */
+export interface TraceHeaders {
+  /** The saga's trace id, as given by the caller (e.g. the HTTP `x-request-id`). */
+  'x-request-id': string;
+  /** W3C trace context: `00-<trace id>-<span id>-01`. */
+  traceparent: string;
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * Headers for a message of the saga traced by `traceId`. The W3C trace id is the trace id itself when it is
+ * already 32 hex digits (a UUID with or without dashes), otherwise the first 32 hex digits of its SHA-256, so
+ * every message of one saga shares it. The span id is random per message.
+ */
+export function traceHeaders(traceId: string): TraceHeaders {
+  return { 'x-request-id': traceId, traceparent: `00-${w3cTraceId(traceId)}-${spanId()}-01` };
+}
+
+function w3cTraceId(traceId: string): string {
+  const compact = traceId.toLowerCase().replace(/-/g, '');
+  if (TRACE_ID.test(compact) && !/^0+$/.test(compact)) return compact;
+  return createHash('sha256').update(traceId).digest('hex').slice(0, 32);
+}
+
+function spanId(): string {
+  const id = randomBytes(8).toString('hex');
+  return id === '0000000000000000' ? '0000000000000001' : id;
+}

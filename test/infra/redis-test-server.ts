@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { isPortClosed, pollUntil, probeRedis } from './service-probe';
+import { ensureExecutables, findExecutable, launchDaemon, runCommand, tailOf } from './system-commands';
+import { TestInfraError } from './test-infra.error';
+
+/** A throw-away Redis a test run started: no persistence, data and log in `dir`. */
+export interface StartedRedis {
+  kind: 'redis';
+  port: number;
+  dir: string;
+  pid?: number;
+  password?: string;
+}
+
+const READY_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts `redis-server` on the loopback interface at `port`, without RDB or AOF, and waits until it answers.
+ * Installs it first if it is missing and we may (see {@link ensureExecutables}).
+ */
+export async function startRedis(port: number, stateDir: string, password?: string): Promise<StartedRedis> {
+  ensureExecutables(['redis-server']);
+  const dir = join(stateDir, `redis-${port}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'redis.pid');
+  const logFile = join(dir, 'redis.log');
+  // prettier-ignore
+  const args = [
+    '--daemonize', 'yes',
+    '--port', String(port),
+    '--bind', '127.0.0.1', '-::1',
+    '--save', '',
+    '--appendonly', 'no',
+    '--dir', dir,
+    '--pidfile', pidFile,
+    '--logfile', logFile,
+    ...(password ? ['--requirepass', password] : []),
+  ];
+  launchDaemon(findExecutable('redis-server') ?? 'redis-server', args, join(dir, 'launch.log'));
+  const ready = await pollUntil(
+    async () => (await probeRedis('127.0.0.1', port)) === 'ready',
+    READY_TIMEOUT_MS,
+    100,
+  );
+  if (!ready.ok) {
+    throw new TestInfraError(`redis-server on port ${port} did not start: ${ready.reason}`, tailOf(logFile));
+  }
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+  return { kind: 'redis', port, dir, pid, password };
+}
+
+/** Shuts a started Redis down without saving (`redis-cli shutdown nosave`, else SIGTERM) and removes its folder. */
+export async function stopRedis(server: StartedRedis): Promise<void> {
+  const redisCli = findExecutable('redis-cli');
+  if (redisCli) {
+    const auth = server.password ? ['-a', server.password, '--no-auth-warning'] : [];
+    runCommand(redisCli, ['-h', '127.0.0.1', '-p', String(server.port), ...auth, 'shutdown', 'nosave'], {
+      timeoutMs: 10_000,
+    });
+  } else if (server.pid) {
+    try {
+      process.kill(server.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const closed = await pollUntil(() => isPortClosed('127.0.0.1', server.port), 10_000, 100);
+  if (!closed.ok) {
+    throw new TestInfraError(`redis-server on port ${server.port} (pid ${server.pid ?? '?'}) did not stop`);
+  }
+  rmSync(server.dir, { recursive: true, force: true });
+}
