@@ -3,11 +3,12 @@ import type { SagaState, StepState } from './saga-state';
 
 function stepStatus(state: SagaState, step: StepState): StepStatus {
   const tasks = step.tasks;
+  // The step where the saga stopped reads 'failed', whatever was undone in it.
+  if (state.failure?.step === step.name) return 'failed';
   const compensations = tasks.flatMap((t) => (t.compensation ? [t.compensation] : []));
   if (compensations.length > 0) {
     return compensations.every((c) => c.status === 'succeeded') ? 'compensated' : 'compensating';
   }
-  if (state.failure?.step === step.name) return 'failed';
   if (tasks.every((t) => t.status === 'pending')) return 'pending';
   if (tasks.every((t) => t.status === 'succeeded')) return 'succeeded';
   return 'running';
