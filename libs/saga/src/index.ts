@@ -8,7 +8,14 @@ export type { SagaView } from './engine/saga-plan';
 export { SagaModule } from './saga.module';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
-export { SagaClient, type SagaHandle, type SagaStartOptions } from './runtime/saga.client';
+export {
+  SagaClient,
+  type SagaHandle,
+  type SagaStartOptions,
+  type SagaRunOptions,
+  type SagaAsyncStartOptions,
+} from './runtime/saga.client';
+export type { LifecycleEvent, ResultMessage } from './transport/saga-messages';
 export { SagaExceptionFilter, sagaStatusPath } from './filters/saga-exception.filter';
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
 export type { SagaTransport } from './transport/saga-transport.interface';

@@ -28,7 +28,7 @@ function positiveInt(config: ConfigService, name: string): number | undefined {
 /**
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
  * `SAGA_TRANSPORT` (memory | rabbitmq, default memory), `SAGA_STORE` (memory | redis, default memory),
- * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
+ * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
  * `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable.
  */
 export function sagaOptionsFromConfig(config: ConfigService): SagaModuleOptions {
@@ -39,6 +39,7 @@ export function sagaOptionsFromConfig(config: ConfigService): SagaModuleOptions 
     redisUrl: config.get<string>('REDIS_URL'),
     prefix: config.get<string>('SAGA_PREFIX'),
     prefetch: positiveInt(config, 'SAGA_PREFETCH'),
+    maxConcurrent: positiveInt(config, 'SAGA_MAX_CONCURRENT'),
     retentionMs: positiveInt(config, 'SAGA_RETENTION_MS'),
     waitMs: positiveInt(config, 'SAGA_WAIT_TIMEOUT_MS'),
     instanceId: config.get<string>('SAGA_INSTANCE_ID'),

@@ -28,6 +28,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     orchestrate: options.orchestrate ?? true,
     workers: options.workers ?? true,
     prefetch: options.prefetch ?? 32,
+    maxConcurrent: options.maxConcurrent ?? 10,
     retentionMs: options.retentionMs ?? 86_400_000,
     sweepIntervalMs: options.sweepIntervalMs ?? 100,
     waitMs: options.waitMs ?? 30_000,

@@ -7,6 +7,8 @@ import type {
   SagaModuleOptions,
 } from './interfaces/saga-module-options.interface';
 import { SagaClient } from './runtime/saga.client';
+import { SagaCallbackDispatcher } from './runtime/saga-callback.dispatcher';
+import { SagaResultWaiters } from './runtime/saga-result.waiters';
 import { SagaExplorer } from './runtime/saga.explorer';
 import { SagaOrchestrator } from './runtime/saga.orchestrator';
 import { SagaRegistry } from './runtime/saga.registry';
@@ -72,6 +74,8 @@ const providers: Provider[] = [
   SagaOrchestrator,
   TaskWorker,
   SagaTimerSweeper,
+  SagaResultWaiters,
+  SagaCallbackDispatcher,
   SagaClient,
 ];
 

@@ -62,8 +62,10 @@ export interface SagaState {
   step: number;
   steps: StepState[];
   failure?: SagaFailure;
-  /** Where the terminal result goes (the caller's instance), if anyone waits for it. */
-  replyTo?: string;
+  /** Instances the terminal result goes to (callers, and the orchestrator holding a throttled start). */
+  replyTo?: string[];
+  /** URL the terminal result is POSTed to (async mode). */
+  callbackUrl?: string;
   createdAt: number;
   updatedAt: number;
   /** Bumped by every transition; the store compares it on write. */

@@ -17,7 +17,8 @@ export interface SagaStartRequest {
   id: string;
   traceId: string;
   input: Json;
-  replyTo?: string;
+  replyTo?: string[];
+  callbackUrl?: string;
   now: number;
 }
 
@@ -40,7 +41,8 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
     createdAt: request.now,
     updatedAt: request.now,
     version: 1,
-    ...(request.replyTo ? { replyTo: request.replyTo } : {}),
+    ...(request.replyTo?.length ? { replyTo: request.replyTo } : {}),
+    ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
   };
   const transition = new Transition(plan, state, request.now);
   transition.startStep(0);

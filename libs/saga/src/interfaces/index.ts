@@ -1,2 +1,3 @@
 export * from './task-context.interface';
 export * from './saga-status.interface';
+export * from './saga-module-options.interface';

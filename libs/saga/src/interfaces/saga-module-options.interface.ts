@@ -25,6 +25,8 @@ export interface SagaModuleOptions {
   workers?: boolean;
   /** How many messages one consumer holds unacknowledged. @default 32 */
   prefetch?: number;
+  /** Throttled mode: how many throttled sagas of a flow one orchestrator runs at once. @default 10 */
+  maxConcurrent?: number;
   /** How long a finished saga stays readable. @default 86_400_000 (24 h) */
   retentionMs?: number;
   /** How often due timers (timeouts, retries) and unpublished commands are swept. @default 100 */

@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type BeforeApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { SagaContract, SagaInput } from '../definition/saga-contract';
 import { sagaStatusView } from '../engine/saga-status';
@@ -21,9 +16,10 @@ import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import { SAGA_MESSAGES } from '../saga.messages';
 import type { SagaStore } from '../store/saga-store.interface';
-import { type ResultMessage, WIRE_VERSION } from '../transport/saga-messages';
+import { type ResultMessage, type StartMessage, WIRE_VERSION } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry } from './saga.registry';
+import { SagaResultWaiters } from './saga-result.waiters';
 import { validateSagaInput } from './saga-input.validator';
 
 /** Options of one start. */
@@ -32,11 +28,28 @@ export interface SagaStartOptions {
   traceId?: string;
   /**
    * Makes the start idempotent: the same key for the same flow always names the same saga, so a repeated
-   * request returns it instead of starting a second one (within the retention). @default none
+   * request (even at another replica) returns it instead of starting a second one, within the retention.
+   * @default none
    */
   idempotencyKey?: string;
   /** How long to wait: for the terminal state (`run`) or for the saga to be stored (`start`). @default module `waitMs` */
   waitMs?: number;
+}
+
+/** Options of `SagaClient.run`. */
+export interface SagaRunOptions extends SagaStartOptions {
+  /**
+   * `sync`: the saga starts at once. `throttled`: the start waits in the flow's broker queue until an
+   * orchestrator has room (each runs at most `maxConcurrent` throttled sagas at once); the caller waits all
+   * the same, within `waitMs`. @default 'sync'
+   */
+  mode?: 'sync' | 'throttled';
+}
+
+/** Options of `SagaClient.start`. */
+export interface SagaAsyncStartOptions extends SagaStartOptions {
+  /** URL the terminal result is POSTed to (JSON), retried with backoff until it answers 2xx. @default none */
+  callbackUrl?: string;
 }
 
 /** Identifies a started saga. */
@@ -46,11 +59,6 @@ export interface SagaHandle {
   flow: string;
 }
 
-interface Waiter {
-  kind: ResultMessage['kind'];
-  resolve: (message: ResultMessage) => void;
-}
-
 type Flow<C extends SagaContract> = C | string;
 
 /**
@@ -58,49 +66,43 @@ type Flow<C extends SagaContract> = C | string;
  * is published; the terminal result is pushed back to this instance over the bus.
  */
 @Injectable()
-export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly waiters = new Map<string, Waiter[]>();
-
+export class SagaClient {
   constructor(
     private readonly registry: SagaRegistry,
+    private readonly results: SagaResultWaiters,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.transport.consumeResults(this.options.instanceId, async (message) => this.onResult(message));
-  }
-
-  beforeApplicationShutdown(): void {
-    this.waiters.clear();
-  }
-
   /**
    * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
    * `SagaCompensatedError` (rolled back), `SagaFailedError` (stalled), `SagaWaitExceededError` (still
-   * running when the wait ran out), or `SagaInputError` (invalid input, nothing started).
+   * running, or still queued, when the wait ran out: the saga goes on), or `SagaInputError` (invalid input,
+   * nothing started).
    */
   async run<C extends SagaContract>(
     flow: Flow<C>,
     input: SagaInput<C> | object,
-    options: SagaStartOptions = {},
+    options: SagaRunOptions = {},
   ): Promise<SagaCompleted> {
     const waitMs = options.waitMs ?? this.options.waitMs;
-    const { handle, message } = await this.startAndWait(flow, input, options, 'finished', waitMs);
+    const extra = options.mode === 'throttled' ? { throttled: true } : {};
+    const { handle, message } = await this.startAndWait(flow, input, options, 'finished', waitMs, extra);
     if (!message)
       throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.WAIT_EXCEEDED(handle.sagaId, waitMs));
     return this.outcome(handle, message);
   }
 
-  /** Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)`. */
+  /** Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL. */
   async start<C extends SagaContract>(
     flow: Flow<C>,
     input: SagaInput<C> | object,
-    options: SagaStartOptions = {},
+    options: SagaAsyncStartOptions = {},
   ): Promise<SagaHandle> {
     const waitMs = options.waitMs ?? this.options.waitMs;
-    const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs);
+    const extra = { ack: true, ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}) };
+    const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs, extra);
     if (!message) {
       throw new SagaWaitExceededError(handle, waitMs, SAGA_MESSAGES.NOT_ACCEPTED(handle.sagaId, waitMs));
     }
@@ -119,8 +121,9 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
     flow: Flow<SagaContract>,
     input: unknown,
     options: SagaStartOptions,
-    kind: Waiter['kind'],
+    kind: ResultMessage['kind'],
     waitMs: number,
+    extra: Partial<StartMessage>,
   ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
     const json = await validateSagaInput(contract, input);
@@ -129,69 +132,29 @@ export class SagaClient implements OnApplicationBootstrap, BeforeApplicationShut
       ? idempotentSagaId(contract.name, options.idempotencyKey)
       : randomUUID();
     const handle = { sagaId, traceId, flow: contract.name };
-    const { promise, cancel } = this.waitFor(sagaId, kind, waitMs);
+    const pending = this.results.wait(sagaId, kind, waitMs);
     try {
       await this.transport.sendStart({
         v: WIRE_VERSION,
         ...handle,
         input: json,
-        replyTo: this.options.instanceId,
-        ...(kind === 'accepted' ? { ack: true } : {}),
+        replyTo: this.results.address,
+        ...extra,
       });
     } catch (error) {
-      cancel();
+      pending.cancel();
       throw error;
     }
-    return { handle, message: await promise };
-  }
-
-  private waitFor(
-    sagaId: string,
-    kind: Waiter['kind'],
-    waitMs: number,
-  ): { promise: Promise<ResultMessage | undefined>; cancel: () => void } {
-    let cancel = (): void => undefined;
-    const promise = new Promise<ResultMessage | undefined>((resolve) => {
-      const waiter: Waiter = {
-        kind,
-        resolve: (message) => {
-          clearTimeout(timer);
-          resolve(message);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.removeWaiter(sagaId, waiter);
-        resolve(undefined);
-      }, waitMs);
-      cancel = () => {
-        clearTimeout(timer);
-        this.removeWaiter(sagaId, waiter);
-      };
-      this.waiters.set(sagaId, [...(this.waiters.get(sagaId) ?? []), waiter]);
-    });
-    return { promise, cancel };
-  }
-
-  private onResult(message: ResultMessage): void {
-    const waiters = this.waiters.get(message.sagaId) ?? [];
-    // A terminal result also answers whoever waits for acceptance.
-    const served = waiters.filter((w) => w.kind === message.kind || message.kind === 'finished');
-    for (const waiter of served) {
-      this.removeWaiter(message.sagaId, waiter);
-      waiter.resolve(message);
-    }
-  }
-
-  private removeWaiter(sagaId: string, waiter: Waiter): void {
-    const rest = (this.waiters.get(sagaId) ?? []).filter((w) => w !== waiter);
-    if (rest.length > 0) this.waiters.set(sagaId, rest);
-    else this.waiters.delete(sagaId);
+    const message = await pending.promise;
+    // A repeated idempotent start answers with the first one's trace id.
+    return { handle: message ? { ...handle, traceId: message.traceId } : handle, message };
   }
 
   private outcome(handle: SagaHandle, message: ResultMessage): SagaCompleted {
     const outcome: SagaOutcome = { sagaId: message.sagaId, traceId: message.traceId, flow: handle.flow };
-    if (message.status === 'completed')
+    if (message.status === 'completed') {
       return { ...outcome, status: 'completed', result: (message.result ?? {}) as SagaCompleted['result'] };
+    }
     if (message.status === 'compensated' && message.failure) {
       throw new SagaCompensatedError(outcome, message.failure, message.compensated ?? []);
     }

@@ -19,6 +19,10 @@ import {
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry } from './saga.registry';
 import { sagaLog } from './saga-log';
+import { SagaResultWaiters } from './saga-result.waiters';
+
+/** How often a held throttled start checks its saga when no result arrived. */
+const THROTTLE_RECHECK_MS = 60_000;
 
 /**
  * The aggregators of the flows this application orchestrates: events in, engine, compare-and-set into the
@@ -30,6 +34,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
 
   constructor(
     private readonly registry: SagaRegistry,
+    private readonly results: SagaResultWaiters,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
@@ -40,17 +45,49 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       const prefetch = { prefetch: this.options.prefetch };
       await this.transport.consumeReplies(plan.flow, (reply) => this.onReply(reply), prefetch);
       await this.transport.consumeStarts(plan.flow, (start) => this.onStart(start), prefetch);
+      await this.transport.consumeThrottledStarts(plan.flow, (start) => this.onThrottledStart(start), {
+        prefetch: this.options.maxConcurrent,
+      });
     }
   }
 
-  /** Creates the saga (idempotent on its id) and dispatches its first step. */
+  /** Creates the saga (idempotent on its id) and dispatches its first step; a repeated start subscribes. */
   async onStart(message: StartMessage): Promise<void> {
+    const state = await this.admit(message, message.replyTo ? [message.replyTo] : []);
+    if (message.ack && message.replyTo && !isTerminal(state.status)) {
+      await this.transport.sendResult(message.replyTo, {
+        ...this.envelope(state),
+        kind: 'accepted',
+        status: state.status,
+      });
+    }
+  }
+
+  /**
+   * A throttled start is held (unacknowledged) until its saga is terminal, so the consumer's prefetch bounds
+   * how many run here at once. If this replica dies, the broker hands the start to another one, which finds
+   * the saga stored and holds it in turn.
+   */
+  async onThrottledStart(message: StartMessage): Promise<void> {
+    const self = this.results.address;
+    let finished = this.results.wait(message.sagaId, 'finished', THROTTLE_RECHECK_MS);
+    await this.admit(message, message.replyTo ? [message.replyTo, self] : [self]);
+    while (!(await finished.promise)) {
+      // No result within the recheck period: a lost message must not hold the slot forever.
+      const state = await this.store.load(message.sagaId);
+      if (!state || isTerminal(state.status)) return;
+      finished = this.results.wait(message.sagaId, 'finished', THROTTLE_RECHECK_MS);
+    }
+  }
+
+  private async admit(message: StartMessage, replyTo: string[]): Promise<SagaState> {
     const plan = this.planOf(message.flow);
     const started = startSaga(plan, {
       id: message.sagaId,
       traceId: message.traceId,
       input: message.input,
-      replyTo: message.replyTo,
+      replyTo,
+      callbackUrl: message.callbackUrl,
       now: Date.now(),
     });
     const { created, state } = await this.store.create(started.state, started.commands);
@@ -58,15 +95,25 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       this.logger.log(sagaLog(`saga ${state.flow} started`, state));
       await this.publishEvent(state, 'started');
       await this.execute(plan, state, started.commands);
+      return state;
     }
-    if (!message.replyTo) return;
-    if (isTerminal(state.status)) await this.transport.sendResult(message.replyTo, this.resultOf(state));
-    else if (message.ack)
-      await this.transport.sendResult(message.replyTo, {
-        ...this.envelope(state),
-        kind: 'accepted',
-        status: state.status,
-      });
+    for (const address of replyTo) await this.subscribe(state, address);
+    return state;
+  }
+
+  /**
+   * Makes sure `address` gets the terminal result: adds it to a running saga (a repeated start, maybe from
+   * another caller; compare-and-set like any write), or sends the result at once if the saga is terminal.
+   */
+  private async subscribe(current: SagaState, address: string): Promise<void> {
+    let state: SagaState | undefined = current;
+    while (state && !isTerminal(state.status)) {
+      if (state.replyTo?.includes(address)) return;
+      const next = { ...state, replyTo: [...(state.replyTo ?? []), address], version: state.version + 1 };
+      if (await this.store.commit(next, state.version, [])) return;
+      state = await this.store.load(state.id);
+    }
+    if (state) await this.transport.sendResult(address, this.resultOf(state));
   }
 
   async onReply(reply: ReplyMessage): Promise<void> {
@@ -133,6 +180,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       await this.publishEvent(after, 'step-completed', plan.steps[plan.steps.length - 1].name);
     }
     if (after.status === 'compensating' && before.status === 'running') {
+      await this.publishEvent(after, 'rollback', after.failure?.step, after.failure?.task);
       this.logger.warn(
         sagaLog(
           `step ${after.failure?.step} failed at ${after.failure?.task}: ${after.failure?.error.message}; compensating`,
@@ -177,15 +225,29 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
                 : {}),
             });
           case 'finish':
-            this.logger.log(sagaLog(`saga ${plan.flow} ${command.status}`, state));
-            await this.publishEvent(state, command.status);
-            if (state.replyTo) await this.transport.sendResult(state.replyTo, this.resultOf(state));
-            return;
+            return this.finish(state);
           case 'schedule':
             return;
         }
       }),
     );
+  }
+
+  private async finish(state: SagaState): Promise<void> {
+    this.logger.log(sagaLog(`saga ${state.flow} ${state.status}`, state));
+    const result = this.resultOf(state);
+    await Promise.all([
+      this.publishEvent(
+        state,
+        state.status as LifecycleEvent['type'],
+        state.failure?.step,
+        state.failure?.task,
+      ),
+      ...(state.replyTo ?? []).map((address) => this.transport.sendResult(address, result)),
+      ...(state.callbackUrl
+        ? [this.transport.sendCallback({ ...this.envelope(state), url: state.callbackUrl, result })]
+        : []),
+    ]);
   }
 
   private resultOf(state: SagaState): ResultMessage {
@@ -202,12 +264,19 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     return { v: WIRE_VERSION, sagaId: state.id, flow: state.flow, traceId: state.traceId } as const;
   }
 
-  private async publishEvent(state: SagaState, type: LifecycleEvent['type'], step?: string): Promise<void> {
+  private async publishEvent(
+    state: SagaState,
+    type: LifecycleEvent['type'],
+    step?: string,
+    task?: string,
+  ): Promise<void> {
     await this.transport.publishEvent({
       ...this.envelope(state),
       type,
+      instance: this.results.address,
       at: Date.now(),
       ...(step ? { step } : {}),
+      ...(task ? { task } : {}),
     });
   }
 

@@ -14,6 +14,11 @@ import { TaskRejectedError } from '../errors/task-rejected.error';
 import type { CompensationContext } from '../interfaces/task-context.interface';
 import { SagaModule } from '../saga.module';
 import { SagaClient } from './saga.client';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SAGA_TRANSPORT } from '../saga.constants';
+import type { LifecycleEvent } from '../transport/saga-messages';
+import type { SagaTransport } from '../transport/saga-transport.interface';
 
 /** One process, memory transport and store: the runtime end to end, with faults the handlers inject. */
 class ShipInput {
@@ -37,6 +42,8 @@ const Ship = defineSaga('ship', {
 
 /** What each handler does, per test. */
 const behaviour = {
+  packing: 0,
+  mostPacking: 0,
   packFailures: 0,
   labelHangs: false,
   pickUp: 'ok' as 'ok' | 'reject',
@@ -63,7 +70,8 @@ class ShipTasks {
   @Task(Ship.task.pack)
   async pack(input: ShipInput) {
     calls.push('pack');
-    await behaviour.pause;
+    behaviour.mostPacking = Math.max(behaviour.mostPacking, ++behaviour.packing);
+    await behaviour.pause.finally(() => behaviour.packing--);
     if (behaviour.packFailures-- > 0) throw new Error('tape ran out');
     return { box: `box-of-${input.parcels}` };
   }
@@ -219,6 +227,103 @@ describe('saga runtime (one process, memory transport and store)', () => {
     const second = await client.run(Ship, { parcels: 1 }, { idempotencyKey: 'order-77' });
     expect(second.sagaId).toBe(first.sagaId);
     expect(calls.filter((c) => c === 'pack')).toHaveLength(1);
+  });
+});
+
+describe('saga modes (one process, memory transport and store)', () => {
+  let moduleRef: TestingModule;
+  let client: SagaClient;
+  let transport: SagaTransport;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [SagaModule.forRoot({ sweepIntervalMs: 10, waitMs: 5_000, maxConcurrent: 2 })],
+      providers: [ShipSaga, ShipTasks],
+    }).compile();
+    await moduleRef.init();
+    client = moduleRef.get(SagaClient);
+    transport = moduleRef.get<SagaTransport>(SAGA_TRANSPORT);
+  });
+
+  afterAll(() => moduleRef.close());
+
+  beforeEach(() => {
+    Object.assign(behaviour, {
+      packing: 0,
+      mostPacking: 0,
+      packFailures: 0,
+      labelHangs: false,
+      pickUp: 'ok',
+      unpackFailures: 0,
+    });
+    calls.length = 0;
+  });
+
+  it('throttled: queues a burst and runs at most maxConcurrent sagas at once, all to completion', async () => {
+    let release!: () => void;
+    behaviour.pause = new Promise((resolve) => (release = resolve));
+    const runs = Array.from({ length: 12 }, () => client.run(Ship, { parcels: 1 }, { mode: 'throttled' }));
+    await eventually(
+      async () => behaviour.packing,
+      (n) => n === 2,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(behaviour.packing).toBe(2);
+    release();
+    const results = await Promise.all(runs);
+    expect(results.every((r) => r.status === 'completed')).toBe(true);
+    expect(new Set(results.map((r) => r.sagaId)).size).toBe(12);
+    expect(behaviour.mostPacking).toBe(2);
+  });
+
+  it('async: POSTs the terminal result to the callback URL, retrying until it answers 2xx', async () => {
+    const received: { status: number; body: unknown; traceId?: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const status = received.length === 0 ? 503 : 200;
+        received.push({ status, body: JSON.parse(body), traceId: req.headers['x-request-id'] as string });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const handle = await client.start(
+        Ship,
+        { parcels: 2 },
+        { traceId: 'cb-1', callbackUrl: `http://127.0.0.1:${port}/done` },
+      );
+      await eventually(
+        async () => received.length,
+        (n) => n === 2,
+      );
+      expect(received.map((r) => r.status)).toEqual([503, 200]);
+      expect(received[1]).toMatchObject({
+        traceId: 'cb-1',
+        body: { sagaId: handle.sagaId, status: 'completed', kind: 'finished' },
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('publishes a rollback event with the trace id when compensation begins', async () => {
+    const events: LifecycleEvent[] = [];
+    await transport.consumeEvents('spec', ['ship.rollback', 'ship.compensated'], async (event) => {
+      events.push(event);
+    });
+    behaviour.pickUp = 'reject';
+    await client.run(Ship, { parcels: 1 }, { traceId: 'undo-me' }).catch(() => undefined);
+    await eventually(
+      async () => events.length,
+      (n) => n === 2,
+    );
+    expect(events.map((e) => [e.type, e.traceId, e.step, e.task])).toEqual([
+      ['rollback', 'undo-me', 'collect', 'pick-up'],
+      ['compensated', 'undo-me', 'collect', 'pick-up'],
+    ]);
   });
 });
 

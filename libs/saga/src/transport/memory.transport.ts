@@ -3,7 +3,10 @@ import { deliverMessage, type MessageParser } from './message-delivery';
 import {
   parseReplyMessage,
   parseResultMessage,
+  parseCallbackMessage,
+  parseLifecycleEvent,
   parseStartMessage,
+  type CallbackMessage,
   parseTaskMessage,
   type LifecycleEvent,
   type ReplyMessage,
@@ -86,6 +89,8 @@ export class MemoryTransport implements SagaTransport {
   private readonly redeliveryDelayMs: number;
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly subscriptions = new Set<EventSubscription>();
+  /** Durable event queues by name, with the patterns bound to each. */
+  private readonly eventQueues = new Map<string, string[]>();
   private readonly deadLettered: MemoryDeadLetter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
@@ -108,7 +113,36 @@ export class MemoryTransport implements SagaTransport {
   }
 
   async sendStart(message: StartMessage): Promise<void> {
-    this.enqueue(this.topology.startQueue(message.flow), message, 'send a start message');
+    const queue = message.throttled
+      ? this.topology.throttledQueue(message.flow)
+      : this.topology.startQueue(message.flow);
+    this.enqueue(queue, message, 'send a start message');
+  }
+
+  async consumeThrottledStarts(
+    flow: string,
+    handler: MessageHandler<StartMessage>,
+    options?: ConsumeOptions,
+  ): Promise<void> {
+    this.consume(this.topology.throttledQueue(flow), parseStartMessage, handler, options);
+  }
+
+  async sendCallback(message: CallbackMessage): Promise<void> {
+    this.enqueue(this.topology.callbackQueue, message, 'send a callback message');
+  }
+
+  async consumeCallbacks(handler: MessageHandler<CallbackMessage>, options?: ConsumeOptions): Promise<void> {
+    this.consume(this.topology.callbackQueue, parseCallbackMessage, handler, options);
+  }
+
+  async consumeEvents(
+    subscriber: string,
+    patterns: string[],
+    handler: MessageHandler<LifecycleEvent>,
+  ): Promise<void> {
+    const queue = this.topology.eventQueue(subscriber);
+    this.eventQueues.set(queue, [...(this.eventQueues.get(queue) ?? []), ...patterns]);
+    this.consume(queue, parseLifecycleEvent, handler);
   }
 
   async consumeStarts(
@@ -157,6 +191,9 @@ export class MemoryTransport implements SagaTransport {
     this.assertOpen('publish an event');
     const key = this.topology.eventKey(event.flow, event.type);
     const body = JSON.stringify(event);
+    for (const [queue, patterns] of this.eventQueues) {
+      if (patterns.some((pattern) => topicMatches(pattern, key))) this.push(queue, body);
+    }
     for (const subscription of this.subscriptions) {
       if (!topicMatches(subscription.pattern, key)) continue;
       setImmediate(() => subscription.listener(JSON.parse(body) as LifecycleEvent));

@@ -77,6 +77,15 @@ export class RabbitMqTopology {
     };
   }
 
+  /** A subscriber's event queue, bound to the events exchange with each of its patterns; expires like results. */
+  eventQueue(subscriber: string, patterns: string[]): QueueDeclaration {
+    return {
+      name: this.names.eventQueue(subscriber),
+      options: this.queueOptions({ 'x-expires': this.settings.instanceQueueExpiresMs }),
+      bindings: patterns.map((routingKey) => ({ exchange: this.names.eventsExchange, routingKey })),
+    };
+  }
+
   private queueOptions(extra: Record<string, unknown> = {}): Options.AssertQueue {
     const type = this.settings.quorumQueues ? { 'x-queue-type': 'quorum' } : {};
     return { durable: true, exclusive: false, autoDelete: false, arguments: { ...type, ...extra } };

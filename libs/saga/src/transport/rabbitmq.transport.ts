@@ -16,6 +16,9 @@ import {
   parseReplyMessage,
   parseResultMessage,
   parseStartMessage,
+  parseCallbackMessage,
+  parseLifecycleEvent,
+  type CallbackMessage,
   parseTaskMessage,
   type LifecycleEvent,
   type ReplyMessage,
@@ -113,8 +116,36 @@ export class RabbitMqTransport implements SagaTransport {
   }
 
   async sendStart(message: StartMessage): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.startQueue(message.flow));
-    await this.sendCommand(queue, message, 'send a start message');
+    const { flow } = message;
+    const name = message.throttled ? this.topology.throttledQueue(flow) : this.topology.startQueue(flow);
+    await this.sendCommand(this.rabbit.commandQueue(name), message, 'send a start message');
+  }
+
+  async consumeThrottledStarts(
+    flow: string,
+    handler: MessageHandler<StartMessage>,
+    options?: ConsumeOptions,
+  ): Promise<void> {
+    const queue = this.rabbit.commandQueue(this.topology.throttledQueue(flow));
+    await this.consume(queue, parseStartMessage, handler, options);
+  }
+
+  async sendCallback(message: CallbackMessage): Promise<void> {
+    const queue = this.rabbit.commandQueue(this.topology.callbackQueue);
+    await this.sendCommand(queue, message, 'send a callback message');
+  }
+
+  async consumeCallbacks(handler: MessageHandler<CallbackMessage>, options?: ConsumeOptions): Promise<void> {
+    const queue = this.rabbit.commandQueue(this.topology.callbackQueue);
+    await this.consume(queue, parseCallbackMessage, handler, options);
+  }
+
+  async consumeEvents(
+    subscriber: string,
+    patterns: string[],
+    handler: MessageHandler<LifecycleEvent>,
+  ): Promise<void> {
+    await this.consume(this.rabbit.eventQueue(subscriber, patterns), parseLifecycleEvent, handler);
   }
 
   async consumeStarts(
@@ -261,7 +292,7 @@ export class RabbitMqTransport implements SagaTransport {
 
   private async sendCommand(
     queue: QueueDeclaration,
-    message: StartMessage | TaskMessage | ReplyMessage,
+    message: StartMessage | TaskMessage | ReplyMessage | CallbackMessage,
     operation: string,
   ): Promise<void> {
     this.assertOpen(operation);

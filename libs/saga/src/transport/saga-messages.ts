@@ -17,6 +17,16 @@ export interface StartMessage extends Envelope {
   replyTo?: string;
   /** Also tell `replyTo` as soon as the saga is stored (`SagaClient.start` waits for that). */
   ack?: boolean;
+  /** Wait in the flow's throttled queue: each orchestrator runs a bounded number of these at once. */
+  throttled?: boolean;
+  /** Where to POST the terminal result (async mode). */
+  callbackUrl?: string;
+}
+
+/** Asks a callback dispatcher to POST a terminal result to a caller's URL. */
+export interface CallbackMessage extends Envelope {
+  url: string;
+  result: ResultMessage;
 }
 
 /** Asks a task worker to run a task, or to undo it (`kind: 'compensate'`). */
@@ -55,8 +65,13 @@ export interface ResultMessage extends Envelope {
 
 /** Published on the events exchange for anyone to observe. */
 export interface LifecycleEvent extends Envelope {
-  type: 'started' | 'step-completed' | 'completed' | 'compensated' | 'failed';
+  /** `rollback`: a step failed and compensation begins (the trace id names the request that is undone). */
+  type: 'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'failed';
   step?: string;
+  /** Failed task, on `rollback`, `compensated` and `failed`. */
+  task?: string;
+  /** The orchestrator instance that published it. */
+  instance?: string;
   at: number;
 }
 
@@ -106,6 +121,7 @@ export function parseStartMessage(raw: unknown): StartMessage {
   const m = envelope(raw, 'start');
   if (!('input' in m)) throw new InvalidMessageError('start.input is missing');
   if (m.replyTo !== undefined) requireStrings(m, 'start', ['replyTo']);
+  if (m.callbackUrl !== undefined) requireStrings(m, 'start', ['callbackUrl']);
   return m as unknown as StartMessage;
 }
 
@@ -138,4 +154,28 @@ export function parseResultMessage(raw: unknown): ResultMessage {
   }
   requireStrings(m, 'result', ['status']);
   return m as unknown as ResultMessage;
+}
+
+export function parseCallbackMessage(raw: unknown): CallbackMessage {
+  const m = envelope(raw, 'callback');
+  requireStrings(m, 'callback', ['url']);
+  parseResultMessage(m.result);
+  return m as unknown as CallbackMessage;
+}
+
+const EVENT_TYPES: readonly string[] = [
+  'started',
+  'step-completed',
+  'rollback',
+  'completed',
+  'compensated',
+  'failed',
+];
+
+export function parseLifecycleEvent(raw: unknown): LifecycleEvent {
+  const m = envelope(raw, 'event');
+  if (typeof m.type !== 'string' || !EVENT_TYPES.includes(m.type)) {
+    throw new InvalidMessageError(`event.type must be one of ${EVENT_TYPES.join(', ')}`);
+  }
+  return m as unknown as LifecycleEvent;
 }

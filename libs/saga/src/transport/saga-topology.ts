@@ -5,11 +5,14 @@
  * |---|---|---|
  * | `dta.commands` | direct exchange | routes starts, tasks and replies by routing key |
  * | `dta.<flow>.start` | queue | start requests of a flow (orchestrators) |
+ * | `dta.<flow>.throttled` | queue | throttled start requests; each orchestrator holds at most its limit |
  * | `dta.<flow>.<task>` | queue | run/compensate commands of a task (its workers) |
  * | `dta.<flow>.replies` | queue | task replies of a flow (orchestrators) |
  * | `dta.results` | direct exchange | terminal results by caller instance |
  * | `dta.results.<instance>` | queue | one caller instance's results |
+ * | `dta.callbacks` | queue | results to POST to callers' callback URLs |
  * | `dta.events` | topic exchange | lifecycle events, routing key `<flow>.<type>` |
+ * | `dta.events.<subscriber>` | queue | one subscriber's events, bound with its patterns |
  * | `dta.dead-letter` | queue | messages that could not be parsed or validated, with the reason |
  */
 export class SagaTopology {
@@ -29,6 +32,15 @@ export class SagaTopology {
   }
   startQueue(flow: string): string {
     return `${this.prefix}.${flow}.start`;
+  }
+  throttledQueue(flow: string): string {
+    return `${this.prefix}.${flow}.throttled`;
+  }
+  get callbackQueue(): string {
+    return `${this.prefix}.callbacks`;
+  }
+  eventQueue(subscriber: string): string {
+    return `${this.prefix}.events.${subscriber}`;
   }
   taskQueue(flow: string, task: string): string {
     return `${this.prefix}.${flow}.${task}`;

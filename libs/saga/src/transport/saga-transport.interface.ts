@@ -1,4 +1,11 @@
-import type { LifecycleEvent, ReplyMessage, ResultMessage, StartMessage, TaskMessage } from './saga-messages';
+import type {
+  CallbackMessage,
+  LifecycleEvent,
+  ReplyMessage,
+  ResultMessage,
+  StartMessage,
+  TaskMessage,
+} from './saga-messages';
 
 /**
  * Handles one message. Resolving acknowledges it (only then: the state it causes is stored by then).
@@ -20,8 +27,15 @@ export interface SagaTransport {
   /** Connects and declares the shared exchanges; idempotent. */
   init(): Promise<void>;
 
+  /** Routes to the flow's start queue, or to its throttled queue when `message.throttled`. */
   sendStart(message: StartMessage): Promise<void>;
   consumeStarts(flow: string, handler: MessageHandler<StartMessage>, options?: ConsumeOptions): Promise<void>;
+  /** Throttled starts: `options.prefetch` bounds how many one consumer holds (runs) at once. */
+  consumeThrottledStarts(
+    flow: string,
+    handler: MessageHandler<StartMessage>,
+    options?: ConsumeOptions,
+  ): Promise<void>;
 
   sendTask(message: TaskMessage): Promise<void>;
   consumeTasks(
@@ -42,7 +56,20 @@ export interface SagaTransport {
   sendResult(replyTo: string, message: ResultMessage): Promise<void>;
   consumeResults(replyTo: string, handler: MessageHandler<ResultMessage>): Promise<void>;
 
+  sendCallback(message: CallbackMessage): Promise<void>;
+  consumeCallbacks(handler: MessageHandler<CallbackMessage>, options?: ConsumeOptions): Promise<void>;
+
   publishEvent(event: LifecycleEvent): Promise<void>;
+  /**
+   * Delivers the events whose routing key (`<flow>.<type>`) matches one of `patterns` (AMQP topic syntax) to
+   * `subscriber`'s own durable queue: replicas of one subscriber share the work, distinct subscribers each
+   * get every event.
+   */
+  consumeEvents(
+    subscriber: string,
+    patterns: string[],
+    handler: MessageHandler<LifecycleEvent>,
+  ): Promise<void>;
 
   /** Stops consuming, waits for handlers under way, closes connections. */
   close(): Promise<void>;
