@@ -375,6 +375,65 @@ describe.each(infras)('bookings over $name', ({ transport, store }) => {
     });
   });
 
+  describe('modes', () => {
+    const post = (mode: string, body: object, traceId?: string) => {
+      const req = request(http).post(`/bookings?mode=${mode}`).send(body);
+      return traceId ? req.set('x-request-id', traceId) : req;
+    };
+
+    it('async: 202 with the saga id and its status URL at once; the saga completes', async () => {
+      const productId = newProduct();
+      const res = await post('async', { productId, quantity: 2 }).expect(202);
+      expect(res.body).toEqual({
+        sagaId: expect.stringMatching(UUID),
+        traceId: res.headers['x-request-id'],
+        statusUrl: `/sagas/${res.body.sagaId}`,
+      });
+      expect(res.headers.location).toBe(res.body.statusUrl);
+      const deadline = Date.now() + 10_000;
+      let status = await sagaStatus(res.body.sagaId);
+      while (status.status !== 'completed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        status = await sagaStatus(res.body.sagaId);
+      }
+      expect(status.status).toBe('completed');
+      expect(await stock(productId)).toMatchObject({ available: INITIAL_STOCK - 2, reserved: 2 });
+    });
+
+    it('throttled: the caller waits like sync and gets the outcome', async () => {
+      const done = await post('throttled', { productId: newProduct() }).expect(201);
+      expect(done.body.status).toBe('completed');
+      const undone = await post('throttled', { productId: newProduct(), faultInject: true }).expect(409);
+      expect(undone.body).toMatchObject({ status: 'compensated', failedTask: 'charge-payment' });
+    });
+
+    it('refuses an unknown mode and a callback URL outside async mode, or a bad one', async () => {
+      expect((await post('fast', { productId: newProduct() }).expect(400)).body.message).toEqual([
+        'mode must be one of sync, async, throttled',
+      ]);
+      const callbackUrl = 'http://127.0.0.1:9/hook';
+      expect((await post('sync', { productId: newProduct(), callbackUrl }).expect(400)).body.message).toEqual(
+        ['callbackUrl is only accepted with mode=async'],
+      );
+      expect(
+        (await post('async', { productId: newProduct(), callbackUrl: 'ftp://x' }).expect(400)).body.message,
+      ).toEqual(['callbackUrl must be an http or https URL']);
+    });
+
+    it('a repeated x-request-id returns the same saga and books once', async () => {
+      const productId = newProduct();
+      const traceId = `idem-${run}`;
+      const [first, second] = await Promise.all([
+        book({ productId, quantity: 3 }, 201, traceId),
+        book({ productId, quantity: 3 }, 201, traceId),
+      ]);
+      const third = await post('async', { productId, quantity: 3 }, traceId).expect(202);
+      expect(second.body.sagaId).toBe(first.body.sagaId);
+      expect(third.body.sagaId).toBe(first.body.sagaId);
+      expect(await stock(productId)).toMatchObject({ available: INITIAL_STOCK - 3, reserved: 3 });
+    });
+  });
+
   it('answers 404 for an unknown saga id', async () => {
     const res = await request(http).get('/sagas/unknown').expect(404);
     expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });

@@ -3,6 +3,12 @@ import type { NextFunction, Request, Response } from 'express';
 
 export const TRACE_ID_HEADER = 'x-request-id';
 
+/** A request that went through {@link traceIdMiddleware}. */
+export interface TracedRequest extends Request {
+  /** Whether the caller sent the trace id (then it also makes the start idempotent). */
+  traceIdGiven?: boolean;
+}
+
 /** What a caller's trace id may look like; anything else is replaced by a new one. */
 const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -12,8 +18,10 @@ const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function traceIdMiddleware(request: Request, response: Response, next: NextFunction): void {
   const given = request.headers[TRACE_ID_HEADER];
-  const traceId = typeof given === 'string' && TRACE_ID_PATTERN.test(given) ? given : randomUUID();
+  const valid = typeof given === 'string' && TRACE_ID_PATTERN.test(given);
+  const traceId = valid ? given : randomUUID();
   request.headers[TRACE_ID_HEADER] = traceId;
+  (request as TracedRequest).traceIdGiven = valid;
   response.setHeader(TRACE_ID_HEADER, traceId);
   next();
 }
