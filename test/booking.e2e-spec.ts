@@ -390,11 +390,12 @@ describe.each(infras)('bookings over $name', ({ transport, store }) => {
         statusUrl: `/sagas/${res.body.sagaId}`,
       });
       expect(res.headers.location).toBe(res.body.statusUrl);
+      const sagaId = (res.body as { sagaId: string }).sagaId;
       const deadline = Date.now() + 10_000;
-      let status = await sagaStatus(res.body.sagaId);
+      let status = await sagaStatus(sagaId);
       while (status.status !== 'completed' && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        status = await sagaStatus(res.body.sagaId);
+        status = await sagaStatus(sagaId);
       }
       expect(status.status).toBe('completed');
       expect(await stock(productId)).toMatchObject({ available: INITIAL_STOCK - 2, reserved: 2 });

@@ -34,7 +34,7 @@ function parseMode(mode: string | undefined): BookingMode {
 /** Takes `callbackUrl` out of the body (it is not part of the booking) and checks it. */
 function splitCallback(body: unknown, mode: BookingMode): { input: unknown; callbackUrl?: string } {
   if (typeof body !== 'object' || body === null || !('callbackUrl' in body)) return { input: body };
-  const { callbackUrl, ...input } = body as { callbackUrl: unknown };
+  const { callbackUrl, ...input } = body;
   if (mode !== 'async') throw new BadRequestException(['callbackUrl is only accepted with mode=async']);
   if (
     typeof callbackUrl !== 'string' ||
