@@ -12,6 +12,8 @@ export async function deleteRabbitMqTopology(
   const names = new SagaTopology(prefix);
   const queues = [
     names.startQueue(flow.name),
+    names.throttledQueue(flow.name),
+    names.callbackQueue,
     names.replyQueue(flow.name),
     ...flow.tasks.map((task) => names.taskQueue(flow.name, task)),
     names.resultQueue(instanceId),

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { SagaModule, sagaOptionsFromConfig } from '@dta/saga';
-import { BookingHttpModule, BookingModule } from '@dta/booking';
+import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/booking';
 
 /**
  * Every part of the booking system in one process: the REST front door, the saga's aggregators and the
@@ -14,6 +14,7 @@ import { BookingHttpModule, BookingModule } from '@dta/booking';
     SagaModule.forRootAsync({ inject: [ConfigService], useFactory: sagaOptionsFromConfig }),
     BookingModule,
     BookingHttpModule,
+    BookingGrpcModule,
   ],
 })
 export class AppModule {}

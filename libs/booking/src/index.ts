@@ -10,3 +10,5 @@ export * from './order';
 export * from './payment';
 export * from './inventory';
 export * from './http';
+export * from './grpc';
+export * from './hosting';

@@ -29,12 +29,16 @@ function positiveInt(config: ConfigService, name: string): number | undefined {
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
  * `SAGA_TRANSPORT` (memory | rabbitmq, default memory), `SAGA_STORE` (memory | redis, default memory),
  * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
- * `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable.
+ * `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
+ * transport and store used when their variables are unset (distributed apps default to RabbitMQ and Redis).
  */
-export function sagaOptionsFromConfig(config: ConfigService): SagaModuleOptions {
+export function sagaOptionsFromConfig(
+  config: ConfigService,
+  defaults: { transport?: 'memory' | 'rabbitmq'; store?: 'memory' | 'redis' } = {},
+): SagaModuleOptions {
   const options: SagaModuleOptions = {
-    transport: oneOf(config, 'SAGA_TRANSPORT', ['memory', 'rabbitmq'] as const, 'memory'),
-    store: oneOf(config, 'SAGA_STORE', ['memory', 'redis'] as const, 'memory'),
+    transport: oneOf(config, 'SAGA_TRANSPORT', ['memory', 'rabbitmq'] as const, defaults.transport ?? 'memory'),
+    store: oneOf(config, 'SAGA_STORE', ['memory', 'redis'] as const, defaults.store ?? 'memory'),
     amqpUrl: config.get<string>('AMQP_URL'),
     redisUrl: config.get<string>('REDIS_URL'),
     prefix: config.get<string>('SAGA_PREFIX'),

@@ -1,0 +1,4 @@
+import { startService } from '@dta/booking';
+import { AppModule } from './app.module';
+
+void startService(AppModule, 'Orchestrator');

@@ -1,0 +1,28 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import type { Observable } from 'rxjs';
+import { TRACE_ID_HEADER } from '../http/trace-id.middleware';
+
+/** What a caller's trace id may look like; anything else is replaced by a new one (as over HTTP). */
+const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The gRPC twin of `traceIdMiddleware`: takes the trace id from the `x-request-id` metadata, or generates
+ * one (a UUID), puts it back in the call's metadata for `@GrpcTraceId()`, and sends it at once as response
+ * metadata, so that every answer carries it, errors included.
+ */
+@Injectable()
+export class GrpcTraceIdInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const metadata = context.switchToRpc().getContext<Metadata>();
+    const call = context.getArgByIndex<ServerUnaryCall<unknown, unknown>>(2);
+    const [given] = metadata.get(TRACE_ID_HEADER);
+    const traceId = typeof given === 'string' && TRACE_ID_PATTERN.test(given) ? given : randomUUID();
+    metadata.set(TRACE_ID_HEADER, traceId);
+    const response = new Metadata();
+    response.set(TRACE_ID_HEADER, traceId);
+    call.sendMetadata(response);
+    return next.handle();
+  }
+}

@@ -1,0 +1,59 @@
+import { type ArgumentsHost, Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { Metadata, status } from '@grpc/grpc-js';
+import { SagaCompensatedError, SagaFailedError, SagaInputError, SagaNotFoundError } from '@dta/saga';
+import { type Observable, throwError } from 'rxjs';
+
+type SagaGrpcError = SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError;
+
+/** What Nest's gRPC transport hands to grpc-js as the call's status: code, details and trailers. */
+export interface GrpcErrorStatus {
+  code: status;
+  message: string;
+  metadata: Metadata;
+}
+
+/**
+ * Trailer carrying the message of each invalid input field, one UTF-8 value each. Binary, because text
+ * values are joined with ", " on the wire and the messages contain commas.
+ */
+export const FIELD_VIOLATION_TRAILER = 'x-field-violation-bin';
+/** Trailer carrying the id of the saga that failed, for `GetBooking`. */
+export const SAGA_ID_TRAILER = 'x-saga-id';
+
+/**
+ * Maps the errors of `SagaClient` to gRPC status codes, as `SagaExceptionFilter` maps them to HTTP:
+ * - `SagaInputError` -> `INVALID_ARGUMENT`, every field message in the details and one
+ *   `x-field-violation-bin` trailer each; nothing was started;
+ * - `SagaCompensatedError` -> `ABORTED`, failed step, task and error in the details;
+ * - `SagaFailedError` -> `INTERNAL` (stalled: an operator must act);
+ * - `SagaNotFoundError` -> `NOT_FOUND`.
+ *
+ * Outcome errors carry the saga id in the `x-saga-id` trailer. `SagaWaitExceededError` is not an error
+ * on gRPC: the booking handlers answer `OK` with status `running` (see `BookingGrpcController`).
+ */
+@Catch(SagaInputError, SagaCompensatedError, SagaFailedError, SagaNotFoundError)
+export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError> {
+  catch(error: SagaGrpcError, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => this.toStatus(error));
+  }
+
+  private toStatus(error: SagaGrpcError): GrpcErrorStatus {
+    const metadata = new Metadata();
+    if (error instanceof SagaInputError) {
+      const messages = error.fields.flatMap((f) => f.messages);
+      for (const message of messages) metadata.add(FIELD_VIOLATION_TRAILER, Buffer.from(message));
+      return { code: status.INVALID_ARGUMENT, message: `${error.message} ${messages.join('; ')}`, metadata };
+    }
+    if (error instanceof SagaNotFoundError) {
+      return { code: status.NOT_FOUND, message: error.message, metadata };
+    }
+    metadata.set(SAGA_ID_TRAILER, error.sagaId);
+    if (error instanceof SagaCompensatedError) {
+      return { code: status.ABORTED, message: error.message, metadata };
+    }
+    const failure = error.failure
+      ? ` Task '${error.failure.task}' of step '${error.failure.step}' failed (${error.failure.error.message}).`
+      : '';
+    return { code: status.INTERNAL, message: `${error.message}${failure}`, metadata };
+  }
+}

@@ -1,0 +1,30 @@
+import { Logger, type Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import type { GrpcOptions } from '@nestjs/microservices';
+import { grpcOptions } from '../grpc/booking-grpc.options';
+import { setupBookingHttp } from '../http/booking-http.setup';
+
+/** Starts a front door (gateway or standalone): REST on `PORT` (default 3000) and gRPC on `GRPC_PORT`. */
+export async function startFrontDoor(module: Type, name: string): Promise<void> {
+  const app = await NestFactory.create(module);
+  app.enableShutdownHooks();
+  setupBookingHttp(app);
+  const config = app.get(ConfigService);
+  const grpc = grpcOptions(config);
+  app.connectMicroservice<GrpcOptions>(grpc);
+  // Bootstrap hooks first (the result consumer of SagaClient), then accept calls.
+  await app.init();
+  await app.startAllMicroservices();
+  const port = config.get<string>('PORT', '3000');
+  await app.listen(port);
+  Logger.log(`listening on http://localhost:${port}, gRPC on ${grpc.options.url}`, name);
+}
+
+/** Starts a process with no front door (orchestrator, task service): consumers only, stopped by SIGTERM. */
+export async function startService(module: Type, name: string): Promise<void> {
+  const app = await NestFactory.createApplicationContext(module);
+  app.enableShutdownHooks();
+  await app.init();
+  Logger.log('running', name);
+}

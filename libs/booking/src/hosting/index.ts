@@ -1,0 +1,2 @@
+export { distributedSagaModule } from './distributed-saga.module';
+export { startFrontDoor, startService } from './booking-hosts';
