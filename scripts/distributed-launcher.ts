@@ -30,6 +30,11 @@ export interface LaunchOptions {
   basePorts?: { http: number; grpc: number };
   /** Where each output line goes, prefixed with the process name. @default process.stdout */
   onLine?: (name: string, line: string) => void;
+  /**
+   * `bundle`: run the webpack bundles in `dist/apps` (`npm run build` first). `source`: run the TypeScript
+   * sources through ts-node (slower to start, needs no build; what the tests use). @default 'bundle'
+   */
+  runtime?: 'bundle' | 'source';
   /** Called when a process exits while the launcher is not stopping. */
   onExit?: (process: LaunchedProcess, code: number | null) => void;
 }

@@ -235,18 +235,19 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
 
   private async finish(state: SagaState): Promise<void> {
     this.logger.log(sagaLog(`saga ${state.flow} ${state.status}`, state));
+    // The event first: whoever learns of the end from the result (a throttled holder taking its next start)
+    // acts after the event is in every subscriber's queue.
+    await this.publishEvent(
+      state,
+      state.status as LifecycleEvent['type'],
+      state.failure?.step,
+      state.failure?.task,
+    );
     const result = this.resultOf(state);
+    const callback = state.callbackUrl && { ...this.envelope(state), url: state.callbackUrl, result };
     await Promise.all([
-      this.publishEvent(
-        state,
-        state.status as LifecycleEvent['type'],
-        state.failure?.step,
-        state.failure?.task,
-      ),
       ...(state.replyTo ?? []).map((address) => this.transport.sendResult(address, result)),
-      ...(state.callbackUrl
-        ? [this.transport.sendCallback({ ...this.envelope(state), url: state.callbackUrl, result })]
-        : []),
+      ...(callback ? [this.transport.sendCallback(callback)] : []),
     ]);
   }
 
