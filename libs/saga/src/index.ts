@@ -17,6 +17,12 @@ export {
 } from './runtime/saga.client';
 export type { LifecycleEvent, ResultMessage } from './transport/saga-messages';
 export { SagaExceptionFilter, sagaStatusPath } from './filters/saga-exception.filter';
+export {
+  SagaGrpcExceptionFilter,
+  FIELD_VIOLATION_TRAILER,
+  SAGA_ID_TRAILER,
+  type GrpcErrorStatus,
+} from './filters/saga-grpc-exception.filter';
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';

@@ -7,7 +7,7 @@ import { bookingInput, completedResponse, runningResponse, statusResponse } from
 import { BOOKING_GRPC_SERVICE } from './booking-grpc.options';
 import { GrpcTraceId } from './grpc-trace-id.decorator';
 import { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';
-import { SagaGrpcExceptionFilter } from './saga-grpc-exception.filter';
+import { SagaGrpcExceptionFilter } from '@dta/saga';
 
 /**
  * `pb.BookingService` (proto/booking.proto): the gRPC front door of the booking saga, on `SagaClient` as

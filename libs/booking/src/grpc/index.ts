@@ -12,9 +12,3 @@ export {
 } from './booking-grpc.options';
 export { GrpcTraceId } from './grpc-trace-id.decorator';
 export { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';
-export {
-  FIELD_VIOLATION_TRAILER,
-  type GrpcErrorStatus,
-  SAGA_ID_TRAILER,
-  SagaGrpcExceptionFilter,
-} from './saga-grpc-exception.filter';

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
-import { SagaCompensatedError, SagaFailedError, SagaInputError, SagaNotFoundError } from '@dta/saga';
+import { SagaCompensatedError, SagaFailedError, SagaInputError, SagaNotFoundError } from '../errors/saga-outcome.error';
 import { type Observable, throwError } from 'rxjs';
 
 type SagaGrpcError = SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError;
