@@ -1,17 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { Metadata, status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import {
-  Booking,
-  type BookingResponse,
-  connectBookingGrpc,
-  setupBookingHttp,
-  type StockLevel,
-} from '@dta/booking';
+import { Booking, type BookingResponse, type StockLevel } from '@dta/booking';
 import {
   SAGA_TRANSPORT,
   SagaClient,
@@ -19,8 +12,8 @@ import {
   type SagaTransport,
   SagaWaitExceededError,
 } from '@dta/saga';
-import { AppModule } from '../apps/standalone/src/app.module';
 import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
+import { startStandaloneApp } from './support/standalone-app';
 import { GrpcTestClient, reflect } from './support/grpc-client';
 
 jest.setTimeout(30_000);
@@ -55,42 +48,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/**
- * Boots the standalone app as `main.ts` does: AppModule with the gRPC front door, a hybrid app serving REST
- * and gRPC, under `env` (in `process.env` while the app lives; restored when it closes).
- */
-async function startHybridApp(
-  env: Record<string, string>,
-): Promise<{ app: INestApplication; close: () => Promise<void> }> {
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  const restore = (): void => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  Object.assign(process.env, env);
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    setupBookingHttp(app);
-    connectBookingGrpc(app);
-    await app.init();
-    await app.startAllMicroservices();
-    const close = async (): Promise<void> => {
-      try {
-        await app.close();
-      } finally {
-        restore();
-      }
-    };
-    return { app, close };
-  } catch (error) {
-    restore();
-    throw error;
-  }
-}
-
 describe.each(infras)('gRPC BookingService over $name', ({ transport, store }) => {
   const run = randomBytes(4).toString('hex');
   const prefix = `dta-grpc-${run}`;
@@ -107,17 +64,20 @@ describe.each(infras)('gRPC BookingService over $name', ({ transport, store }) =
   beforeAll(async () => {
     const port = await freePort();
     address = `127.0.0.1:${port}`;
-    ({ app, close } = await startHybridApp({
-      SAGA_TRANSPORT: transport,
-      SAGA_STORE: store,
-      AMQP_URL,
-      REDIS_URL,
-      SAGA_PREFIX: prefix,
-      SAGA_INSTANCE_ID: instanceId,
-      SAGA_WAIT_TIMEOUT_MS: '20000',
-      INVENTORY_INITIAL_STOCK: String(INITIAL_STOCK),
-      GRPC_PORT: String(port),
-    }));
+    ({ app, close } = await startStandaloneApp(
+      {
+        SAGA_TRANSPORT: transport,
+        SAGA_STORE: store,
+        AMQP_URL,
+        REDIS_URL,
+        SAGA_PREFIX: prefix,
+        SAGA_INSTANCE_ID: instanceId,
+        SAGA_WAIT_TIMEOUT_MS: '20000',
+        INVENTORY_INITIAL_STOCK: String(INITIAL_STOCK),
+        GRPC_PORT: String(port),
+      },
+      { grpc: true },
+    ));
     client = GrpcTestClient.of(PROTO_PATH, 'pb.BookingService', address);
   });
 

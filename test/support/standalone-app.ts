@@ -1,17 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { setupBookingHttp } from '@dta/booking';
+import { connectBookingGrpc, setupBookingHttp } from '@dta/booking';
 import { AppModule } from '../../apps/standalone/src/app.module';
 
 /** Environment variables a test app runs with; restored when the app closes. */
 export type TestEnv = Record<string, string>;
 
 /**
- * Boots the standalone AppModule as `main.ts` does (same modules, same HTTP setup) under `env`, which is
- * in `process.env` while the app lives: `@nestjs/config` reads it there.
+ * Boots the standalone AppModule as `main.ts` does (same modules, same HTTP setup; with `grpc`, also the gRPC
+ * server on `GRPC_PORT`) under `env`, which is in `process.env` while the app lives: `@nestjs/config` reads it.
  */
 export async function startStandaloneApp(
   env: TestEnv,
+  { grpc = false }: { grpc?: boolean } = {},
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   const restore = (): void => {
@@ -25,7 +26,9 @@ export async function startStandaloneApp(
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     setupBookingHttp(app);
+    if (grpc) connectBookingGrpc(app);
     await app.init();
+    if (grpc) await app.startAllMicroservices();
     return {
       app,
       close: async () => {
