@@ -20,6 +20,7 @@ import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry } from './saga.registry';
 import { sagaLog } from './saga-log';
 import { SagaResultWaiters } from './saga-result.waiters';
+import { SagaStateCache } from './saga-state.cache';
 
 /** How often a held throttled start checks its saga when no result arrived. */
 const THROTTLE_RECHECK_MS = 60_000;
@@ -31,6 +32,7 @@ const THROTTLE_RECHECK_MS = 60_000;
 @Injectable()
 export class SagaOrchestrator implements OnApplicationBootstrap {
   private readonly logger = new Logger(SagaOrchestrator.name);
+  private readonly cache = new SagaStateCache();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -92,6 +94,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     });
     const { created, state } = await this.store.create(started.state, started.commands);
     if (created) {
+      this.remember(state);
       this.logger.log(sagaLog(`saga ${state.flow} started`, state));
       await this.publishEvent(state, 'started');
       await this.execute(plan, state, started.commands);
@@ -148,8 +151,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   private async apply(sagaId: string, event: SagaEvent): Promise<boolean> {
+    let cached = this.cache.get(sagaId);
     for (;;) {
-      const state = await this.store.load(sagaId);
+      const state = cached ?? (await this.store.load(sagaId));
       if (!state) {
         this.logger.warn(`${event.type} for unknown or expired saga dropped sagaId=${sagaId}`);
         return true;
@@ -157,13 +161,25 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       const plan = this.registry.plan(state.flow);
       if (!plan) return false;
       const transition = applySagaEvent(plan, state, event);
-      if (!transition.changed) return true;
-      if (await this.store.commit(transition.state, state.version, transition.commands)) {
+      if (
+        transition.changed &&
+        (await this.store.commit(transition.state, state.version, transition.commands))
+      ) {
+        this.remember(transition.state);
         await this.afterCommit(plan, state, transition.state, transition.commands);
         return true;
       }
+      // A guess from the cache is checked against the store; a fresh read that changes nothing is final.
+      if (!transition.changed && !cached) return true;
       // Another replica moved the saga on first: read it again and re-decide.
+      this.cache.delete(sagaId);
+      cached = undefined;
     }
+  }
+
+  private remember(state: SagaState): void {
+    if (isTerminal(state.status)) this.cache.delete(state.id);
+    else this.cache.set(state);
   }
 
   private async afterCommit(
@@ -194,7 +210,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   private async execute(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
     if (!commands.some((c) => c.type !== 'schedule')) return;
     await this.publish(plan, state, commands);
-    await this.store.clearOutbox(state.id, state.version);
+    // Off the critical path: an outbox left behind is only published again (consumers deduplicate).
+    this.store.clearOutbox(state.id, state.version).catch((error: unknown) => {
+      this.logger.warn(sagaLog(`outbox of version ${state.version} not cleared: ${String(error)}`, state));
+    });
   }
 
   private async publish(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
