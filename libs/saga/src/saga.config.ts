@@ -37,7 +37,12 @@ export function sagaOptionsFromConfig(
   defaults: { transport?: 'memory' | 'rabbitmq'; store?: 'memory' | 'redis' } = {},
 ): SagaModuleOptions {
   const options: SagaModuleOptions = {
-    transport: oneOf(config, 'SAGA_TRANSPORT', ['memory', 'rabbitmq'] as const, defaults.transport ?? 'memory'),
+    transport: oneOf(
+      config,
+      'SAGA_TRANSPORT',
+      ['memory', 'rabbitmq'] as const,
+      defaults.transport ?? 'memory',
+    ),
     store: oneOf(config, 'SAGA_STORE', ['memory', 'redis'] as const, defaults.store ?? 'memory'),
     amqpUrl: config.get<string>('AMQP_URL'),
     redisUrl: config.get<string>('REDIS_URL'),

@@ -1,6 +1,11 @@
 import { type ArgumentsHost, Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
-import { SagaCompensatedError, SagaFailedError, SagaInputError, SagaNotFoundError } from '../errors/saga-outcome.error';
+import {
+  SagaCompensatedError,
+  SagaFailedError,
+  SagaInputError,
+  SagaNotFoundError,
+} from '../errors/saga-outcome.error';
 import { type Observable, throwError } from 'rxjs';
 
 type SagaGrpcError = SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError;
