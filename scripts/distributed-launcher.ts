@@ -39,7 +39,7 @@ export interface LaunchOptions {
   onExit?: (process: LaunchedProcess, code: number | null) => void;
 }
 
-/** Starts each app of the distributed system as its own process (built bundles in `dist/apps`). */
+/** Starts each app of the distributed system as its own process (see `runtime`). */
 export class DistributedLauncher {
   readonly processes: LaunchedProcess[] = [];
   private stopping = false;
@@ -74,7 +74,17 @@ export class DistributedLauncher {
     const name = count > 1 ? `${app}#${replica}` : app;
     const env = { ...process.env, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }), ...this.options.env };
     if (ports) Object.assign(env, { PORT: String(ports.http), GRPC_PORT: String(ports.grpc) });
-    const child = spawn(process.execPath, [`dist/apps/${app}/main.js`], {
+    const args =
+      this.options.runtime === 'source'
+        ? [
+            '-r',
+            'ts-node/register/transpile-only',
+            '-r',
+            'tsconfig-paths/register',
+            `apps/${app}/src/main.ts`,
+          ]
+        : [`dist/apps/${app}/main.js`];
+    const child = spawn(process.execPath, args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
