@@ -1,0 +1,87 @@
+/** What `npm run bench` runs; every field from an environment variable or the matching `--flag=value`. */
+export interface BenchConfig {
+  /** Sagas of the throughput run. `BENCH_N`, `--n`. @default 5000 */
+  n: number;
+  /** Sagas in flight in the throughput run. `BENCH_C`, `--c`. @default 200 */
+  c: number;
+  /** Sagas of the latency run, one at a time. `BENCH_LATENCY_N`, `--latency-n`. @default 500 */
+  latencyN: number;
+  /** Sagas run first and not measured (JIT, connections, queue declarations). `BENCH_WARMUP_N`. @default 500 */
+  warmupN: number;
+  /** Sagas of the memory-flatness run of DTA at concurrency `c`; 0 skips it. `BENCH_SOAK_N`, `--soak-n`. @default 0 */
+  soakN: number;
+  /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
+  prefetch: number;
+  /**
+   * Pause after each measured run, so that DTA's task-timeout timers (2-5 s after each task) fire before
+   * the next run and count towards the run that caused them. `BENCH_SETTLE_MS`. @default 6000
+   */
+  settleMs: number;
+  /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
+  profile: boolean;
+  /**
+   * Rounds, each running the ceiling then DTA with fresh processes; each system's best round is reported, as
+   * other load on the machine only slows runs down. `BENCH_ROUNDS`, `--rounds`. @default 1
+   */
+  rounds: number;
+  /** Which systems to run. `BENCH_SYSTEMS=dta,ceiling`. @default both */
+  systems: ('dta' | 'ceiling')[];
+  /** Report file, written only when both systems ran; '' writes none. `BENCH_OUT`. @default BENCHMARKS.md */
+  out: string;
+}
+
+const FLAGS: Record<string, string> = {
+  n: 'BENCH_N',
+  c: 'BENCH_C',
+  'latency-n': 'BENCH_LATENCY_N',
+  'warmup-n': 'BENCH_WARMUP_N',
+  'soak-n': 'BENCH_SOAK_N',
+  prefetch: 'BENCH_PREFETCH',
+  'settle-ms': 'BENCH_SETTLE_MS',
+  profile: 'BENCH_PROFILE',
+  rounds: 'BENCH_ROUNDS',
+  systems: 'BENCH_SYSTEMS',
+  out: 'BENCH_OUT',
+};
+
+/** `--n=1000 --profile` -> `{ BENCH_N: '1000', BENCH_PROFILE: '1' }`. */
+function flagsToEnv(argv: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const name = match && FLAGS[match[1]];
+    if (!match || !name) throw new Error(`unknown argument ${arg}; flags: ${Object.keys(FLAGS).join(', ')}`);
+    env[name] = match[2] ?? '1';
+  }
+  return env;
+}
+
+function count(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name}=${raw}: expected an integer >= ${min}`);
+  return value;
+}
+
+export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchConfig {
+  const all = { ...env, ...flagsToEnv(argv) };
+  const systems = (all.BENCH_SYSTEMS ?? 'dta,ceiling').split(',').map((s) => s.trim());
+  if (!systems.every((s): s is 'dta' | 'ceiling' => s === 'dta' || s === 'ceiling')) {
+    throw new Error(`BENCH_SYSTEMS=${all.BENCH_SYSTEMS}: expected dta, ceiling or both`);
+  }
+  return {
+    n: count(all, 'BENCH_N', 5000, 1),
+    c: count(all, 'BENCH_C', 200, 1),
+    latencyN: count(all, 'BENCH_LATENCY_N', 500, 1),
+    warmupN: count(all, 'BENCH_WARMUP_N', 500, 0),
+    soakN: count(all, 'BENCH_SOAK_N', 0, 0),
+    prefetch: count(all, 'BENCH_PREFETCH', 32, 1),
+    settleMs: count(all, 'BENCH_SETTLE_MS', 6000, 0),
+    profile: ['1', 'true'].includes(all.BENCH_PROFILE ?? ''),
+    rounds: count(all, 'BENCH_ROUNDS', 1, 1),
+    systems,
+    out: all.BENCH_OUT ?? 'BENCHMARKS.md',
+  };
+}

@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import Redis from 'ioredis';
+import type { Declared, IoCounts } from './ipc';
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+type SendCommand = (this: Redis, command: { name: string }, ...rest: unknown[]) => unknown;
+
+/** Replaces `proto[name]` by a function that first calls `before` with the arguments. */
+function tap(proto: Record<string, Method>, name: string, before: (args: unknown[]) => void): void {
+  const original = proto[name];
+  proto[name] = function (this: unknown, ...args: unknown[]) {
+    before(args);
+    return original.apply(this, args);
+  };
+}
+
+/**
+ * Counts what this process sends: every AMQP publish (amqplib's base `Channel.publish`, which confirm channels,
+ * `sendToQueue` and golevelup all end in) and every Redis command by name (ioredis `sendCommand`, which
+ * pipelines and MULTI go through too), and records the queues and exchanges it declares, so that the bench
+ * deletes exactly those. For the bench's own children only.
+ */
+export function instrumentChild(): { io: () => IoCounts; declared: () => Declared } {
+  const io: IoCounts = { amqpPublishes: 0, redisCommands: {} };
+  const declared = { queues: new Set<string>(), exchanges: new Set<string>() };
+  const load = createRequire(__filename);
+  const channel = (load('amqplib/lib/channel_model') as { Channel: { prototype: Record<string, Method> } })
+    .Channel.prototype;
+  tap(channel, 'publish', () => io.amqpPublishes++);
+  tap(channel, 'assertQueue', ([queue]) => declared.queues.add(String(queue)));
+  tap(channel, 'assertExchange', ([exchange]) => declared.exchanges.add(String(exchange)));
+  const redis = Redis.prototype as unknown as { sendCommand: SendCommand };
+  const sendCommand = redis.sendCommand;
+  redis.sendCommand = function (this: Redis, command: { name: string }, ...rest: unknown[]) {
+    io.redisCommands[command.name] = (io.redisCommands[command.name] ?? 0) + 1;
+    return sendCommand.call(this, command, ...rest);
+  };
+  return {
+    io: () => ({ amqpPublishes: io.amqpPublishes, redisCommands: { ...io.redisCommands } }),
+    declared: () => ({ queues: [...declared.queues], exchanges: [...declared.exchanges] }),
+  };
+}

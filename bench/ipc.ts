@@ -1,0 +1,37 @@
+/** What one closed-loop load run measured (in the driver process). */
+export interface LoadResult {
+  n: number;
+  c: number;
+  elapsedMs: number;
+  /** Start-to-result time of every saga, in the order they were started. */
+  latenciesMs: number[];
+  errors: number;
+  firstError?: string;
+}
+
+/** I/O a child did since it started: AMQP publishes and Redis commands by name. */
+export interface IoCounts {
+  amqpPublishes: number;
+  redisCommands: Record<string, number>;
+}
+
+/** Queues and exchanges a child declared. */
+export interface Declared {
+  queues: string[];
+  exchanges: string[];
+}
+
+/** Parent -> child. */
+export type ParentMessage =
+  | { type: 'load'; n: number; c: number }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string }
+  | { type: 'stop' };
+
+/** Child -> parent. */
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'sample'; rss: number; heapUsed: number; cpuMs: number; io: IoCounts; declared: Declared }
+  | { type: 'load-done'; result: LoadResult }
+  | { type: 'profile-written'; file: string }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,265 @@
+import { basename } from 'node:path';
+import type { BenchConfig } from './bench.config';
+import type { MachineInfo } from './infra';
+import type { ProfileSummary, SelfTime } from './profile-summary';
+import type { IoPerSaga } from './accounting';
+import type { SystemResult } from './system-run';
+
+export interface BenchReport {
+  date: Date;
+  machine: MachineInfo;
+  config: BenchConfig;
+  results: SystemResult[];
+  profiles: (ProfileSummary & { system: SystemResult['system']; role: string })[];
+  durationMs: number;
+}
+
+/** The targets the library holds itself to, DTA against the ceiling. */
+const TARGETS = { throughput: 0.75, p50AtC1: 1.5 };
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const pct = (share: number): string => `${(share * 100).toFixed(1)} %`;
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : '**missed**';
+}
+
+function io(per: IoPerSaga | undefined): string {
+  if (!per) return 'n/a';
+  const redis = Object.entries(per.redisCommands)
+    .sort((a, b) => b[1] - a[1])
+    .map(([command, count]) => `${command} ${fixed(count)}`)
+    .join(', ');
+  const total = Object.values(per.redisCommands).reduce((sum, count) => sum + count, 0);
+  return `${fixed(per.amqpPublishes)} publishes; ${fixed(total)} Redis commands${redis ? ` (${redis})` : ''}`;
+}
+
+function resultsTable(dta?: SystemResult, ceiling?: SystemResult): string {
+  const row = (label: string, value: (r: SystemResult) => number, digits: number, target = ''): string[] => {
+    const d = dta ? value(dta) : Number.NaN;
+    const c = ceiling ? value(ceiling) : Number.NaN;
+    const ratio = d / c;
+    const min = /^>= (.+)/.exec(target)?.[1];
+    const max = /^<= (.+)/.exec(target)?.[1];
+    const met = min ? ratio >= Number(min) : max ? ratio <= Number(max) : undefined;
+    return [
+      label,
+      fixed(d, digits),
+      fixed(c, digits),
+      fixed(ratio, 2),
+      met === undefined ? '' : `${target}: ${verdict(met)}`,
+    ];
+  };
+  const rss = (r?: SystemResult): string =>
+    r ? `${mb(r.rss.start)} / ${mb(r.rss.peak)} / ${mb(r.rss.end)}` : 'n/a';
+  const c = (dta ?? ceiling)?.throughput.c;
+  return table(
+    ['', 'DTA', 'ceiling', 'DTA / ceiling', 'target'],
+    [
+      row(`throughput at C=${c} (sagas/s)`, (r) => r.throughput.sagasPerSec, 0, `>= ${TARGETS.throughput}`),
+      row(`p50 latency at C=${c} (ms)`, (r) => r.throughput.p50Ms, 0),
+      row(`p99 latency at C=${c} (ms)`, (r) => r.throughput.p99Ms, 0),
+      row('throughput at C=1 (sagas/s)', (r) => r.latency.sagasPerSec, 0),
+      row('p50 latency at C=1 (ms)', (r) => r.latency.p50Ms, 2, `<= ${TARGETS.p50AtC1}`),
+      row('p99 latency at C=1 (ms)', (r) => r.latency.p99Ms, 2),
+      row('orchestrator CPU per saga (ms)', (r) => r.cpu.orchestrator, 2),
+      [
+        'orchestrator RSS start / peak / end (MB)',
+        rss(dta),
+        rss(ceiling),
+        `${fixed((dta?.rss.peak ?? NaN) / (ceiling?.rss.peak ?? NaN), 2)} (peak)`,
+        '',
+      ],
+    ],
+  );
+}
+
+function cpuTable(cpus: number, dta?: SystemResult, ceiling?: SystemResult): string {
+  const total = (r?: SystemResult): number =>
+    r ? r.cpu.orchestrator + r.cpu.worker + r.cpu.driver + r.cpu.redis + (r.cpu.rabbitmq ?? 0) : Number.NaN;
+  const row = (label: string, value: (r?: SystemResult) => number, digits = 2): string[] => [
+    label,
+    fixed(value(dta), digits),
+    fixed(value(ceiling), digits),
+    fixed(value(dta) / value(ceiling), 2),
+  ];
+  const of = (key: keyof SystemResult['cpu']) => (r?: SystemResult) => r?.cpu[key] ?? Number.NaN;
+  return table(
+    ['CPU ms per saga', 'DTA', 'ceiling', 'DTA / ceiling'],
+    [
+      row('orchestrator', of('orchestrator')),
+      row('worker', of('worker')),
+      row('driver', of('driver')),
+      row('Redis', of('redis')),
+      row('RabbitMQ', of('rabbitmq')),
+      row('**total**', total),
+      row(`sagas/s the ${cpus} CPUs allow (${cpus} x 1000 / total)`, (r) => (cpus * 1000) / total(r), 0),
+      [
+        'other programs meanwhile (CPUs busy)',
+        ...[dta, ceiling].map((r) => fixed(r?.cpu.otherCpus ?? NaN, 2)),
+        '',
+      ],
+    ],
+  );
+}
+
+/** A warning when other programs took a noticeable share of the CPUs during a throughput run. */
+function noiseWarning(results: SystemResult[]): string {
+  const noisy = results.filter((r) => (r.cpu.otherCpus ?? 0) > 0.2);
+  if (noisy.length === 0) return '';
+  const which = noisy.map((r) => `${r.system} (${fixed(r.cpu.otherCpus ?? NaN, 2)} CPUs)`).join(', ');
+  return (
+    `\n> **Other programs loaded the machine** during the throughput run of ${which}: sagas/s and ` +
+    'latencies understate it; the counts per saga are exact, CPU per saga is less affected.\n'
+  );
+}
+
+function soakSection(dta: SystemResult | undefined, config: BenchConfig): string {
+  const soak = dta?.soak;
+  if (!soak) {
+    return 'Not run this time (`BENCH_SOAK_N=0`). Run e.g. `BENCH_SOAK_N=50000 npm run bench`.';
+  }
+  const { memory, load } = soak;
+  return [
+    `DTA orchestrator over ${load.n} sagas at C=${config.c} (${fixed(load.n / load.sagasPerSec, 0)} s, ` +
+      `${fixed(load.sagasPerSec, 0)} sagas/s, p99 ${fixed(load.p99Ms)} ms), ${memory.samples} samples:`,
+    '',
+    table(
+      ['', 'first quarter (median)', 'last quarter (median)', 'change'],
+      [
+        ['RSS (MB)', mb(memory.firstQuarterRss), mb(memory.lastQuarterRss), pct(memory.rssGrowth)],
+        [
+          'heap used (MB)',
+          mb(memory.firstQuarterHeap),
+          mb(memory.lastQuarterHeap),
+          pct(memory.lastQuarterHeap / memory.firstQuarterHeap - 1),
+        ],
+      ],
+    ),
+    '',
+    memory.flat
+      ? '**Flat**: the last quarter is within 10 % (or 10 MB) of the first.'
+      : '**Not flat**: RSS grew by more than 10 % (and 10 MB) from the first quarter to the last.',
+  ].join('\n');
+}
+
+function profileSection(profiles: BenchReport['profiles']): string {
+  if (profiles.length === 0)
+    return 'Not profiled this time (`BENCH_PROFILE=1` or `--profile` adds a profiled run).';
+  const heading = (p: BenchReport['profiles'][number]): string =>
+    `### ${p.system} ${p.role}: ${fixed(p.busyMs / 1000)} s busy, ${fixed(p.idleMs / 1000)} s idle (\`${basename(p.file)}\`)`;
+  const selfTimes = (title: string, times: SelfTime[], limit: number): string =>
+    table(
+      [title, 'ms', 'share of busy'],
+      times.slice(0, limit).map((t) => [`\`${t.name}\``, fixed(t.selfMs, 0), pct(t.share)]),
+    );
+  // The orchestrators in full; the workers and drivers by package and file only.
+  return profiles
+    .map((p) =>
+      p.role === 'orchestrator'
+        ? [
+            heading(p),
+            selfTimes('self time by function', p.functions, 15),
+            selfTimes('by package / file', p.areas, 15),
+          ]
+        : [heading(p), selfTimes('self time by package / file', p.areas, 8)],
+    )
+    .map((parts) => parts.join('\n\n'))
+    .join('\n\n');
+}
+
+/** BENCHMARKS.md, also printed by `npm run bench`. */
+export function renderReport(report: BenchReport): string {
+  const { machine: m, config, results, date } = report;
+  const dta = results.find((r) => r.system === 'DTA');
+  const ceiling = results.find((r) => r.system === 'ceiling');
+  return `# Benchmarks
+
+Generated by \`npm run bench\` on ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC; the run took ${fixed(report.durationMs / 60_000)} min.
+Do not edit by hand: run the bench again.
+
+${table(
+  ['measured', ''],
+  [
+    ['@dta/saga', m.library],
+    ['CPUs (nproc)', `${m.cpus} (${m.cpuModel})`],
+    ['memory', `${fixed(m.memoryGb)} GB`],
+    ['Node.js', m.node],
+    ['RabbitMQ', `${m.rabbitmq} (durable classic queues, persistent messages, publisher confirms)`],
+    ['Redis', `${m.redis} (${m.redisPersistence})`],
+    [
+      'runs',
+      `N = ${config.n} sagas at C = ${config.c} in flight; ${config.latencyN} at C = 1; ` +
+        `${config.warmupN} warm-up sagas first; prefetch ${config.prefetch} on every consumer; ` +
+        `best of ${config.rounds} round(s)`,
+    ],
+  ],
+)}
+
+## Results
+
+${resultsTable(dta, ceiling)}
+${noiseWarning(results)}
+Work per saga in the throughput run (counted in each process; DTA's timers that fired in the pause after
+the run included):
+
+${cpuTable(m.cpus, dta, ceiling)}
+
+${table(
+  ['', 'DTA', 'ceiling'],
+  [
+    ['orchestrator', io(dta?.io.orchestrator), io(ceiling?.io.orchestrator)],
+    ['worker', io(dta?.io.worker), io(ceiling?.io.worker)],
+  ],
+)}
+
+## Memory over a long run
+
+${soakSection(dta, config)}
+
+## CPU profiles (an extra throughput run)
+
+${profileSection(report.profiles)}
+
+## How to read this
+
+- **The flow**: booking-shaped, 3 steps: create-order; charge-payment and reserve-stock in parallel;
+  confirm-order. Task handlers are no-ops in a separate worker process, so the numbers are the cost of the
+  orchestration itself. **DTA** is the library (\`SagaModule\` with a \`@Saga\` class in the orchestrator process,
+  \`@Task\` handlers behind the task worker and barrier in the worker, \`SagaClient.run\` in the driver, result
+  pushed back over the bus). **Ceiling** is the least a hand-written amqplib + ioredis orchestrator must do
+  for the same flow: persistent, confirmed messages (start, tasks, replies, result) and one Redis write per
+  start and per reply, with no engine, timers, outbox, events, barrier or input validation.
+- **Ratios** are DTA / ceiling: for throughput higher is better (target >= ${TARGETS.throughput}); for
+  latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). The absolute numbers hold for this
+  machine only: RabbitMQ, Redis and the six Node.js processes share its ${m.cpus} CPUs. The ratios carry.
+- **Throughput** is a closed loop: C sagas in flight, each replaced as soon as its result arrives; sagas/s is
+  N over the whole run. **Latency** is from the driver's call to the result in the driver, input validation
+  and publisher confirms included. C = 1 shows the cost of one saga's round trips.
+- **CPU per saga** is the user + system CPU time a process used in the throughput run (and the pause after
+  it) divided by N; Redis's from \`INFO cpu\`, RabbitMQ's from /proc (both servers are shared with anything
+  else using them meanwhile). It moves less than sagas/s when other programs load the machine (still about
+  ±10 % from run to run on a shared VM), so it is the steadier comparison of the orchestrators' own cost. When the total nears what the CPUs allow, the
+  machine, not the design, caps the throughput. With several rounds, each row comes from the round
+  with the best throughput (latency rows: the best p50 at C=1).
+- **RSS** is the orchestrator process's resident memory, sampled every 250 ms: after bootstrap, highest
+  through warm-up, throughput and latency runs, and after them. Flatness needs the long run (\`BENCH_SOAK_N\`).
+- **Work per saga** counts AMQP publishes and Redis commands each process sent (a ceiling MULTI counts
+  4 commands in one round trip). DTA's task timeout timers fire 2-5 s after each task; the pause after the
+  throughput run lets them fire, so their cost is counted, though part of it falls outside the timed run.
+- **Profiles** (\`BENCH_PROFILE=1\`) sample each process over an extra throughput run; the files stay in the
+  run's folder (printed at the end) for Chrome DevTools. Self time is main-thread time while not idle: on a
+  saturated machine a process also waits for a CPU after its system calls, and that wait lands on the
+  socket-write frames (\`writeBuffer\`, \`writeUtf8String\`). Read those as the cost of the number of
+  writes (publishes, acks, Redis commands), not as slow writes.
+- Redis here runs without persistence (the test servers'); with AOF \`everysec\` both systems pay the same
+  extra per write. Knobs: \`BENCH_N\`, \`BENCH_C\`, \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`,
+  \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\` (see bench/bench.config.ts).
+`;
+}
