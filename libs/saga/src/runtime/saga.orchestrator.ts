@@ -96,8 +96,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     if (created) {
       this.remember(state);
       this.logger.log(sagaLog(`saga ${state.flow} started`, state));
-      await this.publishEvent(state, 'started');
-      await this.execute(plan, state, started.commands);
+      await Promise.all([this.publishEvent(state, 'started'), this.execute(plan, state, started.commands)]);
       return state;
     }
     for (const address of replyTo) await this.subscribe(state, address);
@@ -182,29 +181,26 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     else this.cache.set(state);
   }
 
+  /** Publishes the commands and the lifecycle events of a stored transition, side by side. */
   private async afterCommit(
     plan: SagaPlan,
     before: SagaState,
     after: SagaState,
     commands: SagaCommand[],
   ): Promise<void> {
-    for (let step = before.step; step < Math.min(after.step, plan.steps.length); step++) {
-      if (after.status === 'running' || after.status === 'completed')
-        await this.publishEvent(after, 'step-completed', plan.steps[step].name);
-    }
-    if (after.status === 'completed' && before.status === 'running') {
-      await this.publishEvent(after, 'step-completed', plan.steps[plan.steps.length - 1].name);
+    const events: Promise<void>[] = [];
+    const last = after.status === 'completed' && before.status === 'running' ? plan.steps.length : after.step;
+    if (after.status === 'running' || after.status === 'completed') {
+      for (let step = before.step; step < Math.min(last, plan.steps.length); step++) {
+        events.push(this.publishEvent(after, 'step-completed', plan.steps[step].name));
+      }
     }
     if (after.status === 'compensating' && before.status === 'running') {
-      await this.publishEvent(after, 'rollback', after.failure?.step, after.failure?.task);
-      this.logger.warn(
-        sagaLog(
-          `step ${after.failure?.step} failed at ${after.failure?.task}: ${after.failure?.error.message}; compensating`,
-          after,
-        ),
-      );
+      events.push(this.publishEvent(after, 'rollback', after.failure?.step, after.failure?.task));
+      const { step, task, error } = after.failure ?? {};
+      this.logger.warn(sagaLog(`step ${step} failed at ${task}: ${error?.message}; compensating`, after));
     }
-    await this.execute(plan, after, commands);
+    await Promise.all([...events, this.execute(plan, after, commands)]);
   }
 
   private async execute(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
