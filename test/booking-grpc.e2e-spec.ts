@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { Booking, type BookingResponse, type StockLevel } from '@dta/booking';
@@ -13,42 +12,25 @@ import {
   SagaWaitExceededError,
 } from '@dta/saga';
 import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
+import {
+  UUID,
+  PRODUCT_ID_MESSAGE,
+  QUANTITY_MESSAGE,
+  FAULT_INJECT_MESSAGE,
+  AMQP_URL,
+  REDIS_URL,
+  INFRAS,
+  freePort,
+} from './support/e2e-infra';
 import { startStandaloneApp } from './support/standalone-app';
 import { GrpcTestClient, reflect } from './support/grpc-client';
 
 jest.setTimeout(30_000);
 
 const INITIAL_STOCK = 20;
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PROTO_PATH = 'proto/booking.proto';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PRODUCT_ID_MESSAGE =
-  "productId must be a non-empty string of at most 64 letters, digits, '.', '_' or '-'";
-const QUANTITY_MESSAGE = 'quantity must be an integer >= 1';
-const FAULT_INJECT_MESSAGE = "faultInject must be a boolean or one of 'payment', 'inventory', 'confirm'";
 
-interface Infra {
-  name: string;
-  transport: 'memory' | 'rabbitmq';
-  store: 'memory' | 'redis';
-}
-
-const infras: Infra[] = [
-  { name: 'memory transport + memory store', transport: 'memory', store: 'memory' },
-  { name: 'RabbitMQ + Redis', transport: 'rabbitmq', store: 'redis' },
-];
-
-/** A TCP port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-describe.each(infras)('gRPC BookingService over $name', ({ transport, store }) => {
+describe.each(INFRAS)('gRPC BookingService over $name', ({ transport, store }) => {
   const run = randomBytes(4).toString('hex');
   const prefix = `dta-grpc-${run}`;
   const instanceId = `${prefix}-gateway`;

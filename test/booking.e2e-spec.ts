@@ -20,19 +20,21 @@ import {
   type SagaStore,
   type SagaTransport,
 } from '@dta/saga';
+import {
+  UUID,
+  PRODUCT_ID_MESSAGE,
+  QUANTITY_MESSAGE,
+  FAULT_INJECT_MESSAGE,
+  AMQP_URL,
+  REDIS_URL,
+  INFRAS,
+} from './support/e2e-infra';
 import { startStandaloneApp } from './support/standalone-app';
 import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
 
 jest.setTimeout(30_000);
 
 const INITIAL_STOCK = 20;
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PRODUCT_ID_MESSAGE =
-  "productId must be a non-empty string of at most 64 letters, digits, '.', '_' or '-'";
-const QUANTITY_MESSAGE = 'quantity must be an integer >= 1';
-const FAULT_INJECT_MESSAGE = "faultInject must be a boolean or one of 'payment', 'inventory', 'confirm'";
 const ALL_TASKS = ['create-order', 'charge-payment', 'reserve-stock', 'confirm-order'];
 
 /** Any answer of `POST /bookings`: completed (201), rolled back (409) or refused (400). */
@@ -54,18 +56,7 @@ interface BookingResponseBody {
   message: string[];
 }
 
-interface Infra {
-  name: string;
-  transport: 'memory' | 'rabbitmq';
-  store: 'memory' | 'redis';
-}
-
-const infras: Infra[] = [
-  { name: 'memory transport + memory store', transport: 'memory', store: 'memory' },
-  { name: 'RabbitMQ + Redis', transport: 'rabbitmq', store: 'redis' },
-];
-
-describe.each(infras)('bookings over $name', ({ transport, store }) => {
+describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
   const run = randomBytes(4).toString('hex');
   const prefix = `dta-e2e-${run}`;
   const instanceId = `${prefix}-gateway`;

@@ -1,0 +1,26 @@
+/** Servers the e2e suites run against (set by the global setup; these defaults match it). */
+export const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The field messages of the booking DTO, as a caller sees them. */
+export const PRODUCT_ID_MESSAGE =
+  "productId must be a non-empty string of at most 64 letters, digits, '.', '_' or '-'";
+export const QUANTITY_MESSAGE = 'quantity must be an integer >= 1';
+export const FAULT_INJECT_MESSAGE =
+  "faultInject must be a boolean or one of 'payment', 'inventory', 'confirm'";
+
+export interface Infra {
+  name: string;
+  transport: 'memory' | 'rabbitmq';
+  store: 'memory' | 'redis';
+}
+
+/** Every suite that boots the standalone app runs once on each. */
+export const INFRAS: Infra[] = [
+  { name: 'memory transport + memory store', transport: 'memory', store: 'memory' },
+  { name: 'RabbitMQ + Redis', transport: 'rabbitmq', store: 'redis' },
+];
+
+export { freePort } from './distributed/free-port';
