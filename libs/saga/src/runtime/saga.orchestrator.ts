@@ -33,6 +33,8 @@ const THROTTLE_RECHECK_MS = 60_000;
 export class SagaOrchestrator implements OnApplicationBootstrap {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly cache = new SagaStateCache();
+  /** The last event under way per saga in this replica (see `apply`). */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -149,7 +151,22 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     await this.store.clearOutbox(sagaId, version);
   }
 
-  private async apply(sagaId: string, event: SagaEvent): Promise<boolean> {
+  /**
+   * Applies events of one saga one at a time within this replica: the replies of a parallel step would
+   * otherwise race for the same version and all but one would read and decide again.
+   */
+  private apply(sagaId: string, event: SagaEvent): Promise<boolean> {
+    const previous = this.inFlight.get(sagaId) ?? Promise.resolve(true);
+    const next = previous.catch(() => true).then(() => this.applyNow(sagaId, event));
+    this.inFlight.set(sagaId, next);
+    const forget = () => {
+      if (this.inFlight.get(sagaId) === next) this.inFlight.delete(sagaId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async applyNow(sagaId: string, event: SagaEvent): Promise<boolean> {
     let cached = this.cache.get(sagaId);
     for (;;) {
       const state = cached ?? (await this.store.load(sagaId));
