@@ -73,6 +73,17 @@ describe('TaskBarrier', () => {
     expect(entries.filter((e) => e.kind === 'run')).toHaveLength(1);
   });
 
+  it('runs a first delivery to success in two writes and no read', async () => {
+    const store = new MemorySagaStore();
+    const lean = new TaskBarrier(store, 60_000, () => now);
+    const reads = jest.spyOn(store, 'getDocument');
+    const writes = jest.spyOn(store, 'putDocument');
+    await lean.enterTask('s', 'pay', 5_000);
+    await lean.taskDone('s', 'pay', 'p1');
+    expect([reads.mock.calls.length, writes.mock.calls.length]).toEqual([0, 2]);
+    expect(await lean.enterTask('s', 'pay', 5_000)).toEqual({ kind: 'done', output: 'p1' });
+  });
+
   it('keeps sagas and tasks apart', async () => {
     await barrier.enterTask('s1', 'pay', 5_000);
     await barrier.taskDone('s1', 'pay', 1);
