@@ -8,6 +8,7 @@ export type { SagaView } from './engine/saga-plan';
 export { SagaModule } from './saga.module';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
+export { sagaLog } from './runtime/saga-log';
 export {
   SagaClient,
   type SagaHandle,

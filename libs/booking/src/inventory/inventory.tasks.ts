@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Compensate, type CompensationContext, Task, type TaskContext, TaskRejectedError } from '@dta/saga';
+import {
+  Compensate,
+  type CompensationContext,
+  Task,
+  type TaskContext,
+  TaskRejectedError,
+  sagaLog,
+} from '@dta/saga';
 import { type ReserveCmd, type Reserved, Booking } from '../booking.contract';
-import { bookingLog } from '../booking-log';
 import { rejectIfFaultInjected } from '../fault-injection';
 import { InventoryService } from './inventory.service';
 import { OutOfStockError } from './out-of-stock.error';
@@ -18,9 +24,7 @@ export class InventoryTasks {
     rejectIfFaultInjected('inventory', ctx);
     try {
       const stock = await this.inventory.reserve(cmd.orderId, cmd.productId, cmd.quantity);
-      this.logger.log(
-        bookingLog(`${cmd.quantity} x ${cmd.productId} reserved for order ${cmd.orderId}`, ctx),
-      );
+      this.logger.log(sagaLog(`${cmd.quantity} x ${cmd.productId} reserved for order ${cmd.orderId}`, ctx));
       return { ...stock, quantity: cmd.quantity };
     } catch (error) {
       if (error instanceof OutOfStockError) {
@@ -42,6 +46,6 @@ export class InventoryTasks {
     const what = released
       ? `${quantity} x ${productId} released`
       : `no reservation of ${productId} to release`;
-    this.logger.log(bookingLog(`${what} for order ${orderId}`, ctx));
+    this.logger.log(sagaLog(`${what} for order ${orderId}`, ctx));
   }
 }

@@ -1,8 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Compensate, type CompensationContext, Task, type TaskContext, TaskRejectedError } from '@dta/saga';
+import {
+  Compensate,
+  type CompensationContext,
+  Task,
+  type TaskContext,
+  TaskRejectedError,
+  sagaLog,
+} from '@dta/saga';
 import { type ConfirmCmd, type OrderCreated, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
-import { bookingLog } from '../booking-log';
 import type { CreateBookingDto } from '../dto/create-booking.dto';
 import { rejectIfFaultInjected } from '../fault-injection';
 import { type Order, orderIdOf, orderKey } from './order.document';
@@ -27,7 +33,7 @@ export class OrderTasks {
       };
       return { next: created, result: created };
     });
-    this.logger.log(bookingLog(`order ${orderId} created (${order.quantity} x ${order.productId})`, ctx));
+    this.logger.log(sagaLog(`order ${orderId} created (${order.quantity} x ${order.productId})`, ctx));
     return { orderId, productId: order.productId, quantity: order.quantity };
   }
 
@@ -42,7 +48,7 @@ export class OrderTasks {
         : { next: { ...current, status: 'cancelled' }, result: true };
     });
     this.logger.log(
-      bookingLog(`order ${orderId} ${cancelled ? 'cancelled' : 'was never created: nothing to cancel'}`, ctx),
+      sagaLog(`order ${orderId} ${cancelled ? 'cancelled' : 'was never created: nothing to cancel'}`, ctx),
     );
   }
 
@@ -56,6 +62,6 @@ export class OrderTasks {
         ? { result: undefined }
         : { next: { ...current, status: 'confirmed' }, result: undefined };
     });
-    this.logger.log(bookingLog(`order ${cmd.orderId} confirmed`, ctx));
+    this.logger.log(sagaLog(`order ${cmd.orderId} confirmed`, ctx));
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Compensate, type CompensationContext, Task, type TaskContext } from '@dta/saga';
+import { Compensate, type CompensationContext, Task, type TaskContext, sagaLog } from '@dta/saga';
 import { type ChargeCmd, type Charged, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
-import { bookingLog } from '../booking-log';
 import { rejectIfFaultInjected } from '../fault-injection';
 import { type Payment, paymentIdOf, paymentKey } from './payment.document';
 
@@ -31,7 +30,7 @@ export class PaymentTasks {
       return { next: charged, result: charged };
     });
     this.logger.log(
-      bookingLog(`payment ${paymentId} of ${payment.amount} charged for order ${cmd.orderId}`, ctx),
+      sagaLog(`payment ${paymentId} of ${payment.amount} charged for order ${cmd.orderId}`, ctx),
     );
     return { paymentId, amount: payment.amount };
   }
@@ -47,7 +46,7 @@ export class PaymentTasks {
         : { next: { ...current, status: 'refunded' }, result: true };
     });
     this.logger.log(
-      bookingLog(`payment ${paymentId} ${refunded ? 'refunded' : 'was never made: nothing to refund'}`, ctx),
+      sagaLog(`payment ${paymentId} ${refunded ? 'refunded' : 'was never made: nothing to refund'}`, ctx),
     );
   }
 }
