@@ -2,10 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
-import { TRACE_ID_HEADER } from '../http/trace-id.middleware';
-
-/** What a caller's trace id may look like; anything else is replaced by a new one (as over HTTP). */
-const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { isTraceId, TRACE_ID_HEADER } from '../http/trace-id.middleware';
 
 /**
  * The gRPC twin of `traceIdMiddleware`: takes the trace id from the `x-request-id` metadata, or generates
@@ -18,7 +15,7 @@ export class GrpcTraceIdInterceptor implements NestInterceptor {
     const metadata = context.switchToRpc().getContext<Metadata>();
     const call = context.getArgByIndex<ServerUnaryCall<unknown, unknown>>(2);
     const [given] = metadata.get(TRACE_ID_HEADER);
-    const traceId = typeof given === 'string' && TRACE_ID_PATTERN.test(given) ? given : randomUUID();
+    const traceId = isTraceId(given) ? given : randomUUID();
     metadata.set(TRACE_ID_HEADER, traceId);
     const response = new Metadata();
     response.set(TRACE_ID_HEADER, traceId);

@@ -9,8 +9,12 @@ export interface TracedRequest extends Request {
   traceIdGiven?: boolean;
 }
 
-/** What a caller's trace id may look like; anything else is replaced by a new one. */
 const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What a caller's trace id may look like (REST and gRPC alike); anything else is replaced by a new one. */
+export function isTraceId(value: unknown): value is string {
+  return typeof value === 'string' && TRACE_ID_PATTERN.test(value);
+}
 
 /**
  * Takes the trace id from `x-request-id`, or generates one (a UUID), puts it back on the request for the
@@ -18,7 +22,7 @@ const TRACE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function traceIdMiddleware(request: Request, response: Response, next: NextFunction): void {
   const given = request.headers[TRACE_ID_HEADER];
-  const valid = typeof given === 'string' && TRACE_ID_PATTERN.test(given);
+  const valid = isTraceId(given);
   const traceId = valid ? given : randomUUID();
   request.headers[TRACE_ID_HEADER] = traceId;
   (request as TracedRequest).traceIdGiven = valid;
