@@ -35,6 +35,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   private readonly cache = new SagaStateCache();
   /** The last event under way per saga in this replica (see `apply`). */
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -229,11 +230,21 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     });
   }
 
+  /** Task timeouts of a plan by task name, computed once per plan (workers hold their barrier that long). */
+  private timeoutsOf(plan: SagaPlan): Map<string, number> {
+    let timeouts = this.timeouts.get(plan);
+    if (!timeouts) {
+      timeouts = new Map(
+        plan.steps.flatMap((s) => s.tasks.map((t) => [t.name, t.policy.timeoutMs] as const)),
+      );
+      this.timeouts.set(plan, timeouts);
+    }
+    return timeouts;
+  }
+
   private async publish(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
     const outputs = sagaResult(state);
-    const policies = new Map(
-      plan.steps.flatMap((s) => s.tasks.map((t) => [t.name, t.policy.timeoutMs] as const)),
-    );
+    const timeouts = this.timeoutsOf(plan);
     await Promise.all(
       commands.map(async (command) => {
         switch (command.type) {
@@ -246,7 +257,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
               task: command.task,
               attempt: command.attempt,
               input: command.input,
-              timeoutMs: policies.get(command.task),
+              timeoutMs: timeouts.get(command.task),
               sagaInput: state.input,
               outputs,
               ...(command.type === 'compensate-task'
