@@ -30,6 +30,9 @@ type Host = {
 /** Finds `@Saga`, `@Step`, `@Task` and `@Compensate` at bootstrap, validates them and fills the registry. */
 @Injectable()
 export class SagaExplorer implements OnModuleInit {
+  /** Handlers seen so far, checked against their contracts once every provider has been explored. */
+  private readonly pending: { where: string; metadata: TaskHandlerMetadata }[] = [];
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
@@ -133,8 +136,6 @@ export class SagaExplorer implements OnModuleInit {
       this.pending.push({ where, metadata: { ...metadata, task } });
     }
   }
-
-  private readonly pending: { where: string; metadata: TaskHandlerMetadata }[] = [];
 
   /** Checks hosted handlers against the contracts once every provider has been seen. */
   private checkHandlers(): void {
