@@ -1,13 +1,12 @@
 import { Controller, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
-import { SagaClient, type SagaRunOptions, SagaWaitExceededError } from '@dta/saga';
+import { SagaClient, SagaGrpcExceptionFilter, type SagaRunOptions, SagaWaitExceededError } from '@dta/saga';
 import { Booking } from '../booking.contract';
 import type { BookingRequest, BookingResponse, GetBookingRequest } from './booking-grpc.interfaces';
 import { bookingInput, completedResponse, runningResponse, statusResponse } from './booking-grpc.mapper';
 import { BOOKING_GRPC_SERVICE } from './booking-grpc.options';
 import { GrpcTraceId } from './grpc-trace-id.decorator';
 import { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';
-import { SagaGrpcExceptionFilter } from '@dta/saga';
 
 /**
  * `pb.BookingService` (proto/booking.proto): the gRPC front door of the booking saga, on `SagaClient` as
