@@ -25,6 +25,8 @@ export type ConfirmCmd = { orderId: string };
  */
 export const Booking = defineSaga('booking', {
   input: CreateBookingDto,
+  // A booking waits out an outage of up to ten minutes; past that, whatever has no outcome is undone.
+  deadline: '10m',
   tasks: {
     createOrder: task<CreateBookingDto, OrderCreated>({ timeout: '2s', attempts: 3 }),
     chargePayment: task<ChargeCmd, Charged>({

@@ -36,9 +36,18 @@ describe('TaskBarrier on Redis', () => {
   it('lets a task run or be null-compensated, never both, when both race', async () => {
     const [run, compensation] = await Promise.all([
       barriers[0].enterTask('s2', 'pay', 5_000),
-      barriers[1].enterCompensation('s2', 'pay'),
+      barriers[1].enterCompensation('s2', 'pay', 5_000),
     ]);
-    if (run.kind === 'run') expect(compensation.kind).toBe('busy');
+    if (run.kind === 'run') expect(compensation).toEqual({ kind: 'busy', holder: 'run' });
     else expect([run.kind, compensation.kind]).toEqual(['refused', 'skip']);
+  });
+
+  it('runs one of two compensations of a done task delivered together; the other waits', async () => {
+    const run = await barriers[0].enterTask('s3', 'pay', 5_000);
+    if (run.kind !== 'run') throw new Error(`expected to run, got ${run.kind}`);
+    await barriers[0].taskDone(run.hold, 'p1');
+    const entries = await Promise.all(barriers.map((b) => b.enterCompensation('s3', 'pay', 5_000)));
+    expect(entries.filter((e) => e.kind === 'compensate')).toHaveLength(1);
+    expect(entries.filter((e) => e.kind === 'busy')).toHaveLength(barriers.length - 1);
   });
 });

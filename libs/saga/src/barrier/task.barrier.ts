@@ -1,151 +1,227 @@
-import type { Json, TaskOutcome } from '../engine/saga-state';
+import { randomUUID } from 'node:crypto';
+import type { Json, SagaError, TaskOutcome } from '../engine/saga-state';
 import type { SagaStore } from '../store/saga-store.interface';
 
 /** What the barrier remembers of one task of one saga, on the participant's side. */
 interface BarrierRecord {
-  state: 'running' | 'done' | 'compensated';
+  /**
+   * - `running`: a run holds the task (until `leaseUntil`; 0: it failed without effect and let go);
+   * - `done`: a run finished; its `output`, or the `error` that made its output unusable (outcome unknown);
+   * - `compensating`: a compensation claimed the task (until `leaseUntil`); no run may begin any more;
+   * - `compensated`: undone, or compensated before any run began here.
+   */
+  state: 'running' | 'done' | 'compensating' | 'compensated';
   output?: Json;
-  /** While `running`: until when the runner holds it (epoch ms). */
+  error?: SagaError;
+  /** While `running` or `compensating`: until when its holder holds it (epoch ms). */
   leaseUntil?: number;
-  /** Whether the task ever started here before it was compensated. */
+  /** Who holds it: the fencing token of one entry, so that only its holder renews or lets go. */
+  holder?: string;
+  /** Whether a run ever began here. */
   started?: boolean;
+  /** While `compensating`: what the compensation is told of the task's effect. */
+  outcome?: TaskOutcome;
+}
+
+interface Versioned {
+  record?: BarrierRecord;
+  version: number;
+}
+
+/** One entry's hold on a task: pass it back to renew the lease and to record how the work ended. */
+export interface BarrierHold {
+  readonly sagaId: string;
+  readonly task: string;
+  /** Fencing token written into the record. */
+  readonly holder: string;
+  /** What this hold last wrote: the guess of its next write. */
+  last?: Versioned;
 }
 
 export type TaskEntry =
-  /** Run the handler, then call `taskDone` or `taskAbandoned`. */
-  | { kind: 'run' }
+  /** Run the handler, renew the hold while it runs, then call `taskDone`, `taskUnusable` or `taskAbandoned`. */
+  | { kind: 'run'; hold: BarrierHold }
   /** Already done: reply with the stored output, do not run again. */
   | { kind: 'done'; output: Json }
-  /** Compensated before it ran (a hanging request): refuse, never run. */
+  /** Already ran, but its output was unusable: the outcome is unknown, do not run again. */
+  | { kind: 'unusable'; error: SagaError }
+  /** A compensation claimed the task before this run (a hanging request): refuse, never run. */
   | { kind: 'refused' }
-  /** Another attempt is running right now: answer later. */
+  /** Another delivery of the task is running right now: ask again later. */
   | { kind: 'busy' };
 
 export type CompensationEntry =
-  /** Run the compensation handler, then call `compensationDone`. */
-  | { kind: 'compensate'; outcome: TaskOutcome; output?: Json }
+  /** Run the compensation handler, then call `compensationDone` or `compensationAbandoned`. */
+  | { kind: 'compensate'; hold: BarrierHold; outcome: TaskOutcome; output?: Json }
   /** Nothing ran here, or it was undone already: reply success without running anything. */
   | { kind: 'skip' }
-  | { kind: 'busy' };
+  /** A run (`holder: 'run'`) or another compensation holds the task right now: ask again later. */
+  | { kind: 'busy'; holder: 'run' | 'compensation' };
 
 /**
- * Participant-side guard (as in DTM's barrier): a task's handler runs at most once to success per saga, a
- * redelivered task gets the stored output, a compensation for a task that never ran here is recorded as
- * done without running (null compensation) and blocks the task from running later (hanging).
+ * Participant-side guard (as in DTM's barrier), fenced by holder:
+ * - a task's handler runs at most once to success per saga; a redelivery waits while a run holds the task,
+ *   then gets the stored output (a late completion is recorded, never lost);
+ * - a compensation claims the task before it runs, so a run that arrives after it is refused and a run that
+ *   finishes after it is told to undo its effect; two compensations of one task run the handler once;
+ * - a compensation of a task that never ran here is recorded as done without running (null compensation).
+ *
+ * A hold lapses at `leaseUntil` unless its holder renews it: a worker that died lets go by itself.
  */
 export class TaskBarrier {
-  /** What `enterTask` wrote for the runs under way in this process (removed when the run ends). */
-  private readonly written = new Map<string, { record?: BarrierRecord; version: number }>();
-
   constructor(
     private readonly store: SagaStore,
     private readonly retentionMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `leaseMs`: how long this run may hold the task before another attempt may take over. */
+  /** `leaseMs`: how long this run holds the task unless it renews the hold. */
   async enterTask(sagaId: string, task: string, leaseMs: number): Promise<TaskEntry> {
+    const hold = this.newHold(sagaId, task);
     // Most tasks arrive once: guess that nothing is stored yet.
     return this.update<TaskEntry>(
-      sagaId,
-      task,
+      hold,
       (record) => {
-        if (record?.state === 'done') return { entry: { kind: 'done', output: record.output ?? null } };
-        if (record?.state === 'compensated') return { entry: { kind: 'refused' } };
-        if (record?.state === 'running' && (record.leaseUntil ?? 0) > this.now())
-          return { entry: { kind: 'busy' } };
+        if (record?.state === 'done') {
+          return {
+            entry: record.error
+              ? { kind: 'unusable', error: record.error }
+              : { kind: 'done', output: record.output ?? null },
+          };
+        }
+        if (record?.state === 'compensating' || record?.state === 'compensated')
+          return { entry: { kind: 'refused' } };
+        if (record?.state === 'running' && this.held(record)) return { entry: { kind: 'busy' } };
         return {
-          entry: { kind: 'run' },
-          next: { state: 'running', leaseUntil: this.now() + leaseMs, started: true },
+          entry: { kind: 'run', hold },
+          next: { state: 'running', leaseUntil: this.now() + leaseMs, holder: hold.holder, started: true },
         };
       },
       { version: 0 },
-      true,
     );
   }
 
-  /** Records success. Returns false if the task was compensated meanwhile (its effect must then be undone). */
-  async taskDone(sagaId: string, task: string, output: Json): Promise<boolean> {
-    return this.update(
-      sagaId,
-      task,
-      (record) =>
-        record?.state === 'compensated'
-          ? { entry: false }
-          : { entry: true, next: { state: 'done', output, started: true } },
-      this.takeWritten(sagaId, task),
-    );
+  /**
+   * Records the output of a run. The first completion wins: a later one (of an attempt that took over a
+   * lapsed hold) keeps the stored output. Returns false if a compensation claimed the task meanwhile: the
+   * effect just taken must then be undone.
+   */
+  taskDone(hold: BarrierHold, output: Json): Promise<boolean> {
+    return this.finishRun(hold, { state: 'done', output, started: true });
+  }
+
+  /** Records a run whose output cannot be used (not JSON, too large): its outcome is unknown. */
+  taskUnusable(hold: BarrierHold, error: SagaError): Promise<boolean> {
+    return this.finishRun(hold, { state: 'done', error, started: true });
   }
 
   /** The handler failed without effect: the next attempt may run at once. */
-  async taskAbandoned(sagaId: string, task: string): Promise<void> {
-    const guess = this.takeWritten(sagaId, task);
-    await this.update(
-      sagaId,
-      task,
-      (record) =>
-        record?.state === 'running'
-          ? { entry: undefined, next: { ...record, leaseUntil: 0 } }
-          : { entry: undefined },
-      guess,
+  async taskAbandoned(hold: BarrierHold): Promise<void> {
+    await this.update(hold, (record) =>
+      record?.state === 'running' && record.holder === hold.holder
+        ? { entry: undefined, next: { ...record, leaseUntil: 0 } }
+        : { entry: undefined },
     );
   }
 
-  async enterCompensation(sagaId: string, task: string): Promise<CompensationEntry> {
-    return this.update<CompensationEntry>(sagaId, task, (record) => {
+  /**
+   * Claims the task for its compensation. A run that holds the task makes it `busy` unless `force`: a
+   * compensation that waited long enough for a run presumes it hung, claims the task, and the run undoes its
+   * own effect if it ever finishes (see {@link taskDone}).
+   */
+  async enterCompensation(
+    sagaId: string,
+    task: string,
+    leaseMs: number,
+    force = false,
+  ): Promise<CompensationEntry> {
+    const hold = this.newHold(sagaId, task);
+    return this.update<CompensationEntry>(hold, (record) => {
       if (!record) return { entry: { kind: 'skip' }, next: { state: 'compensated', started: false } };
       if (record.state === 'compensated') return { entry: { kind: 'skip' } };
-      if (record.state === 'running' && (record.leaseUntil ?? 0) > this.now())
-        return { entry: { kind: 'busy' } };
+      if (record.state === 'compensating' && this.held(record))
+        return { entry: { kind: 'busy', holder: 'compensation' } };
       if (record.state === 'running' && record.leaseUntil === 0) {
-        // Its last run failed without effect.
+        // Its last run failed without effect, and no run may begin any more.
         return { entry: { kind: 'skip' }, next: { state: 'compensated', started: true } };
       }
-      const outcome: TaskOutcome = record.state === 'done' ? 'succeeded' : 'unknown';
+      if (record.state === 'running' && this.held(record) && !force)
+        return { entry: { kind: 'busy', holder: 'run' } };
+      const outcome: TaskOutcome =
+        record.outcome ?? (record.state === 'done' && !record.error ? 'succeeded' : 'unknown');
+      const output = record.output;
       return {
-        entry: {
-          kind: 'compensate',
+        entry: { kind: 'compensate', hold, outcome, ...(output !== undefined ? { output } : {}) },
+        next: {
+          state: 'compensating',
+          leaseUntil: this.now() + leaseMs,
+          holder: hold.holder,
+          started: record.started ?? true,
           outcome,
-          ...(record.output !== undefined ? { output: record.output } : {}),
+          ...(output !== undefined ? { output } : {}),
         },
       };
     });
   }
 
-  async compensationDone(sagaId: string, task: string): Promise<void> {
-    await this.update(sagaId, task, (record) => ({
-      entry: undefined,
-      next: { state: 'compensated', started: record?.started ?? true },
-    }));
+  async compensationDone(hold: BarrierHold): Promise<void> {
+    await this.update(hold, (record) =>
+      record?.state === 'compensated'
+        ? { entry: undefined }
+        : { entry: undefined, next: { state: 'compensated', started: record?.started ?? true } },
+    );
   }
 
-  /** What this process last wrote for a task it is running, as the guess of its next write. */
-  private takeWritten(sagaId: string, task: string): { record?: BarrierRecord; version: number } | undefined {
-    const key = this.key(sagaId, task);
-    const written = this.written.get(key);
-    this.written.delete(key);
-    return written;
+  /** The compensation handler failed: the next attempt may claim the task at once. */
+  async compensationAbandoned(hold: BarrierHold): Promise<void> {
+    await this.update(hold, (record) =>
+      record?.state === 'compensating' && record.holder === hold.holder
+        ? { entry: undefined, next: { ...record, leaseUntil: 0 } }
+        : { entry: undefined },
+    );
   }
 
-  private key(sagaId: string, task: string): string {
-    return `barrier:{${sagaId}}:${task}`;
+  /** Extends a hold that is still this holder's; returns false if it is not (lapsed and taken, or ended). */
+  async renew(hold: BarrierHold, leaseMs: number): Promise<boolean> {
+    return this.update(hold, (record) =>
+      record?.holder === hold.holder && (record.state === 'running' || record.state === 'compensating')
+        ? { entry: true, next: { ...record, leaseUntil: this.now() + leaseMs } }
+        : { entry: false },
+    );
   }
 
-  /** Read, decide, compare-and-set; again on a lost race. */
+  private finishRun(hold: BarrierHold, done: BarrierRecord): Promise<boolean> {
+    return this.update(hold, (record) => {
+      if (record?.state === 'compensating' || record?.state === 'compensated') return { entry: false };
+      if (record?.state === 'done') return { entry: true };
+      return { entry: true, next: done };
+    });
+  }
+
+  private held(record: BarrierRecord): boolean {
+    return (record.leaseUntil ?? 0) > this.now();
+  }
+
+  private newHold(sagaId: string, task: string): BarrierHold {
+    return { sagaId, task, holder: randomUUID() };
+  }
+
+  private key(hold: BarrierHold): string {
+    return `barrier:{${hold.sagaId}}:${hold.task}`;
+  }
+
   /**
-   * Read, decide, compare-and-set; again on a lost race. With a `guess` of the stored document (what this
-   * process last wrote, or nothing for a task seen for the first time) it writes first and reads only when
-   * the guess was wrong: one round trip instead of two on the usual path.
+   * Read, decide, compare-and-set; again on a lost race. With a guess of the stored document (what this
+   * hold last wrote, or nothing for a task seen for the first time) it writes first and reads only when the
+   * guess was wrong: one round trip instead of two on the usual path.
    */
   private async update<T>(
-    sagaId: string,
-    task: string,
+    hold: BarrierHold,
     decide: (record: BarrierRecord | undefined) => { entry: T; next?: BarrierRecord },
-    guess?: { record?: BarrierRecord; version: number },
-    remember = false,
+    guess: Versioned | undefined = hold.last,
   ): Promise<T> {
-    const key = this.key(sagaId, task);
-    let current: { record?: BarrierRecord; version: number } | undefined = guess;
+    const key = this.key(hold);
+    let current = guess;
     for (;;) {
       if (!current) {
         const stored = await this.store.getDocument(key);
@@ -154,7 +230,7 @@ export class TaskBarrier {
       const { entry, next } = decide(current.record);
       if (!next) return entry;
       if (await this.store.putDocument(key, next as unknown as Json, current.version, this.retentionMs)) {
-        if (remember) this.written.set(key, { record: next, version: current.version + 1 });
+        hold.last = { record: next, version: current.version + 1 };
         return entry;
       }
       current = undefined;

@@ -15,15 +15,27 @@ export interface BackoffOptions {
 
 /** Policies of one task, declared once in the contract and enforced by the orchestrator. */
 export interface TaskOptions {
-  /** How long one attempt may run before it counts as lost (outcome unknown). @default '30s' */
+  /**
+   * How long one attempt's handler may run, counted by the worker from when it begins the attempt: time spent
+   * waiting in a queue, or while the service is down, does not count. An attempt that outruns it counts as
+   * failed with an unknown outcome (retried; compensated if it was the last). @default '30s'
+   */
   timeout?: Duration;
+  /**
+   * Longest wait for the task's outcome from its first dispatch, queueing and outages included; past it the
+   * outcome is unknown and the saga compensates. @default none: the task waits as long as its service is down
+   */
+  deadline?: Duration;
   /** How many attempts in all, the first one included. @default 3 */
   attempts?: number;
   /** Wait between attempts. @default { delay: '100ms', factor: 2, max: '10s', jitter: 0.2 } */
   backoff?: BackoffOptions;
   /** Whether the task has a `@Compensate` handler that undoes it on rollback. @default true */
   compensable?: boolean;
-  /** How many attempts a compensation gets before the saga stalls as `failed`. @default 5 */
+  /**
+   * How many attempts a compensation gets before the saga stalls as `failed`; with the default backoff, 20
+   * attempts keep trying for about two minutes. @default 20
+   */
   compensationAttempts?: number;
 }
 
@@ -67,6 +79,11 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
   input?: Type<In>;
   /** The tasks of the flow by property name; wire names are their kebab-case form. */
   tasks: T;
+  /**
+   * Longest run of one saga from its start: past it, the tasks of its current step that have no outcome yet
+   * count as unknown and the saga compensates. @default none: a saga waits as long as its services are down
+   */
+  deadline?: Duration;
 }
 
 /** The names and types that the gateway, the orchestrator and every service share. */
@@ -77,6 +94,8 @@ export interface SagaContract<
   readonly name: string;
   readonly input?: Type<In>;
   readonly tasks: T;
+  /** See {@link SagaContractOptions.deadline}. */
+  readonly deadline?: Duration;
   /** Task references by property: `Booking.task.chargePayment`. */
   readonly task: { readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>> };
 }
@@ -112,6 +131,7 @@ export function defineSaga<In, T extends Record<string, AnyTaskSpec>>(
     name,
     input: options.input,
     tasks: options.tasks,
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
     task: Object.freeze(refs) as SagaContract<In, T>['task'],
   });
 }

@@ -9,7 +9,7 @@ import {
 import { SAGA_MESSAGES } from '../saga.messages';
 import type { SagaContract } from './saga-contract';
 import { toWireName } from './saga-contract';
-import { resolveTaskPolicy } from './task-policy';
+import { duration, resolveTaskPolicy } from './task-policy';
 
 /** A `@Step` method as discovered on a saga class. */
 export interface DiscoveredStep {
@@ -45,6 +45,12 @@ export function validateContract(contract: SagaContract): void {
     }
     resolveTaskPolicy(`${where} task '${ref.key}'`, ref.options);
   }
+  sagaDeadlineOf(contract);
+}
+
+function sagaDeadlineOf(contract: SagaContract): number | undefined {
+  if (contract.deadline === undefined) return undefined;
+  return duration(`defineSaga('${contract.name}')`, 'deadline', contract.deadline);
 }
 
 /** Builds the engine's plan of a flow from its contract and the `@Step` methods of its saga class. */
@@ -102,5 +108,6 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
 
   const unused = refs.find((ref) => !used.has(ref.name));
   if (unused) throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_NO_STEP(host, contract.name, unused.key));
-  return { flow: contract.name, steps: planned };
+  const deadlineMs = sagaDeadlineOf(contract);
+  return { flow: contract.name, steps: planned, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
 }

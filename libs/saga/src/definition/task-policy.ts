@@ -10,10 +10,10 @@ export const TASK_DEFAULTS = {
   attempts: 3,
   backoff: { delay: '100ms', factor: 2, max: '10s', jitter: 0.2 },
   compensable: true,
-  compensationAttempts: 5,
-} as const satisfies Required<TaskOptions>;
+  compensationAttempts: 20,
+} as const satisfies Required<Omit<TaskOptions, 'deadline'>>;
 
-function duration(where: string, option: string, value: Duration): number {
+export function duration(where: string, option: string, value: Duration): number {
   const ms = toMilliseconds(value);
   if (ms === undefined || ms <= 0) {
     throw new InvalidSagaOptionError(
@@ -51,6 +51,7 @@ export function resolveTaskPolicy(where: string, options: TaskOptions): TaskPoli
   const backoff = { ...TASK_DEFAULTS.backoff, ...options.backoff };
   return {
     timeoutMs: duration(where, 'timeout', options.timeout ?? TASK_DEFAULTS.timeout),
+    ...(options.deadline !== undefined ? { deadlineMs: duration(where, 'deadline', options.deadline) } : {}),
     attempts: integer(where, 'attempts', options.attempts ?? TASK_DEFAULTS.attempts, 1),
     backoff: {
       delayMs: duration(where, 'backoff.delay', backoff.delay),

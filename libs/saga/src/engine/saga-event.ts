@@ -1,11 +1,20 @@
 import type { Json, SagaError } from './saga-state';
 
-export type TimerKind = 'task-timeout' | 'task-retry' | 'compensation-timeout' | 'compensation-retry';
+/**
+ * - `task-retry`, `compensation-retry`: the backoff before the next attempt is over;
+ * - `task-deadline`: the task's `deadline` (from its first dispatch) is reached;
+ * - `saga-deadline`: the saga's `deadline` (from its start) is reached.
+ *
+ * There is no timer per attempt: a worker bounds its handler's run itself (see `TaskWorker`), so waiting in
+ * a queue or for a service that is down uses no attempt.
+ */
+export type TimerKind = 'task-retry' | 'compensation-retry' | 'task-deadline' | 'saga-deadline';
 
 /** A timer the engine asked for; it fires as a `timer` event, and the engine ignores it if it is stale. */
 export interface SagaTimer {
   kind: TimerKind;
-  task: string;
+  /** The task it is about; absent for `saga-deadline`. */
+  task?: string;
   attempt: number;
   dueAt: number;
 }
@@ -13,7 +22,16 @@ export interface SagaTimer {
 /** Something that happened to a saga. `now` is epoch milliseconds: the engine has no clock. */
 export type SagaEvent =
   | { type: 'task-succeeded'; task: string; attempt: number; output: Json; now: number }
-  | { type: 'task-failed'; task: string; attempt: number; error: SagaError; retryable: boolean; now: number }
+  | {
+      type: 'task-failed';
+      task: string;
+      attempt: number;
+      error: SagaError;
+      retryable: boolean;
+      /** `unknown`: the attempt may have taken effect (it outran its timeout, or its output was unusable). */
+      outcome?: 'unknown';
+      now: number;
+    }
   | { type: 'compensation-succeeded'; task: string; attempt: number; now: number }
   | { type: 'compensation-failed'; task: string; attempt: number; error: SagaError; now: number }
   | { type: 'timer'; timer: SagaTimer; now: number };

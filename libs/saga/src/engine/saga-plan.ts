@@ -2,7 +2,10 @@ import type { Json } from './saga-state';
 
 /** Policies of a task with every default applied, durations in milliseconds. */
 export interface TaskPolicy {
+  /** How long one attempt's handler may run, counted by the worker from when it begins the attempt. */
   timeoutMs: number;
+  /** Longest wait for the task's outcome from its first dispatch; none when undefined. */
+  deadlineMs?: number;
   attempts: number;
   backoff: { delayMs: number; factor: number; maxMs: number; jitter: number };
   compensable: boolean;
@@ -39,4 +42,6 @@ export interface PlannedStep {
 export interface SagaPlan {
   flow: string;
   steps: PlannedStep[];
+  /** Longest run of a saga from its start before its open tasks count as unknown; none when undefined. */
+  deadlineMs?: number;
 }

@@ -8,7 +8,8 @@ export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated
  * State of one task.
  * - `pending`: not dispatched yet; `running`: an attempt is out; `waiting`: backing off before the next attempt;
  * - `succeeded`; `failed`: a reply said it failed for good (no effect, never compensated);
- * - `unknown`: the last attempt timed out, it may have taken effect (compensated with outcome `unknown`);
+ * - `unknown`: the last attempt may have taken effect (it outran its timeout, its output was unusable, or a
+ *   deadline passed while it ran): compensated with outcome `unknown`;
  * - `cancelled`: its step failed while it waited to retry (no attempt out, no effect).
  */
 export type TaskStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'unknown' | 'cancelled';
@@ -38,6 +39,8 @@ export interface TaskState {
   input?: Json;
   output?: Json;
   error?: SagaError;
+  /** The last attempt failed but may have taken effect (its outcome is unknown). */
+  uncertain?: boolean;
   compensation?: CompensationState;
 }
 

@@ -7,25 +7,42 @@ import { isTerminal, type SagaState } from './saga-state';
 import { plannedTask } from './testing/plan.fixture';
 
 /**
- * Runs the engine against a simulated world: participants guarded by a barrier (an effect is applied at most
- * once per task; a compensation that comes first blocks the task), a network that loses, duplicates and
- * reorders messages at random, and timers that fire late or early relative to replies. Checks the
- * invariants of ARCHITECTURE.md on every run.
+ * Runs the engine against a simulated world of workers guarded by a fenced barrier, over a network that
+ * duplicates and reorders every message (delivery is at least once: a crash before a reply is a repeated
+ * delivery). Workers answer `unknown` when an attempt outruns its timeout while the handler goes on and
+ * completes later; a delivery that finds the task held waits or outruns its timeout; a compensation claims
+ * the task, may claim one that a live run holds, and that run then undoes its own late effect; outputs may
+ * be unusable; deadlines fire at any point. Checks the invariants of ARCHITECTURE.md on every run.
  */
 
-type Barrier = 'none' | 'done' | 'compensated';
+type BarrierState = 'none' | 'running' | 'abandoned' | 'done' | 'compensating' | 'compensated';
+
+interface Barrier {
+  state: BarrierState;
+  /** done: the output was unusable (outcome unknown). */
+  unusable?: boolean;
+  /** compensating: whether a compensation holds the claim right now. */
+  held?: boolean;
+}
+
+type Item =
+  | { kind: 'event'; event: SagaEvent }
+  | { kind: 'command'; command: Extract<SagaCommand, { type: 'run-task' | 'compensate-task' }> }
+  /** A handler that began and has not finished yet. */
+  | { kind: 'run-ends'; task: string; attempt: number }
+  | { kind: 'undo-ends'; task: string; attempt: number };
 
 interface World {
   plan: SagaPlan;
   state: SagaState;
   now: number;
-  inbox: SagaEvent[];
+  inbox: Item[];
   barrier: Map<string, Barrier>;
-  effects: Map<string, number>;
-  undone: Map<string, number>;
+  /** Effects applied per task, and how many of them are still in place. */
+  applied: Map<string, number>;
+  present: Map<string, number>;
   finishes: SagaCommand[];
   compensationSteps: number[];
-  log: string[];
 }
 
 function mulberry32(seed: number): () => number {
@@ -40,32 +57,40 @@ function mulberry32(seed: number): () => number {
 }
 
 const planArb = fc
-  .array(
-    fc.array(
-      fc.record({
-        attempts: fc.integer({ min: 1, max: 3 }),
-        compensable: fc.boolean(),
-        compensationAttempts: fc.integer({ min: 1, max: 4 }),
-      }),
-      { minLength: 1, maxLength: 3 },
+  .record({
+    deadline: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
+    steps: fc.array(
+      fc.array(
+        fc.record({
+          attempts: fc.integer({ min: 1, max: 3 }),
+          compensable: fc.boolean(),
+          compensationAttempts: fc.integer({ min: 1, max: 4 }),
+          deadlineMs: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      { minLength: 1, maxLength: 4 },
     ),
-    { minLength: 1, maxLength: 4 },
-  )
-  .map((steps): SagaPlan => ({
+  })
+  .map(({ deadline, steps }): SagaPlan => ({
     flow: 'prop',
+    ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
     steps: steps.map((tasks, s) => ({
       name: `s${s}`,
-      tasks: tasks.map((policy, t) => plannedTask(`t${s}-${t}`, policy)),
+      tasks: tasks.map(({ deadlineMs, ...policy }, t) =>
+        plannedTask(`t${s}-${t}`, { ...policy, ...(deadlineMs !== undefined ? { deadlineMs } : {}) }),
+      ),
       map: () => undefined,
     })),
   }));
 
-/** Failure rates of the simulated world. */
+/** Rates of what goes wrong in the simulated world. */
 const worldArb = fc.record({
   seed: fc.integer(),
   taskFail: fc.double({ min: 0, max: 0.6, noNaN: true }),
   fatal: fc.double({ min: 0, max: 0.5, noNaN: true }),
-  lose: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  outrun: fc.double({ min: 0, max: 0.4, noNaN: true }),
+  unusable: fc.double({ min: 0, max: 0.2, noNaN: true }),
   duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
   undoFail: fc.double({ min: 0, max: 0.5, noNaN: true }),
 });
@@ -76,67 +101,151 @@ function stepOf(plan: SagaPlan, task: string): number {
   return plan.steps.findIndex((s) => s.tasks.some((t) => t.name === task));
 }
 
-/** What the participant does with a command: applies it behind the barrier and maybe replies. */
-function deliverCommand(world: World, command: SagaCommand, rates: Rates, random: () => number): void {
-  const reply = (event: SagaEvent) => {
-    if (random() < rates.lose) return;
-    world.inbox.push(event);
-    if (random() < rates.duplicate) world.inbox.push(event);
-  };
-  if (command.type === 'schedule') {
-    world.inbox.push({ type: 'timer', timer: command.timer, now: command.timer.dueAt });
-    return;
-  }
-  if (command.type === 'finish') {
-    world.finishes.push(command);
-    return;
-  }
-  if (random() < rates.lose) return; // the command itself is lost
-  const key = command.task;
-  const barrier = world.barrier.get(key) ?? 'none';
-  if (command.type === 'run-task') {
-    if (barrier === 'done')
-      return reply({ type: 'task-succeeded', task: key, attempt: command.attempt, output: key, now: 0 });
-    if (barrier === 'compensated') {
-      return reply({
-        type: 'task-failed',
-        task: key,
-        attempt: command.attempt,
-        retryable: false,
-        error: { message: 'hanging' },
-        now: 0,
-      });
+function bump(map: Map<string, number>, key: string, by: number): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+/** One simulated worker handling one item; the barrier serialises what runs. */
+class Participant {
+  constructor(
+    private readonly world: World,
+    private readonly rates: Rates,
+    private readonly random: () => number,
+  ) {}
+
+  send(command: SagaCommand): void {
+    if (command.type === 'schedule') {
+      this.world.inbox.push({ kind: 'event', event: { type: 'timer', timer: command.timer, now: 0 } });
+    } else if (command.type === 'finish') {
+      this.world.finishes.push(command);
+    } else {
+      this.deliver({ kind: 'command', command });
     }
-    if (random() < rates.taskFail) {
-      const retryable = random() >= rates.fatal;
-      return reply({
-        type: 'task-failed',
-        task: key,
-        attempt: command.attempt,
-        retryable,
-        error: { message: 'boom' },
-        now: 0,
-      });
-    }
-    world.barrier.set(key, 'done');
-    world.effects.set(key, (world.effects.get(key) ?? 0) + 1);
-    return reply({ type: 'task-succeeded', task: key, attempt: command.attempt, output: key, now: 0 });
   }
-  world.compensationSteps.push(stepOf(world.plan, key));
-  if (barrier !== 'compensated') {
-    if (random() < rates.undoFail) {
-      return reply({
-        type: 'compensation-failed',
-        task: key,
-        attempt: command.attempt,
-        error: { message: 'undo boom' },
-        now: 0,
-      });
-    }
-    if (barrier === 'done') world.undone.set(key, (world.undone.get(key) ?? 0) + 1);
-    world.barrier.set(key, 'compensated');
+
+  handle(item: Item): void {
+    if (item.kind === 'command') {
+      if (item.command.type === 'run-task') this.run(item.command.task, item.command.attempt, item);
+      else this.compensate(item.command.task, item.command.attempt, item);
+    } else if (item.kind === 'run-ends') this.runEnds(item.task, item.attempt);
+    else if (item.kind === 'undo-ends') this.undoEnds(item.task, item.attempt);
   }
-  reply({ type: 'compensation-succeeded', task: key, attempt: command.attempt, now: 0 });
+
+  private barrier(task: string): Barrier {
+    let barrier = this.world.barrier.get(task);
+    if (!barrier) this.world.barrier.set(task, (barrier = { state: 'none' }));
+    return barrier;
+  }
+
+  private run(task: string, attempt: number, item: Item): void {
+    const barrier = this.barrier(task);
+    switch (barrier.state) {
+      case 'done':
+        return barrier.unusable ? this.failed(task, attempt, false, true) : this.succeeded(task, attempt);
+      case 'compensating':
+      case 'compensated':
+        return this.failed(task, attempt, false, false);
+      case 'running':
+        // Another delivery holds the task: wait for it, or outrun this attempt's timeout while waiting.
+        if (this.random() < 0.5) return void this.world.inbox.push(item);
+        return this.failed(task, attempt, true, true);
+      default:
+        barrier.state = 'running';
+        this.world.inbox.push({ kind: 'run-ends', task, attempt });
+        if (this.random() < this.rates.outrun) this.failed(task, attempt, true, true);
+    }
+  }
+
+  private runEnds(task: string, attempt: number): void {
+    const barrier = this.barrier(task);
+    const claimed = barrier.state === 'compensating' || barrier.state === 'compensated';
+    const roll = this.random();
+    if (roll < this.rates.taskFail) {
+      if (barrier.state === 'running') barrier.state = 'abandoned';
+      return this.failed(task, attempt, this.random() >= this.rates.fatal, false);
+    }
+    bump(this.world.applied, task, 1);
+    bump(this.world.present, task, 1);
+    if (claimed) {
+      // Finished after a compensation claimed the task: the worker undoes its own late effect.
+      bump(this.world.present, task, -1);
+      return;
+    }
+    if (barrier.state === 'running') {
+      barrier.state = 'done';
+      barrier.unusable = roll < this.rates.taskFail + this.rates.unusable;
+    }
+    if (barrier.unusable) this.failed(task, attempt, false, true);
+    else this.succeeded(task, attempt);
+  }
+
+  private compensate(task: string, attempt: number, item: Item): void {
+    this.world.compensationSteps.push(stepOf(this.world.plan, task));
+    const barrier = this.barrier(task);
+    switch (barrier.state) {
+      case 'none':
+      case 'abandoned':
+      case 'compensated':
+        barrier.state = 'compensated';
+        return this.undoReply(task, attempt, true);
+      case 'compensating':
+        if (!barrier.held) break;
+        if (this.random() < 0.5) return void this.world.inbox.push(item);
+        return this.undoReply(task, attempt, false);
+      case 'running':
+        // A live run holds the task: wait for it, or presume it hung and claim the task.
+        if (this.random() < 0.5) return void this.world.inbox.push(item);
+        break;
+    }
+    barrier.state = 'compensating';
+    barrier.held = true;
+    this.world.inbox.push({ kind: 'undo-ends', task, attempt });
+  }
+
+  private undoEnds(task: string, attempt: number): void {
+    const barrier = this.barrier(task);
+    if (this.random() < this.rates.undoFail) {
+      barrier.held = false;
+      return this.undoReply(task, attempt, false);
+    }
+    if ((this.world.present.get(task) ?? 0) > 0) bump(this.world.present, task, -1);
+    barrier.state = 'compensated';
+    this.undoReply(task, attempt, true);
+  }
+
+  private succeeded(task: string, attempt: number): void {
+    this.reply({ type: 'task-succeeded', task, attempt, output: task, now: 0 });
+  }
+
+  private failed(task: string, attempt: number, retryable: boolean, unknown: boolean): void {
+    this.reply({
+      type: 'task-failed',
+      task,
+      attempt,
+      retryable,
+      ...(unknown ? { outcome: 'unknown' as const } : {}),
+      error: { message: unknown ? 'outcome unknown' : 'boom' },
+      now: 0,
+    });
+  }
+
+  private undoReply(task: string, attempt: number, ok: boolean): void {
+    this.reply(
+      ok
+        ? { type: 'compensation-succeeded', task, attempt, now: 0 }
+        : { type: 'compensation-failed', task, attempt, error: { message: 'undo boom' }, now: 0 },
+    );
+  }
+
+  private reply(event: SagaEvent): void {
+    this.deliver({ kind: 'event', event });
+  }
+
+  /** At least once: sometimes twice. */
+  private deliver(item: Item): void {
+    this.world.inbox.push(item);
+    if (this.random() < this.rates.duplicate) this.world.inbox.push(item);
+  }
 }
 
 function checkTransition(world: World, before: SagaState, after: SagaState, commands: SagaCommand[]): void {
@@ -164,17 +273,22 @@ function simulate(plan: SagaPlan, rates: Rates): World {
     now: 0,
     inbox: [],
     barrier: new Map(),
-    effects: new Map(),
-    undone: new Map(),
+    applied: new Map(),
+    present: new Map(),
     finishes: [],
     compensationSteps: [],
-    log: [],
   };
-  started.commands.forEach((c) => deliverCommand(world, c, rates, random));
+  const participant = new Participant(world, rates, random);
+  started.commands.forEach((c) => participant.send(c));
   for (let guard = 0; world.inbox.length > 0; guard++) {
-    if (guard > 20_000) throw new Error('the saga never settles');
-    const [event] = world.inbox.splice(Math.floor(random() * world.inbox.length), 1);
-    world.now = Math.max(world.now, event.type === 'timer' ? event.timer.dueAt : world.now + 1);
+    if (guard > 50_000) throw new Error('the saga never settles');
+    const [item] = world.inbox.splice(Math.floor(random() * world.inbox.length), 1);
+    if (item.kind !== 'event') {
+      participant.handle(item);
+      continue;
+    }
+    const { event } = item;
+    world.now = Math.max(world.now + 1, event.type === 'timer' ? event.timer.dueAt : 0);
     const before = world.state;
     const transition = applySagaEvent(plan, before, { ...event, now: world.now });
     if (isTerminal(before.status)) expect(transition.changed).toBe(false);
@@ -182,13 +296,13 @@ function simulate(plan: SagaPlan, rates: Rates): World {
     expect(transition.state.version).toBe(before.version + 1);
     checkTransition(world, before, transition.state, transition.commands);
     world.state = transition.state;
-    transition.commands.forEach((c) => deliverCommand(world, c, rates, random));
+    transition.commands.forEach((c) => participant.send(c));
   }
   return world;
 }
 
 describe('saga engine invariants (property-based)', () => {
-  it('holds every invariant under loss, duplication, reordering, timeouts and retries', () => {
+  it('holds every invariant under duplication, reordering, outrun and late attempts, deadlines and retries', () => {
     fc.assert(
       fc.property(planArb, worldArb, (plan, rates) => {
         const world = simulate(plan, rates);
@@ -199,9 +313,8 @@ describe('saga engine invariants (property-based)', () => {
         expect(world.finishes).toHaveLength(1);
         expect(world.finishes[0]).toMatchObject({ status: state.status });
 
-        // Each task's effect is applied at most once, and undone at most once.
-        for (const count of world.effects.values()) expect(count).toBe(1);
-        for (const count of world.undone.values()) expect(count).toBe(1);
+        // Each task's effect is applied at most once: no retry ran beside a run that held the task.
+        for (const count of world.applied.values()) expect(count).toBe(1);
 
         // Compensations run newest step first.
         const order = world.compensationSteps;
@@ -212,14 +325,13 @@ describe('saga engine invariants (property-based)', () => {
         );
         if (state.status === 'completed') {
           const all = plan.steps.flatMap((s) => s.tasks.map((t) => t.name));
-          expect([...world.effects.keys()].sort()).toEqual(all.sort());
-          expect(world.undone.size).toBe(0);
+          expect([...world.present.keys()].sort()).toEqual(all.sort());
+          for (const count of world.present.values()) expect(count).toBe(1);
           expect(state.failure).toBeUndefined();
         }
         if (state.status === 'compensated') {
-          // Every effect that took place on a compensable task was undone.
-          for (const task of world.effects.keys())
-            if (compensable.has(task)) expect(world.undone.get(task)).toBe(1);
+          // No orphan: no effect of a compensable task is left behind a compensated saga.
+          for (const [task, count] of world.present) if (compensable.has(task)) expect(count).toBe(0);
           expect(state.failure).toBeDefined();
         }
         if (state.status === 'failed') {

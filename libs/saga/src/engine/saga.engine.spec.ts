@@ -1,4 +1,11 @@
-import { applySagaEvent, compensatedTasks, startSaga, TASK_TIMEOUT_ERROR } from './saga.engine';
+import {
+  applySagaEvent,
+  compensatedTasks,
+  SAGA_DEADLINE_ERROR,
+  startSaga,
+  TASK_DEADLINE_ERROR,
+  TASK_TIMEOUT_ERROR,
+} from './saga.engine';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent } from './saga-event';
 import type { SagaPlan } from './saga-plan';
@@ -45,6 +52,25 @@ const fail = (task: string, retryable: boolean, attempt = 1): SagaEvent => ({
   error: { message: `${task} broke` },
   now: 10,
 });
+/** A worker's answer that the attempt outran its timeout: it may have taken effect. */
+const outran = (task: string, attempt = 1): SagaEvent => ({
+  type: 'task-failed',
+  task,
+  attempt,
+  retryable: true,
+  outcome: 'unknown',
+  error: { name: TASK_TIMEOUT_ERROR, message: `${task} too slow` },
+  now: 10,
+});
+const timer = (
+  kind: 'task-retry' | 'task-deadline' | 'saga-deadline',
+  at: number,
+  task?: string,
+): SagaEvent => ({
+  type: 'timer',
+  timer: { kind, ...(task ? { task } : {}), attempt: 1, dueAt: at },
+  now: at,
+});
 const undone = (task: string, attempt = 1): SagaEvent => ({
   type: 'compensation-succeeded',
   task,
@@ -55,13 +81,16 @@ const undone = (task: string, attempt = 1): SagaEvent => ({
 describe('saga engine', () => {
   const plan = planOf([['a'], ['b', 'c'], ['d']]);
 
-  it('dispatches step 1 with the saga input and a timeout timer', () => {
+  it('dispatches step 1 with the saga input and no timer: waiting for a worker uses no attempt', () => {
     const { state, commands } = start(plan);
     expect(state.status).toBe('running');
-    expect(commands).toEqual([
-      { type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } },
-      { type: 'schedule', timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 } },
-    ]);
+    expect(commands).toEqual([{ type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } }]);
+  });
+
+  it('waits as long as it takes for a reply when no deadline is set', () => {
+    const { state } = feed(plan, start(plan).state, ok('a'));
+    const late = applySagaEvent(plan, state, { ...ok('b'), now: 3_600_000 });
+    expect(late.state.steps[1].tasks[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
   it('runs the tasks of a step in parallel and waits for all of them', () => {
@@ -143,27 +172,92 @@ describe('saga engine', () => {
     expect(state.steps[1].tasks[0].compensation).toBeUndefined();
   });
 
-  it('treats a timed-out last attempt as unknown and compensates it', () => {
+  it('treats an attempt that outran its timeout as unknown and compensates it if it was the last', () => {
     const oneShot = planOf([['a'], [plannedTask('b', { attempts: 1 })]]);
-    const timeout: SagaEvent = {
-      type: 'timer',
-      timer: { kind: 'task-timeout', task: 'b', attempt: 1, dueAt: 1010 },
-      now: 1010,
-    };
-    const { state, commands } = feed(oneShot, start(oneShot).state, ok('a'), timeout);
+    const { state, commands } = feed(oneShot, start(oneShot).state, ok('a'), outran('b'));
     expect(state.steps[1].tasks[0]).toMatchObject({ status: 'unknown', error: { name: TASK_TIMEOUT_ERROR } });
     expect(compensations(commands)).toEqual(['b:unknown']);
+  });
+
+  it('retries an attempt that outran its timeout, and takes the late success of the first attempt', () => {
+    let { state, commands } = feed(plan, start(plan).state, outran('a'));
+    expect(state.steps[0].tasks[0]).toMatchObject({ status: 'waiting', uncertain: true });
+    ({ state, commands } = feed(plan, state, ok('a', 'late', 1)));
+    expect(state.steps[0].tasks[0]).toMatchObject({ status: 'succeeded', output: 'late' });
+    expect(state.steps[0].tasks[0].uncertain).toBeUndefined();
+    expect(runTasks(commands)).toEqual(['b#1', 'c#1']);
+  });
+
+  it('compensates a sibling backing off after an unknown attempt when its step fails', () => {
+    const { state, commands } = feed(plan, start(plan).state, ok('a'), outran('b'), fail('c', false));
+    expect(state.steps[1].tasks.map((t) => t.status)).toEqual(['unknown', 'failed']);
+    expect(compensations(commands)).toEqual(['b:unknown']);
+  });
+
+  it('compensates with outcome unknown a task whose output was unusable, and never retries it', () => {
+    const unusable: SagaEvent = {
+      type: 'task-failed',
+      task: 'b',
+      attempt: 1,
+      retryable: false,
+      outcome: 'unknown',
+      error: { name: 'TaskOutputError', message: 'the output is not JSON' },
+      now: 10,
+    };
+    const { state, commands } = feed(plan, start(plan).state, ok('a'), unusable, ok('c'));
+    expect(state.steps[1].tasks[0].status).toBe('unknown');
+    expect(runTasks(commands)).toEqual([]);
+    expect(compensations(commands)).toEqual(['b:unknown', 'c:succeeded']);
+  });
+
+  it('ends a task without an outcome at its deadline, counted from the first dispatch', () => {
+    const bounded = planOf([['a'], [plannedTask('b', { deadlineMs: 60_000 }), 'c']]);
+    let { state, commands } = feed(bounded, start(bounded).state, ok('a'));
+    expect(commands).toContainEqual({
+      type: 'schedule',
+      timer: { kind: 'task-deadline', task: 'b', attempt: 1, dueAt: 60_010 },
+    });
+    ({ state, commands } = feed(bounded, state, outran('b'), ok('c'), timer('task-deadline', 60_010, 'b')));
+    expect(state.steps[1].tasks[0]).toMatchObject({
+      status: 'unknown',
+      error: { name: TASK_DEADLINE_ERROR },
+    });
+    expect(state.failure).toMatchObject({ step: 'step-2', task: 'b' });
+    expect(compensations(commands)).toEqual(['b:unknown', 'c:succeeded']);
+  });
+
+  it('ignores a task deadline once the task has its outcome', () => {
+    const bounded = planOf([[plannedTask('a', { deadlineMs: 60_000 })], ['b']]);
+    const { state } = feed(bounded, start(bounded).state, ok('a'));
+    expect(applySagaEvent(bounded, state, timer('task-deadline', 60_000, 'a')).changed).toBe(false);
+  });
+
+  it('ends the open tasks of the current step at the saga deadline and compensates', () => {
+    const bounded = { ...planOf([['a'], ['b', 'c']]), deadlineMs: 300_000 };
+    const started = start(bounded);
+    expect(started.commands).toContainEqual({
+      type: 'schedule',
+      timer: { kind: 'saga-deadline', attempt: 1, dueAt: 300_000 },
+    });
+    const { state, commands } = feed(
+      bounded,
+      started.state,
+      ok('a'),
+      ok('c'),
+      timer('saga-deadline', 300_000),
+    );
+    expect(state.steps[1].tasks[0]).toMatchObject({
+      status: 'unknown',
+      error: { name: SAGA_DEADLINE_ERROR },
+    });
+    expect(compensations(commands)).toEqual(['b:unknown', 'c:succeeded']);
+    expect(applySagaEvent(bounded, state, timer('saga-deadline', 300_000)).changed).toBe(false);
   });
 
   it('ignores duplicate replies, stale timers and unknown tasks', () => {
     const { state } = feed(plan, start(plan).state, ok('a'));
     expect(applySagaEvent(plan, state, ok('a')).changed).toBe(false);
-    const staleTimeout: SagaEvent = {
-      type: 'timer',
-      timer: { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1000 },
-      now: 1000,
-    };
-    expect(applySagaEvent(plan, state, staleTimeout).changed).toBe(false);
+    expect(applySagaEvent(plan, state, timer('task-retry', 1000, 'a')).changed).toBe(false);
     expect(applySagaEvent(plan, state, ok('nope')).changed).toBe(false);
     expect(applySagaEvent(plan, state, fail('b', true, 2)).changed).toBe(false);
   });

@@ -22,7 +22,12 @@ export interface SagaStartRequest {
   now: number;
 }
 
+/** A worker's answer when an attempt's handler outran the task's timeout (the outcome is unknown). */
 export const TASK_TIMEOUT_ERROR = 'TaskTimeoutError';
+/** The task's `deadline` passed before it had an outcome. */
+export const TASK_DEADLINE_ERROR = 'TaskDeadlineError';
+/** The saga's `deadline` passed while some of its tasks had no outcome. */
+export const SAGA_DEADLINE_ERROR = 'SagaDeadlineError';
 export const STEP_MAPPER_ERROR = 'StepMapperError';
 
 /** Creates a saga and dispatches its first step. */
@@ -45,6 +50,7 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
     ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
   };
   const transition = new Transition(plan, state, request.now);
+  if (plan.deadlineMs !== undefined) transition.scheduleSagaDeadline(request.now + plan.deadlineMs);
   transition.startStep(0);
   return { state, commands: transition.commands, changed: true };
 }
@@ -81,14 +87,15 @@ class Transition {
   ) {}
 
   apply(event: SagaEvent): boolean {
+    if (event.type === 'timer' && event.timer.kind === 'saga-deadline') return this.onSagaDeadline();
     const name = event.type === 'timer' ? event.timer.task : event.task;
-    const located = this.locate(name);
+    const located = name === undefined ? undefined : this.locate(name);
     if (!located) return false;
     switch (event.type) {
       case 'task-succeeded':
         return this.onTaskSucceeded(located, event.attempt, event.output);
       case 'task-failed':
-        return this.onTaskFailed(located, event.attempt, event.error, event.retryable);
+        return this.onTaskFailed(located, event);
       case 'compensation-succeeded':
         return this.onCompensationSucceeded(located, event.attempt);
       case 'compensation-failed':
@@ -96,6 +103,10 @@ class Transition {
       case 'timer':
         return this.onTimer(located, event.timer);
     }
+  }
+
+  scheduleSagaDeadline(dueAt: number): void {
+    this.commands.push({ type: 'schedule', timer: { kind: 'saga-deadline', attempt: 1, dueAt } });
   }
 
   startStep(index: number): void {
@@ -132,6 +143,7 @@ class Transition {
     task.status = 'succeeded';
     task.output = output;
     delete task.error;
+    delete task.uncertain;
     if (this.state.status === 'running') {
       if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded'))
         this.startStep(stepIndex + 1);
@@ -141,10 +153,10 @@ class Transition {
     return true;
   }
 
-  private onTaskFailed(located: Located, attempt: number, error: SagaError, retryable: boolean): boolean {
+  private onTaskFailed(located: Located, event: Extract<SagaEvent, { type: 'task-failed' }>): boolean {
     const { task } = located;
-    if (task.status !== 'running' || attempt !== task.attempts) return false;
-    this.attemptFailed(located, error, retryable);
+    if (task.status !== 'running' || event.attempt !== task.attempts) return false;
+    this.attemptFailed(located, event.error, event.retryable, event.outcome === 'unknown');
     return true;
   }
 
@@ -152,46 +164,72 @@ class Transition {
     const { task, planned, stepIndex } = located;
     const compensation = task.compensation;
     switch (timer.kind) {
-      case 'task-timeout': {
-        if (task.status !== 'running' || timer.attempt !== task.attempts) return false;
-        const error = {
-          name: TASK_TIMEOUT_ERROR,
-          message: `no reply within ${planned.policy.timeoutMs} ms (attempt ${timer.attempt})`,
-        };
-        this.attemptFailed(located, error, true);
-        return true;
-      }
       case 'task-retry':
         if (task.status !== 'waiting' || timer.attempt !== task.attempts || this.state.status !== 'running')
           return false;
         this.dispatchTask(stepIndex, task, planned);
         return true;
-      case 'compensation-timeout':
-        if (compensation?.status !== 'running' || compensation.attempt !== timer.attempt) return false;
-        this.compensationAttemptFailed(located, {
-          name: TASK_TIMEOUT_ERROR,
-          message: `compensation gave no reply within ${planned.policy.timeoutMs} ms (attempt ${timer.attempt})`,
+      case 'task-deadline':
+        if (!isOpen(task)) return false;
+        this.giveUp(task, {
+          name: TASK_DEADLINE_ERROR,
+          message: `no outcome within ${planned.policy.deadlineMs} ms of its first dispatch`,
         });
+        this.taskEnded(stepIndex, task);
         return true;
       case 'compensation-retry':
         if (compensation?.status !== 'waiting' || compensation.attempt !== timer.attempt) return false;
-        this.dispatchCompensation(stepIndex, task, planned);
+        this.dispatchCompensation(stepIndex, task);
         return true;
+      default:
+        // Timers of an earlier version (per-attempt timeouts) mean nothing now.
+        return false;
     }
   }
 
-  /** The current attempt failed or timed out: retry, or fail the task and its step. */
-  private attemptFailed({ stepIndex, task, planned }: Located, error: SagaError, retryable: boolean): void {
+  /** The saga's deadline: every task of its current step still without an outcome ends now. */
+  private onSagaDeadline(): boolean {
+    const stepIndex = this.state.step;
+    const open = this.state.steps[stepIndex].tasks.filter(isOpen);
+    if (open.length === 0) return false;
+    const error = {
+      name: SAGA_DEADLINE_ERROR,
+      message: `saga not finished within ${this.plan.deadlineMs} ms of its start`,
+    };
+    for (const task of open) this.giveUp(task, error);
+    this.taskEnded(stepIndex, open[0]);
+    return true;
+  }
+
+  /** The current attempt failed or outran its timeout: retry, or end the task without success. */
+  private attemptFailed(
+    { stepIndex, task, planned }: Located,
+    error: SagaError,
+    retryable: boolean,
+    uncertain: boolean,
+  ): void {
     task.error = error;
-    const timedOut = error.name === TASK_TIMEOUT_ERROR;
+    if (uncertain) task.uncertain = true;
+    else delete task.uncertain;
     if (this.state.status === 'running' && retryable && task.attempts < planned.policy.attempts) {
       task.status = 'waiting';
       const delay = backoffDelay(planned.policy, `${this.state.id}/${task.name}`, task.attempts);
       this.schedule('task-retry', task.name, task.attempts, this.now + delay);
       return;
     }
-    // A timed-out attempt may still take effect: its outcome is unknown and it is compensated.
-    task.status = timedOut ? 'unknown' : 'failed';
+    // An attempt that may have taken effect is compensated (outcome unknown); a failed one never is.
+    task.status = uncertain ? 'unknown' : 'failed';
+    this.taskEnded(stepIndex, task);
+  }
+
+  /** Waiting is over for a task without an outcome: unknown if an attempt may still take effect. */
+  private giveUp(task: TaskState, error: SagaError): void {
+    task.status = task.status === 'running' || task.uncertain ? 'unknown' : 'failed';
+    task.error = error;
+  }
+
+  /** A task ended without success: its step fails, or a compensation waiting for it may begin. */
+  private taskEnded(stepIndex: number, task: TaskState): void {
     if (this.state.status === 'running') this.failStep(stepIndex, task);
     else this.compensateIfSettled(stepIndex);
   }
@@ -206,8 +244,8 @@ class Transition {
     };
     for (const sibling of this.state.steps[stepIndex].tasks) {
       if (sibling.status !== 'waiting') continue;
-      // Backing off after a timeout leaves the outcome of the last attempt unknown.
-      sibling.status = sibling.error?.name === TASK_TIMEOUT_ERROR ? 'unknown' : 'cancelled';
+      // Backing off after an attempt that may have taken effect leaves its outcome unknown.
+      sibling.status = sibling.uncertain ? 'unknown' : 'cancelled';
     }
     this.compensateIfSettled(stepIndex);
   }
@@ -228,7 +266,7 @@ class Transition {
         .filter(({ planned, task }) => planned.policy.compensable && needsCompensation(task));
       if (toUndo.length === 0) continue;
       this.state.step = index;
-      for (const { planned, task } of toUndo) this.dispatchCompensation(index, task, planned);
+      for (const { task } of toUndo) this.dispatchCompensation(index, task);
       return;
     }
     this.finishCompensated();
@@ -281,10 +319,12 @@ class Transition {
       attempt: task.attempts,
       input: task.input ?? null,
     });
-    this.schedule('task-timeout', task.name, task.attempts, this.now + planned.policy.timeoutMs);
+    const deadline = planned.policy.deadlineMs;
+    if (task.attempts === 1 && deadline !== undefined)
+      this.schedule('task-deadline', task.name, 1, this.now + deadline);
   }
 
-  private dispatchCompensation(stepIndex: number, task: TaskState, planned: PlannedTask): void {
+  private dispatchCompensation(stepIndex: number, task: TaskState): void {
     const outcome = task.status === 'succeeded' ? 'succeeded' : 'unknown';
     const attempt = (task.compensation?.attempt ?? 0) + 1;
     task.compensation = { ...task.compensation, status: 'running', attempt, outcome };
@@ -297,7 +337,6 @@ class Transition {
       ...(task.output !== undefined ? { output: task.output } : {}),
       outcome,
     });
-    this.schedule('compensation-timeout', task.name, attempt, this.now + planned.policy.timeoutMs);
   }
 
   private finishCompleted(): void {
@@ -332,6 +371,11 @@ class Transition {
   private view(): SagaView {
     return sagaView(this.plan, this.state);
   }
+}
+
+/** Dispatched and without an outcome yet: an attempt is out, or the next one is due. */
+function isOpen(task: TaskState): boolean {
+  return task.status === 'running' || task.status === 'waiting';
 }
 
 function needsCompensation(task: TaskState): boolean {

@@ -21,6 +21,9 @@ export interface CompensationContext<I = unknown, O = unknown> extends TaskConte
   readonly input: I;
   /** The task's output, if it replied with success. */
   readonly output?: O;
-  /** `succeeded`: the task replied with success; `unknown`: it timed out and may have taken effect. */
+  /**
+   * `succeeded`: the task replied with success; `unknown`: it may have taken effect (it outran its timeout,
+   * its output was unusable, or a deadline passed while it ran). Compensations must be idempotent.
+   */
   readonly outcome: TaskOutcome;
 }

@@ -128,7 +128,15 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     if (reply.kind === 'run') {
       event = reply.ok
         ? { type: 'task-succeeded', task, attempt, output: reply.output ?? null, now }
-        : { type: 'task-failed', task, attempt, error: reply.error, retryable: reply.retryable, now };
+        : {
+            type: 'task-failed',
+            task,
+            attempt,
+            error: reply.error,
+            retryable: reply.retryable,
+            ...(reply.outcome ? { outcome: reply.outcome } : {}),
+            now,
+          };
     } else {
       event = reply.ok
         ? { type: 'compensation-succeeded', task, attempt, now }
@@ -230,7 +238,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     });
   }
 
-  /** Task timeouts of a plan by task name, computed once per plan (workers hold their barrier that long). */
+  /** Task timeouts of a plan by task name, computed once per plan (workers bound each attempt's run by it). */
   private timeoutsOf(plan: SagaPlan): Map<string, number> {
     let timeouts = this.timeouts.get(plan);
     if (!timeouts) {

@@ -46,6 +46,8 @@ const behaviour = {
   mostPacking: 0,
   packFailures: 0,
   labelHangs: false,
+  labelMs: 0,
+  packBigInt: false,
   pickUp: 'ok' as 'ok' | 'reject',
   unpackFailures: 0,
   pause: Promise.resolve(),
@@ -73,6 +75,7 @@ class ShipTasks {
     behaviour.mostPacking = Math.max(behaviour.mostPacking, ++behaviour.packing);
     await behaviour.pause.finally(() => behaviour.packing--);
     if (behaviour.packFailures-- > 0) throw new Error('tape ran out');
+    if (behaviour.packBigInt) return { box: BigInt(input.parcels) } as unknown as { box: string };
     return { box: `box-of-${input.parcels}` };
   }
 
@@ -89,6 +92,7 @@ class ShipTasks {
       behaviour.labelHangs = false;
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
+    if (behaviour.labelMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.labelMs));
     return { label: 'L1' };
   }
 
@@ -129,6 +133,8 @@ describe('saga runtime (one process, memory transport and store)', () => {
     Object.assign(behaviour, {
       packFailures: 0,
       labelHangs: false,
+      labelMs: 0,
+      packBigInt: false,
       pickUp: 'ok',
       unpackFailures: 0,
       pause: Promise.resolve(),
@@ -154,13 +160,50 @@ describe('saga runtime (one process, memory transport and store)', () => {
     expect(calls).toContain('pickUp:box-of-3');
   });
 
-  it('retries a task whose attempt timed out', async () => {
+  it('retries an attempt that outran its timeout; the retry waits for it instead of running beside it', async () => {
     behaviour.labelHangs = true;
     const result = await client.run(Ship, { parcels: 1 });
+    expect(result.status).toBe('completed');
     const status = await client.status(result.sagaId);
     expect(status.steps[0].tasks.find((t) => t.name === 'label')).toMatchObject({
       status: 'succeeded',
       attempts: 2,
+    });
+    expect(calls.filter((c) => c === 'label')).toHaveLength(1);
+  });
+
+  it('answers a duplicated command of a slow task with the output of the first run: one run, no rollback', async () => {
+    const transport = moduleRef.get<SagaTransport>(SAGA_TRANSPORT);
+    const send = transport.sendTask.bind(transport);
+    const duplicate = jest.spyOn(transport, 'sendTask').mockImplementation(async (message) => {
+      await send(message);
+      if (message.task === 'label') await send(message);
+    });
+    behaviour.labelMs = 100;
+    try {
+      const result = await client.run(Ship, { parcels: 4 });
+      expect(result.status).toBe('completed');
+    } finally {
+      duplicate.mockRestore();
+    }
+    expect(calls.filter((c) => c === 'label')).toHaveLength(1);
+    expect(calls.some((c) => c.startsWith('unlabel'))).toBe(false);
+  });
+
+  it('compensates a task whose output is not JSON (a BigInt), with outcome unknown, and never runs it again', async () => {
+    behaviour.packBigInt = true;
+    const error = await client.run(Ship, { parcels: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SagaCompensatedError);
+    expect((error as SagaCompensatedError).failure).toMatchObject({
+      task: 'pack',
+      error: { name: 'TaskOutputError', message: expect.stringContaining('not JSON') },
+    });
+    expect(calls.filter((c) => c === 'pack')).toHaveLength(1);
+    expect(calls).toContain('unpack:unknown:undefined');
+    const status = await client.status((error as SagaCompensatedError).sagaId);
+    expect(status.steps[0].tasks.find((t) => t.name === 'pack')).toMatchObject({
+      status: 'unknown',
+      compensation: { status: 'succeeded', outcome: 'unknown' },
     });
   });
 
@@ -253,6 +296,8 @@ describe('saga modes (one process, memory transport and store)', () => {
       mostPacking: 0,
       packFailures: 0,
       labelHangs: false,
+      labelMs: 0,
+      packBigInt: false,
       pickUp: 'ok',
       unpackFailures: 0,
     });

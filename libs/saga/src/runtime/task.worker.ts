@@ -1,5 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { TaskBarrier } from '../barrier/task.barrier';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { BarrierHold, CompensationEntry, TaskBarrier } from '../barrier/task.barrier';
+import { TASK_TIMEOUT_ERROR } from '../engine/saga.engine';
 import type { Json, SagaError } from '../engine/saga-state';
 import { TaskRejectedError } from '../errors/task-rejected.error';
 import type { CompensationContext, TaskContext } from '../interfaces/task-context.interface';
@@ -10,11 +18,20 @@ import { SAGA_TRANSPORT } from '../saga.constants';
 import type { ReplyMessage, TaskMessage } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry, type HostedTask } from './saga.registry';
-import { toJson } from './json';
+import { toTaskOutput } from './json';
 import { sagaLog } from './saga-log';
 
-/** How long a run holds its task in the barrier when the command does not say (its task timeout). */
-const DEFAULT_LEASE_MS = 30_000;
+/** An attempt's time when the command does not say (the task's default timeout). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Longest hold on a task between renewals: a worker that died lets go of its tasks within it. */
+const MAX_LEASE_MS = 10_000;
+/** First and longest pause between two looks at a task that another delivery holds. */
+const POLL_FIRST_MS = 20;
+const POLL_MAX_MS = 500;
+/** How long shutdown waits for handlers that outran their timeout. */
+const SHUTDOWN_WAIT_MS = 5_000;
+
+type Reply = ReplyMessage | undefined;
 
 function taskContext(message: TaskMessage): TaskContext {
   const { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs } = message;
@@ -26,10 +43,20 @@ function toSagaError(error: unknown): SagaError {
   return { message: String(error) };
 }
 
-/** Consumes the commands of the tasks hosted here, runs their handlers behind the barrier and replies. */
+/**
+ * Consumes the commands of the tasks hosted here, runs their handlers behind the barrier and replies.
+ *
+ * Time is counted here, not by the orchestrator: an attempt's `timeoutMs` starts when its handler begins, so
+ * a command that waited in a queue, for this service to come back, or for another delivery of the same task,
+ * used none of it. Past it the worker answers that the outcome is unknown; the handler goes on holding the
+ * task in the barrier (renewing its lease), a retry waits for it instead of running beside it, and its late
+ * result is recorded and replied.
+ */
 @Injectable()
-export class TaskWorker implements OnApplicationBootstrap {
+export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskWorker.name);
+  /** Handlers that outran their timeout and still run. */
+  private readonly late = new Set<Promise<void>>();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -48,83 +75,209 @@ export class TaskWorker implements OnApplicationBootstrap {
     }
   }
 
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.late]), sleep(SHUTDOWN_WAIT_MS)]);
+  }
+
   private async handle(hosted: HostedTask, message: TaskMessage): Promise<void> {
+    const timeoutMs = message.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const leaseMs = Math.min(timeoutMs, MAX_LEASE_MS);
     const reply =
-      message.kind === 'run' ? await this.run(hosted, message) : await this.compensate(hosted, message);
+      message.kind === 'run'
+        ? await this.run(hosted, message, timeoutMs, leaseMs)
+        : await this.compensate(hosted, message, timeoutMs, leaseMs);
     if (reply) await this.transport.sendReply(reply);
   }
 
-  private async run(hosted: HostedTask, message: TaskMessage): Promise<ReplyMessage | undefined> {
-    const base = this.replyBase(message);
-    const entry = await this.barrier.enterTask(
-      message.sagaId,
-      message.task,
-      message.timeoutMs ?? DEFAULT_LEASE_MS,
-    );
-    switch (entry.kind) {
-      case 'done':
-        return { ...base, ok: true, output: entry.output };
-      case 'refused':
-        return {
-          ...base,
-          ok: false,
-          retryable: false,
-          error: { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' },
-        };
-      case 'busy':
-        return {
-          ...base,
-          ok: false,
-          retryable: true,
-          error: { name: 'TaskBusyError', message: 'another attempt of this task is running' },
-        };
+  private async run(
+    hosted: HostedTask,
+    message: TaskMessage,
+    timeoutMs: number,
+    leaseMs: number,
+  ): Promise<Reply> {
+    for (let wait = POLL_FIRST_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
+      const entry = await this.barrier.enterTask(message.sagaId, message.task, leaseMs);
+      switch (entry.kind) {
+        case 'run':
+          return this.bounded(
+            message,
+            timeoutMs,
+            this.invokeTask(hosted, message, entry.hold, leaseMs),
+            `the handler gave no result within ${timeoutMs} ms (attempt ${message.attempt})`,
+          );
+        case 'done':
+          return { ...this.replyBase(message), ok: true, output: entry.output };
+        case 'unusable':
+          return { ...this.failure(message, entry.error, false), outcome: 'unknown' };
+        case 'refused':
+          return this.failure(
+            message,
+            { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' },
+            false,
+          );
+        case 'busy':
+          // Another delivery runs the task and renews its hold: its result is this one's too. Waiting uses
+          // none of this attempt's time; a holder that died lets go within its lease.
+          await sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * Gives a handler that began `timeoutMs`. Past it the answer is a timeout with outcome unknown, the handler
+   * goes on holding the task (a retry waits for it), and whatever it ends with is replied then.
+   */
+  private async bounded(
+    message: TaskMessage,
+    timeoutMs: number,
+    working: Promise<Reply>,
+    timeoutText: string,
+  ): Promise<Reply> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'expired')));
+    const first = await Promise.race([working, expired]).finally(() => clearTimeout(timer));
+    if (first !== 'expired') return first;
+    this.replyLater(message, working);
+    this.log(message, `${timeoutText}; answered with outcome unknown, the handler goes on`, 'warn');
+    return {
+      ...this.failure(message, { name: TASK_TIMEOUT_ERROR, message: timeoutText }, true),
+      ...(message.kind === 'run' ? { outcome: 'unknown' as const } : {}),
+    };
+  }
+
+  private replyLater(message: TaskMessage, working: Promise<Reply>): void {
+    const late = working
+      .then(async (reply) => {
+        if (reply) await this.transport.sendReply(reply);
+      })
+      .catch((error: unknown) => this.log(message, `late answer not sent: ${String(error)}`, 'warn'));
+    this.late.add(late);
+    void late.finally(() => this.late.delete(late));
+  }
+
+  private async invokeTask(
+    hosted: HostedTask,
+    message: TaskMessage,
+    hold: BarrierHold,
+    leaseMs: number,
+  ): Promise<Reply> {
+    let value: unknown;
+    try {
+      value = await this.holding(hold, leaseMs, () =>
+        hosted.run!.invoke(message.input, taskContext(message)),
+      );
+    } catch (error) {
+      await this.barrier.taskAbandoned(hold);
+      const rejected = error instanceof TaskRejectedError;
+      const text = `${rejected ? 'rejected' : 'failed'}: ${toSagaError(error).message}`;
+      this.log(message, text, rejected ? 'log' : 'warn');
+      return this.failure(message, toSagaError(error), !rejected);
     }
     let output: Json;
     try {
-      output = toJson(await hosted.run!.invoke(message.input, taskContext(message)));
+      output = toTaskOutput(value);
     } catch (error) {
-      await this.barrier.taskAbandoned(message.sagaId, message.task);
-      const rejected = error instanceof TaskRejectedError;
-      this.log(
-        message,
-        `${rejected ? 'rejected' : 'failed'}: ${toSagaError(error).message}`,
-        rejected ? 'log' : 'warn',
-      );
-      return { ...base, ok: false, retryable: !rejected, error: toSagaError(error) };
+      // The effect took place but its result cannot travel: never run again, compensate (outcome unknown).
+      const unusable = toSagaError(error);
+      this.log(message, `${unusable.message}; the task ends with outcome unknown`, 'error');
+      if (await this.barrier.taskUnusable(hold, unusable))
+        return { ...this.failure(message, unusable, false), outcome: 'unknown' };
+      await this.undoLate(hosted, message, undefined);
+      return undefined;
     }
-    if (!(await this.barrier.taskDone(message.sagaId, message.task, output))) {
-      this.log(message, 'finished after its compensation: its effect must be undone by hand', 'error');
-    }
-    return { ...base, ok: true, output };
+    if (await this.barrier.taskDone(hold, output)) return { ...this.replyBase(message), ok: true, output };
+    await this.undoLate(hosted, message, output);
+    return undefined;
   }
 
-  private async compensate(hosted: HostedTask, message: TaskMessage): Promise<ReplyMessage> {
-    const base = this.replyBase(message);
-    const entry = await this.barrier.enterCompensation(message.sagaId, message.task);
-    if (entry.kind === 'busy') {
-      return {
-        ...base,
-        ok: false,
-        retryable: true,
-        error: { name: 'TaskBusyError', message: 'the task is still running' },
-      };
+  /** A run finished after a compensation claimed its task: its effect is undone here, where it was taken. */
+  private async undoLate(hosted: HostedTask, message: TaskMessage, output: Json | undefined): Promise<void> {
+    if (!hosted.compensate) {
+      this.log(message, 'finished after its compensation and has no @Compensate: undo it by hand', 'error');
+      return;
     }
-    if (entry.kind === 'compensate') {
-      const context: CompensationContext = {
-        ...taskContext(message),
-        input: message.input,
-        output: message.output ?? entry.output,
-        outcome: entry.outcome,
-      };
-      try {
-        await hosted.compensate!.invoke(context);
-      } catch (error) {
-        this.log(message, `compensation failed: ${toSagaError(error).message}`, 'warn');
-        return { ...base, ok: false, retryable: true, error: toSagaError(error) };
+    const context: CompensationContext = {
+      ...taskContext(message),
+      input: message.input,
+      output,
+      outcome: output === undefined ? 'unknown' : 'succeeded',
+    };
+    try {
+      await hosted.compensate.invoke(context);
+      this.log(message, 'finished after its compensation began; its effect was undone', 'warn');
+    } catch (error) {
+      const text = `finished after its compensation, and undoing it failed: ${toSagaError(error).message}`;
+      this.log(message, `${text}; undo it by hand`, 'error');
+    }
+  }
+
+  private async compensate(
+    hosted: HostedTask,
+    message: TaskMessage,
+    timeoutMs: number,
+    leaseMs: number,
+  ): Promise<Reply> {
+    // A run that still holds the task gets half of this attempt's time; then it is presumed hung.
+    const claimAt = Date.now() + timeoutMs / 2;
+    for (let wait = POLL_FIRST_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
+      const force = Date.now() >= claimAt;
+      const entry = await this.barrier.enterCompensation(message.sagaId, message.task, leaseMs, force);
+      switch (entry.kind) {
+        case 'skip':
+          return { ...this.replyBase(message), ok: true };
+        case 'busy':
+          await sleep(wait);
+          break;
+        case 'compensate':
+          return this.bounded(
+            message,
+            timeoutMs,
+            this.invokeCompensation(hosted, message, entry, leaseMs),
+            `the compensation gave no result within ${timeoutMs} ms (attempt ${message.attempt})`,
+          );
       }
-      await this.barrier.compensationDone(message.sagaId, message.task);
     }
-    return { ...base, ok: true };
+  }
+
+  private async invokeCompensation(
+    hosted: HostedTask,
+    message: TaskMessage,
+    entry: Extract<CompensationEntry, { kind: 'compensate' }>,
+    leaseMs: number,
+  ): Promise<Reply> {
+    const context: CompensationContext = {
+      ...taskContext(message),
+      input: message.input,
+      output: message.output ?? entry.output,
+      outcome: entry.outcome,
+    };
+    try {
+      await this.holding(entry.hold, leaseMs, () => hosted.compensate!.invoke(context));
+    } catch (error) {
+      await this.barrier.compensationAbandoned(entry.hold);
+      this.log(message, `compensation failed: ${toSagaError(error).message}`, 'warn');
+      return this.failure(message, toSagaError(error), true);
+    }
+    await this.barrier.compensationDone(entry.hold);
+    return { ...this.replyBase(message), ok: true };
+  }
+
+  /** Runs `work` while renewing `hold`, so that nobody takes the task over from a live handler. */
+  private async holding<T>(hold: BarrierHold, leaseMs: number, work: () => Promise<T>): Promise<T> {
+    const renewal = setInterval(() => {
+      this.barrier.renew(hold, leaseMs).catch((error: unknown) => {
+        this.logger.warn(`lease of ${hold.task} not renewed: ${String(error)} sagaId=${hold.sagaId}`);
+      });
+    }, leaseMs / 3);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private failure(message: TaskMessage, error: SagaError, retryable: boolean) {
+    return { ...this.replyBase(message), ok: false, retryable, error } as const;
   }
 
   private replyBase(message: TaskMessage) {

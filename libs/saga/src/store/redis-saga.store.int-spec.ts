@@ -73,7 +73,7 @@ describe('RedisSagaStore', () => {
     version: 1,
   };
   const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
-  const timer = { kind: 'task-timeout', task: 'a', attempt: 1, dueAt: 1_000 } as const;
+  const timer = { kind: 'task-retry', task: 'a', attempt: 1, dueAt: 1_000 } as const;
   let prefix: string;
 
   beforeEach(() => {

@@ -224,7 +224,7 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await store.commit(sagaState('s1', { version: 2 }), 1, [
           {
             type: 'schedule',
-            timer: { dueAt: 1_000, attempt: 1, task: 'create-order', kind: 'task-timeout' },
+            timer: { dueAt: 1_000, attempt: 1, task: 'create-order', kind: 'task-retry' },
           },
           { type: 'schedule', timer: sagaTimer(1_000, { attempt: 2 }) },
         ]);
@@ -388,7 +388,7 @@ function runTask(task: string): SagaCommand {
 }
 
 function sagaTimer(dueAt: number, overrides: Partial<SagaTimer> = {}): SagaTimer {
-  return { kind: 'task-timeout', task: 'create-order', attempt: 1, dueAt, ...overrides };
+  return { kind: 'task-retry', task: 'create-order', attempt: 1, dueAt, ...overrides };
 }
 
 function schedule(timer: SagaTimer): SagaCommand {

@@ -39,7 +39,7 @@ export interface TaskMessage extends Envelope {
   /** The saga input and the outputs of earlier tasks, by wire name. */
   sagaInput: Json;
   outputs: Record<string, Json>;
-  /** The task's timeout: how long the worker holds the task in its barrier. */
+  /** The task's timeout: how long the worker lets one attempt's handler run before it answers `unknown`. */
   timeoutMs?: number;
   /** Compensation only: the task's output if it replied. */
   output?: Json;
@@ -52,7 +52,16 @@ export type ReplyMessage = Envelope & {
   kind: 'run' | 'compensate';
   task: string;
   attempt: number;
-} & ({ ok: true; output?: Json } | { ok: false; error: SagaError; retryable: boolean });
+} & (
+    | { ok: true; output?: Json }
+    | {
+        ok: false;
+        error: SagaError;
+        retryable: boolean;
+        /** `unknown`: the attempt may have taken effect (it outran its timeout, or its output was unusable). */
+        outcome?: 'unknown';
+      }
+  );
 
 /** Sent to the caller's instance: the saga was accepted, or reached a terminal state. */
 export interface ResultMessage extends Envelope {
@@ -143,6 +152,8 @@ export function parseReplyMessage(raw: unknown): ReplyMessage {
   if (!m.ok) {
     requireStrings(object(m.error, 'reply.error'), 'reply.error', ['message']);
     if (typeof m.retryable !== 'boolean') throw new InvalidMessageError('reply.retryable must be a boolean');
+    if (m.outcome !== undefined && m.outcome !== 'unknown')
+      throw new InvalidMessageError("reply.outcome must be 'unknown' when present");
   }
   return m as unknown as ReplyMessage;
 }
