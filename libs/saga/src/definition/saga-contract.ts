@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { SagaLifecycle } from '../engine/saga-command';
 import type { Duration } from './duration';
 
 /** How a failed task attempt waits before the next one. */
@@ -84,6 +85,12 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
    * count as unknown and the saga compensates. @default none: a saga waits as long as its services are down
    */
   deadline?: Duration;
+  /**
+   * Lifecycle events the flow publishes to the events exchange, each through the outbox with the transition
+   * that decided it. Leave out those nobody subscribes to: each costs one confirmed publish.
+   * @default every one: `['started', 'step-completed', 'rollback', 'completed', 'compensated', 'failed']`
+   */
+  events?: readonly SagaLifecycle[];
 }
 
 /** The names and types that the gateway, the orchestrator and every service share. */
@@ -96,6 +103,8 @@ export interface SagaContract<
   readonly tasks: T;
   /** See {@link SagaContractOptions.deadline}. */
   readonly deadline?: Duration;
+  /** See {@link SagaContractOptions.events}. */
+  readonly events?: readonly SagaLifecycle[];
   /** Task references by property: `Booking.task.chargePayment`. */
   readonly task: { readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>> };
 }
@@ -132,6 +141,7 @@ export function defineSaga<In, T extends Record<string, AnyTaskSpec>>(
     input: options.input,
     tasks: options.tasks,
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    ...(options.events !== undefined ? { events: Object.freeze([...options.events]) } : {}),
     task: Object.freeze(refs) as SagaContract<In, T>['task'],
   });
 }

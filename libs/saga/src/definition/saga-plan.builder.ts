@@ -1,3 +1,4 @@
+import { SAGA_LIFECYCLE } from '../engine/saga-command';
 import type { PlannedStep, SagaPlan, StepMapper } from '../engine/saga-plan';
 import {
   DuplicateStepError,
@@ -46,6 +47,13 @@ export function validateContract(contract: SagaContract): void {
     resolveTaskPolicy(`${where} task '${ref.key}'`, ref.options);
   }
   sagaDeadlineOf(contract);
+  for (const event of contract.events ?? []) {
+    if (!SAGA_LIFECYCLE.includes(event)) {
+      throw new InvalidSagaOptionError(
+        SAGA_MESSAGES.INVALID_OPTION(where, 'events', event, `one of ${SAGA_LIFECYCLE.join(', ')}`),
+      );
+    }
+  }
 }
 
 function sagaDeadlineOf(contract: SagaContract): number | undefined {
@@ -109,5 +117,10 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
   const unused = refs.find((ref) => !used.has(ref.name));
   if (unused) throw new UnknownTaskError(SAGA_MESSAGES.TASK_IN_NO_STEP(host, contract.name, unused.key));
   const deadlineMs = sagaDeadlineOf(contract);
-  return { flow: contract.name, steps: planned, ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+  return {
+    flow: contract.name,
+    steps: planned,
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(contract.events ? { events: contract.events } : {}),
+  };
 }

@@ -1,7 +1,21 @@
 import type { Json, SagaFailure, SagaStatus, TaskOutcome } from './saga-state';
 import type { SagaTimer } from './saga-event';
 
-/** Something the runtime must do after a transition is stored. */
+/** What a saga announces on the events exchange (routing key `<flow>.<event>`). */
+export type SagaLifecycle =
+  'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'failed';
+
+/** Every lifecycle event, in the order a saga may announce them. */
+export const SAGA_LIFECYCLE: readonly SagaLifecycle[] = [
+  'started',
+  'step-completed',
+  'rollback',
+  'completed',
+  'compensated',
+  'failed',
+];
+
+/** Something the runtime must do after a transition is stored (through the outbox, so a crash loses none). */
 export type SagaCommand =
   | { type: 'run-task'; step: string; task: string; attempt: number; input: Json }
   | {
@@ -14,6 +28,13 @@ export type SagaCommand =
       outcome: TaskOutcome;
     }
   | { type: 'schedule'; timer: SagaTimer }
+  /** Publish a lifecycle event; terminal events go with `finish`. */
+  | {
+      type: 'announce';
+      event: Extract<SagaLifecycle, 'started' | 'step-completed' | 'rollback'>;
+      step?: string;
+      task?: string;
+    }
   | {
       type: 'finish';
       status: Extract<SagaStatus, 'completed' | 'compensated' | 'failed'>;

@@ -1,3 +1,4 @@
+import type { SagaLifecycle } from './saga-command';
 import type { Json } from './saga-state';
 
 /** Policies of a task with every default applied, durations in milliseconds. */
@@ -44,4 +45,6 @@ export interface SagaPlan {
   steps: PlannedStep[];
   /** Longest run of a saga from its start before its open tasks count as unknown; none when undefined. */
   deadlineMs?: number;
+  /** Lifecycle events the flow publishes; every one when undefined. */
+  events?: readonly SagaLifecycle[];
 }

@@ -42,6 +42,8 @@ interface World {
   applied: Map<string, number>;
   present: Map<string, number>;
   finishes: SagaCommand[];
+  /** Lifecycle events announced, as `event` or `event:step`. */
+  announced: string[];
   compensationSteps: number[];
 }
 
@@ -118,6 +120,8 @@ class Participant {
       this.world.inbox.push({ kind: 'event', event: { type: 'timer', timer: command.timer, now: 0 } });
     } else if (command.type === 'finish') {
       this.world.finishes.push(command);
+    } else if (command.type === 'announce') {
+      this.world.announced.push(command.step ? `${command.event}:${command.step}` : command.event);
     } else {
       this.deliver({ kind: 'command', command });
     }
@@ -276,6 +280,7 @@ function simulate(plan: SagaPlan, rates: Rates): World {
     applied: new Map(),
     present: new Map(),
     finishes: [],
+    announced: [],
     compensationSteps: [],
   };
   const participant = new Participant(world, rates, random);
@@ -312,6 +317,17 @@ describe('saga engine invariants (property-based)', () => {
         expect(isTerminal(state.status)).toBe(true);
         expect(world.finishes).toHaveLength(1);
         expect(world.finishes[0]).toMatchObject({ status: state.status });
+
+        // Lifecycle events are decided once each: started, every completed step, and a rollback iff it failed.
+        const failedAt = state.failure
+          ? state.steps.findIndex((step) => step.name === state.failure?.step)
+          : state.steps.length;
+        const completedSteps = state.steps.slice(0, failedAt);
+        expect(world.announced).toEqual([
+          'started',
+          ...completedSteps.map((step) => `step-completed:${step.name}`),
+          ...(state.failure ? [`rollback:${state.failure.step}`] : []),
+        ]);
 
         // Each task's effect is applied at most once: no retry ran beside a run that held the task.
         for (const count of world.applied.values()) expect(count).toBe(1);

@@ -84,7 +84,21 @@ describe('saga engine', () => {
   it('dispatches step 1 with the saga input and no timer: waiting for a worker uses no attempt', () => {
     const { state, commands } = start(plan);
     expect(state.status).toBe('running');
-    expect(commands).toEqual([{ type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } }]);
+    expect(commands).toEqual([
+      { type: 'announce', event: 'started' },
+      { type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } },
+    ]);
+  });
+
+  it('announces each completed step and a rollback as commands, and only the events the flow keeps', () => {
+    let { commands } = feed(plan, start(plan).state, ok('a'));
+    expect(commands).toContainEqual({ type: 'announce', event: 'step-completed', step: 'step-1' });
+    ({ commands } = feed(plan, start(plan).state, ok('a'), fail('b', false)));
+    expect(commands).toContainEqual({ type: 'announce', event: 'rollback', step: 'step-2', task: 'b' });
+    const quiet = { ...plan, events: ['rollback', 'completed'] as const };
+    expect(start(quiet).commands.some((c) => c.type === 'announce')).toBe(false);
+    ({ commands } = feed(quiet, start(quiet).state, ok('a')));
+    expect(commands.some((c) => c.type === 'announce')).toBe(false);
   });
 
   it('waits as long as it takes for a reply when no deadline is set', () => {
@@ -120,7 +134,7 @@ describe('saga engine', () => {
       ],
     };
     const { commands } = feed(mapped, start(mapped).state, ok('a', 42));
-    expect(commands[0]).toEqual({
+    expect(commands.find((c) => c.type === 'run-task')).toEqual({
       type: 'run-task',
       step: 'two',
       task: 'b',

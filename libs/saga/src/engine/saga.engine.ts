@@ -50,6 +50,7 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
     ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
   };
   const transition = new Transition(plan, state, request.now);
+  transition.announce('started');
   if (plan.deadlineMs !== undefined) transition.scheduleSagaDeadline(request.now + plan.deadlineMs);
   transition.startStep(0);
   return { state, commands: transition.commands, changed: true };
@@ -105,6 +106,12 @@ class Transition {
     }
   }
 
+  /** Publishes a lifecycle event, unless the flow turned it off. */
+  announce(event: Extract<SagaCommand, { type: 'announce' }>['event'], step?: string, task?: string): void {
+    if (this.plan.events && !this.plan.events.includes(event)) return;
+    this.commands.push({ type: 'announce', event, ...(step ? { step } : {}), ...(task ? { task } : {}) });
+  }
+
   scheduleSagaDeadline(dueAt: number): void {
     this.commands.push({ type: 'schedule', timer: { kind: 'saga-deadline', attempt: 1, dueAt } });
   }
@@ -145,8 +152,10 @@ class Transition {
     delete task.error;
     delete task.uncertain;
     if (this.state.status === 'running') {
-      if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded'))
+      if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded')) {
+        this.announce('step-completed', this.state.steps[stepIndex].name);
         this.startStep(stepIndex + 1);
+      }
     } else {
       this.compensateIfSettled(stepIndex);
     }
@@ -242,6 +251,7 @@ class Transition {
       task: failed.name,
       error: failed.error ?? { message: 'failed' },
     };
+    this.announce('rollback', this.state.failure.step, failed.name);
     for (const sibling of this.state.steps[stepIndex].tasks) {
       if (sibling.status !== 'waiting') continue;
       // Backing off after an attempt that may have taken effect leaves its outcome unknown.

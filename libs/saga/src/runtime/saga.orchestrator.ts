@@ -99,7 +99,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     if (created) {
       this.remember(state);
       this.logger.log(sagaLog(`saga ${state.flow} started`, state));
-      await Promise.all([this.publishEvent(state, 'started'), this.execute(plan, state, started.commands)]);
+      await this.execute(plan, state, started.commands);
       return state;
     }
     for (const address of replyTo) await this.subscribe(state, address);
@@ -207,26 +207,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     else this.cache.set(state);
   }
 
-  /** Publishes the commands and the lifecycle events of a stored transition, side by side. */
+  /** Publishes the commands of a stored transition (lifecycle events among them). */
   private async afterCommit(
     plan: SagaPlan,
     before: SagaState,
     after: SagaState,
     commands: SagaCommand[],
   ): Promise<void> {
-    const events: Promise<void>[] = [];
-    const last = after.status === 'completed' && before.status === 'running' ? plan.steps.length : after.step;
-    if (after.status === 'running' || after.status === 'completed') {
-      for (let step = before.step; step < Math.min(last, plan.steps.length); step++) {
-        events.push(this.publishEvent(after, 'step-completed', plan.steps[step].name));
-      }
-    }
     if (after.status === 'compensating' && before.status === 'running') {
-      events.push(this.publishEvent(after, 'rollback', after.failure?.step, after.failure?.task));
       const { step, task, error } = after.failure ?? {};
       this.logger.warn(sagaLog(`step ${step} failed at ${task}: ${error?.message}; compensating`, after));
     }
-    await Promise.all([...events, this.execute(plan, after, commands)]);
+    await this.execute(plan, after, commands);
   }
 
   private async execute(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
@@ -275,8 +267,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
                   }
                 : {}),
             });
+          case 'announce':
+            return this.publishEvent(state, command.event, command.step, command.task);
           case 'finish':
-            return this.finish(state);
+            return this.finish(plan, state);
           case 'schedule':
             return;
         }
@@ -284,16 +278,13 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     );
   }
 
-  private async finish(state: SagaState): Promise<void> {
+  private async finish(plan: SagaPlan, state: SagaState): Promise<void> {
     this.logger.log(sagaLog(`saga ${state.flow} ${state.status}`, state));
     // The event first: whoever learns of the end from the result (a throttled holder taking its next start)
     // acts after the event is in every subscriber's queue.
-    await this.publishEvent(
-      state,
-      state.status as LifecycleEvent['type'],
-      state.failure?.step,
-      state.failure?.task,
-    );
+    const terminal = state.status as LifecycleEvent['type'];
+    if (!plan.events || plan.events.includes(terminal))
+      await this.publishEvent(state, terminal, state.failure?.step, state.failure?.task);
     const result = this.resultOf(state);
     const callback = state.callbackUrl && { ...this.envelope(state), url: state.callbackUrl, result };
     await Promise.all([
