@@ -1,3 +1,13 @@
-export type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+export type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+  DueTimer,
+  SagaOutbox,
+  SagaStore,
+  VersionedDocument,
+} from './saga-store.interface';
+export { UnsafeEvictionPolicyError } from './unsafe-eviction-policy.error';
 export { MemorySagaStore, type MemorySagaStoreOptions } from './memory-saga.store';
 export { RedisSagaKeys, RedisSagaStore, type RedisSagaStoreOptions } from './redis-saga.store';

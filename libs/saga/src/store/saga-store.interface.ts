@@ -2,7 +2,7 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
 
-/** Commands stored with a transition and not yet published (the outbox). */
+/** Commands stored with one transition (one saga version) and not yet published: an outbox. */
 export interface SagaOutbox {
   sagaId: string;
   version: number;
@@ -13,6 +13,59 @@ export interface SagaOutbox {
 export interface DueTimer {
   sagaId: string;
   timer: SagaTimer;
+}
+
+/** Named numeric counters of one counter key (e.g. `{ available: 7, reserved: 3 }`). */
+export type Counters = Readonly<Record<string, number>>;
+
+/**
+ * One idempotent change of the counters under `key`, recorded as the entry `entryId` (e.g. the stock of a
+ * product, changed once per order). See {@link SagaStore.adjustCounters}.
+ */
+export interface CounterAdjustment {
+  /** The counters' key; a store keeps the counters and their entries in one slot (hash tag). */
+  readonly key: string;
+  /** The entry this change is recorded as: a second adjustment with the same id changes nothing. */
+  readonly entryId: string;
+  /** Safe integers added to the named counters (negative to take away); counters not named stay as they are. */
+  readonly deltas: Counters;
+  /**
+   * Values of the counters when `key` is seen the first time (never adjusted before); counters not named
+   * start at 0.
+   * @default {} (every counter starts at 0)
+   */
+  readonly initial?: Counters;
+  /**
+   * The lowest value a counter lowered by this change may end at: below it the change is refused.
+   * @default 0
+   */
+  readonly floor?: number;
+  /**
+   * How long the entry is remembered (ms): after it, the same entry id counts as new and
+   * {@link SagaStore.revertCounters} no longer finds it. The counters themselves never expire.
+   * @default undefined (kept for good)
+   */
+  readonly entryTtlMs?: number;
+}
+
+/**
+ * What {@link SagaStore.adjustCounters} did, with the counters as they stand afterwards:
+ * - `applied`: the deltas were added and the entry recorded;
+ * - `duplicate`: the entry existed already (applied, or reverted), nothing changed;
+ * - `refused`: `counter` would have ended below the floor, nothing changed and no entry was recorded.
+ */
+export type CounterAdjustResult =
+  | { readonly status: 'applied' | 'duplicate'; readonly counters: Counters }
+  | { readonly status: 'refused'; readonly counter: string; readonly counters: Counters };
+
+/**
+ * What {@link SagaStore.revertCounters} did: `reverted` is true when the entry's deltas were taken back
+ * now, false when there was nothing to revert (never applied, expired, or reverted already). `counters` are
+ * the counters afterwards (`{}` for a key never adjusted).
+ */
+export interface CounterRevertResult {
+  readonly reverted: boolean;
+  readonly counters: Counters;
 }
 
 /** A participant-side document with the version its next write must name. */
@@ -27,6 +80,13 @@ export interface VersionedDocument {
  */
 export interface SagaStore {
   /**
+   * Checks that the store can keep what it is given, before anything is stored; `SagaModule` calls it
+   * once when it creates the store. `RedisSagaStore` refuses a server whose `maxmemory-policy` may evict
+   * saga keys. Safe to call again.
+   */
+  init(): Promise<void>;
+
+  /**
    * Stores a new saga unless one with the same id exists (saga ids of idempotent starts are derived from
    * the idempotency key). Returns the stored saga either way.
    */
@@ -37,14 +97,19 @@ export interface SagaStore {
   /**
    * Replaces the saga if its stored version is still `expectedVersion` (compare-and-set). Stores the
    * commands as the outbox of `next.version` and schedules its timers. Returns false on a lost race.
-   * A terminal saga's keys expire after the retention.
+   * Outboxes of earlier versions stay until {@link clearOutbox} drops them, whatever this commit stores
+   * (even nothing). A `completed` or `compensated` saga's keys expire after the retention; a `failed`
+   * saga waits for an operator and never expires.
    */
   commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean>;
 
-  /** Drops the outbox of `version` once its commands are published; a newer outbox stays. Safe to repeat. */
+  /** Drops the outbox of `version` once its commands are published; other versions stay. Safe to repeat. */
   clearOutbox(sagaId: string, version: number): Promise<void>;
 
-  /** Outboxes stored before `before` (epoch ms) and still not cleared: a publisher died. */
+  /**
+   * Outboxes stored before `before` (epoch ms, store time) and still not cleared (a publisher died), oldest
+   * first, at most `limit`: every pending version of a saga is one outbox of its own.
+   */
   pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]>;
 
   /**
@@ -55,14 +120,56 @@ export interface SagaStore {
 
   completeTimer(due: DueTimer): Promise<void>;
 
+  /**
+   * The store's clock (epoch ms): the Redis server's `TIME` on Redis, the injected clock (`Date.now` by
+   * default) in memory. Every replica that asks one store reads one clock, so times compared across
+   * processes (due timers, outbox ages) do not depend on each host's clock. Non-decreasing from call to
+   * call unless the server's clock is set back.
+   */
+  time(): Promise<number>;
+
   /** Reads a participant document (barriers, example domains). */
   getDocument(key: string): Promise<VersionedDocument | undefined>;
 
   /**
    * Writes a participant document if its version is still `expectedVersion` (0: it must not exist yet).
-   * The new version is `expectedVersion + 1`. `ttlMs` makes it expire. Returns false on a lost race.
+   * The new version is `expectedVersion + 1`. `ttlMs` makes it expire (default: never). Returns false on a
+   * lost race.
+   *
+   * A read-decide-write loop over this compare-and-set is the right tool for a document that few writers
+   * change (a barrier record, an order, a payment): a lost race is rare and costs one more read. It is the
+   * wrong tool for a value many writers change at once (the stock of a popular product): every writer
+   * rewrites the whole document, lost races grow with the concurrency and the writes run one after the
+   * other. Use {@link adjustCounters} there.
    */
   putDocument(key: string, value: Json, expectedVersion: number, ttlMs?: number): Promise<boolean>;
+
+  /**
+   * Applies `adjustment.deltas` to the counters under `adjustment.key` in one atomic step, once per
+   * `adjustment.entryId`: a repeated call with the same entry id changes nothing (`duplicate`). Refuses
+   * without any change (`refused`) when a counter it lowers would end below `floor`. Each call touches the
+   * counters and its own entry only (O(1), whatever the number of entries), so concurrent adjustments of
+   * one hot key never lose a race and never retry: the right tool for stock, seats or quotas that many
+   * sagas change at once. Counters and deltas are safe integers; anything else throws a `RangeError`.
+   *
+   * @example
+   * await store.adjustCounters({
+   *   key: 'stock:p1', entryId: orderId,
+   *   deltas: { available: -2, reserved: 2 }, initial: { available: 100 },
+   * });
+   */
+  adjustCounters(adjustment: CounterAdjustment): Promise<CounterAdjustResult>;
+
+  /**
+   * Takes back the deltas of entry `entryId` under `key` in one atomic step, once: the entry stays
+   * recorded as reverted, so a later revert returns `reverted: false` and a later {@link adjustCounters}
+   * with the same entry id is a `duplicate`. A revert is never refused by the floor. A revert of an entry
+   * never applied changes nothing (and records nothing).
+   */
+  revertCounters(key: string, entryId: string): Promise<CounterRevertResult>;
+
+  /** The counters under `key`, or undefined when it was never adjusted. */
+  readCounters(key: string): Promise<Counters | undefined>;
 
   /** Releases connections. */
   close(): Promise<void>;
