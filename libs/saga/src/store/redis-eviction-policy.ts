@@ -5,8 +5,8 @@ import { UnsafeEvictionPolicyError } from './unsafe-eviction-policy.error';
  * The only `maxmemory-policy` a saga store can live with. `allkeys-*` evicts any key. `volatile-*` evicts
  * keys with a time to live, and DTA's keys with one are not disposable either: barrier records of running
  * sagas (an evicted one lets a redelivered task run twice) and finished sagas whose id is an idempotency
- * key (an evicted one lets a repeated start book twice). Under `noeviction` a full server refuses writes:
- * sagas wait and retry, as in any store outage, and nothing is lost.
+ * key (an evicted one lets a repeated start book twice). Under `noeviction` a full server refuses writes with an
+ * OOM error, as a store outage does, and loses nothing it holds.
  */
 export const SAFE_EVICTION_POLICY = 'noeviction';
 
