@@ -29,9 +29,8 @@ export type {
   CounterAdjustResult,
   CounterRevertResult,
   Counters,
-  SagaStore,
-  VersionedDocument,
-} from './store/saga-store.interface';
+} from './store/saga-counters.interface';
+export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
 export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';

@@ -1,4 +1,4 @@
-import type { CounterAdjustment } from './saga-store.interface';
+import type { CounterAdjustment } from './saga-counters.interface';
 
 /**
  * Throws a `RangeError` unless every delta, initial value and the floor of `adjustment` is a safe integer:

@@ -21,11 +21,8 @@ import type {
   CounterAdjustResult,
   CounterRevertResult,
   Counters,
-  DueTimer,
-  SagaOutbox,
-  SagaStore,
-  VersionedDocument,
-} from './saga-store.interface';
+} from './saga-counters.interface';
+import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
 
 /** Options of {@link RedisSagaStore}. */
 export interface RedisSagaStoreOptions {

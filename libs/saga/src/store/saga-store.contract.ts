@@ -2,7 +2,8 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { SagaState } from '../engine/saga-state';
-import type { CounterAdjustment, SagaStore } from './saga-store.interface';
+import type { CounterAdjustment } from './saga-counters.interface';
+import type { SagaStore } from './saga-store.interface';
 
 /** One store under test, fresh for every test. */
 export interface SagaStoreFixture {
