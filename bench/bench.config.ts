@@ -8,6 +8,11 @@ export interface BenchConfig {
   latencyN: number;
   /** Sagas run first and not measured (JIT, connections, queue declarations). `BENCH_WARMUP_N`. @default 500 */
   warmupN: number;
+  /**
+   * Sagas of each of DTA's two stock runs at concurrency `c`, through the real atomic stock counters: one
+   * product per saga, then one product for all; 0 skips them. `BENCH_STOCK_N`, `--stock-n`. @default 1000
+   */
+  stockN: number;
   /** Sagas of the memory-flatness run of DTA at concurrency `c`; 0 skips it. `BENCH_SOAK_N`, `--soak-n`. @default 0 */
   soakN: number;
   /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
@@ -36,6 +41,7 @@ const FLAGS: Record<string, string> = {
   'latency-n': 'BENCH_LATENCY_N',
   'warmup-n': 'BENCH_WARMUP_N',
   'soak-n': 'BENCH_SOAK_N',
+  'stock-n': 'BENCH_STOCK_N',
   prefetch: 'BENCH_PREFETCH',
   'settle-ms': 'BENCH_SETTLE_MS',
   profile: 'BENCH_PROFILE',
@@ -77,6 +83,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Be
     latencyN: count(all, 'BENCH_LATENCY_N', 500, 1),
     warmupN: count(all, 'BENCH_WARMUP_N', 500, 0),
     soakN: count(all, 'BENCH_SOAK_N', 0, 0),
+    stockN: count(all, 'BENCH_STOCK_N', 1000, 0),
     prefetch: count(all, 'BENCH_PREFETCH', 32, 1),
     settleMs: count(all, 'BENCH_SETTLE_MS', 6000, 0),
     profile: ['1', 'true'].includes(all.BENCH_PROFILE ?? ''),

@@ -1,12 +1,12 @@
 import { CpuProfiler } from './cpu-profiler';
 import { instrumentChild } from './instrumentation';
-import type { ChildMessage, ParentMessage } from './ipc';
-import { runClosedLoop, type RunSaga } from './load';
+import type { ChildMessage, ParentMessage, ProductMix } from './ipc';
+import { runClosedLoop } from './load';
 
 /** One process of the bench once it is up: an orchestrator, a worker or a driver. */
 export interface BenchRole {
-  /** Starts one saga and resolves when its result arrived (drivers only). */
-  runSaga?: RunSaga;
+  /** Starts saga `i` of a run booking `products`, and resolves when its result arrived (drivers only). */
+  runSaga?: (i: number, products: ProductMix) => Promise<void>;
   /** Closes connections; the process exits afterwards. */
   stop(): Promise<void>;
 }
@@ -64,10 +64,13 @@ export function hostChild(start: () => Promise<BenchRole>): void {
 
 async function handle(role: BenchRole, profiler: CpuProfiler, message: ParentMessage): Promise<void> {
   switch (message.type) {
-    case 'load':
-      if (!role.runSaga) throw new Error('this process does not start sagas');
-      send({ type: 'load-done', result: await runClosedLoop(message.n, message.c, role.runSaga) });
+    case 'load': {
+      const { runSaga } = role;
+      if (!runSaga) throw new Error('this process does not start sagas');
+      const result = await runClosedLoop(message.n, message.c, (i) => runSaga(i, message.products));
+      send({ type: 'load-done', result });
       return;
+    }
     case 'profile-start':
       return profiler.start();
     case 'profile-stop':

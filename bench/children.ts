@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildBuild } from './build';
-import type { ChildMessage, Declared, IoCounts, LoadResult, ParentMessage } from './ipc';
+import type { ChildMessage, Declared, IoCounts, LoadResult, ParentMessage, ProductMix } from './ipc';
 
 /** One memory and I/O sample of a child, timed by the parent. */
 export interface ChildSample {
@@ -90,8 +90,8 @@ export class BenchChild {
     return this.reply('ready', timeoutMs).then(() => undefined);
   }
 
-  async load(n: number, c: number, timeoutMs: number): Promise<LoadResult> {
-    this.send({ type: 'load', n, c });
+  async load(n: number, c: number, timeoutMs: number, products: ProductMix = 'spread'): Promise<LoadResult> {
+    this.send({ type: 'load', n, c, products });
     return (await this.reply('load-done', timeoutMs)).result;
   }
 

@@ -21,9 +21,16 @@ export interface Declared {
   exchanges: string[];
 }
 
+/**
+ * Which products the sagas of a load run book: `spread` over 100 products (throughput and latency runs),
+ * or, through the real atomic stock counters, one product of its own per saga (`distinct`) or one product
+ * for all (`one`).
+ */
+export type ProductMix = 'spread' | 'distinct' | 'one';
+
 /** Parent -> child. */
 export type ParentMessage =
-  | { type: 'load'; n: number; c: number }
+  | { type: 'load'; n: number; c: number; products: ProductMix }
   | { type: 'profile-start' }
   | { type: 'profile-stop'; file: string }
   | { type: 'stop' };

@@ -3,6 +3,7 @@ import type { BenchConfig } from './bench.config';
 import type { MachineInfo } from './infra';
 import type { ProfileSummary, SelfTime } from './profile-summary';
 import type { IoPerSaga } from './accounting';
+import type { LoadSummary } from './stats';
 import type { SystemResult } from './system-run';
 
 export interface BenchReport {
@@ -149,6 +150,31 @@ function soakSection(dta: SystemResult | undefined, config: BenchConfig): string
   ].join('\n');
 }
 
+function stockSection(dta: SystemResult | undefined, config: BenchConfig): string {
+  const stock = dta?.stock;
+  if (!stock) return 'Not run this time (`BENCH_STOCK_N` > 0 runs it).';
+  const row = (label: string, load: LoadSummary): string[] => [
+    label,
+    fixed(load.sagasPerSec, 0),
+    fixed(load.p50Ms, 0),
+    fixed(load.p99Ms, 0),
+    String(load.errors),
+  ];
+  return [
+    `DTA, ${config.stockN} sagas at C = ${config.c} each, reserve-stock through the store's atomic counters ` +
+      '(`SagaStore.adjustCounters`, one Lua script per reservation):',
+    '',
+    table(
+      ['products', 'sagas/s', 'p50 (ms)', 'p99 (ms)', 'failed'],
+      [
+        row('one product per saga', stock.distinct),
+        row('one product for all', stock.one),
+        ['one product / distinct', fixed(stock.one.sagasPerSec / stock.distinct.sagasPerSec, 2), '', '', ''],
+      ],
+    ),
+  ].join('\n');
+}
+
 function profileSection(profiles: BenchReport['profiles']): string {
   if (profiles.length === 0)
     return 'Not profiled this time (`BENCH_PROFILE=1` or `--profile` adds a profiled run).';
@@ -219,6 +245,10 @@ ${table(
   ],
 )}
 
+## One hot product
+
+${stockSection(dta, config)}
+
 ## Memory over a long run
 
 ${soakSection(dta, config)}
@@ -248,6 +278,10 @@ ${profileSection(report.profiles)}
   ±10 % from run to run on a shared VM), so it is the steadier comparison of the orchestrators' own cost. When the total nears what the CPUs allow, the
   machine, not the design, caps the throughput. With several rounds, each row comes from the round
   with the best throughput (latency rows: the best p50 at C=1).
+- **One hot product**: DTA alone, after the latency run. The same flow, but reserve-stock keeps real stock
+  with the saga store's atomic counters: first every saga books a product of its own, then every saga books
+  the same product. A store whose stock is one compare-and-set document per product serialises the second
+  run behind lost races; counters should run both at about the same rate.
 - **RSS** is the orchestrator process's resident memory, sampled every 250 ms: after bootstrap, highest
   through warm-up, throughput and latency runs, and after them. Flatness needs the long run (\`BENCH_SOAK_N\`).
 - **Work per saga** counts AMQP publishes and Redis commands each process sent (a ceiling MULTI counts
@@ -258,8 +292,8 @@ ${profileSection(report.profiles)}
   saturated machine a process also waits for a CPU after its system calls, and that wait lands on the
   socket-write frames (\`writeBuffer\`, \`writeUtf8String\`). Read those as the cost of the number of
   writes (publishes, acks, Redis commands), not as slow writes.
-- Redis here runs without persistence (the test servers'); with AOF \`everysec\` both systems pay the same
-  extra per write. Knobs: \`BENCH_N\`, \`BENCH_C\`, \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`,
+- Redis runs with the persistence in the table above (the test servers': AOF \`everysec\`); both systems
+  pay the same per write. Knobs: \`BENCH_N\`, \`BENCH_C\`, \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`,
   \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\` (see bench/bench.config.ts).
 `;
 }

@@ -6,6 +6,7 @@ import { cpuPerSaga, ioPerSaga, type CpuPerSaga, type IoPerSaga, type Snapshot }
 import { BenchChild } from './children';
 import { serverCpu, type BenchServers } from './infra';
 import { summarizeFlatness, summarizeLoad, type FlatnessSummary, type LoadSummary } from './stats';
+import type { ProductMix } from './ipc';
 import { recordDeclared, ROLES, type BenchSystem, type Role } from './systems';
 
 export interface SystemResult {
@@ -17,6 +18,8 @@ export interface SystemResult {
   cpu: CpuPerSaga;
   io: { orchestrator: IoPerSaga; worker: IoPerSaga };
   soak?: { load: LoadSummary; memory: FlatnessSummary };
+  /** DTA's stock runs at C = `c`: one product per saga, and one product for every saga. */
+  stock?: { distinct: LoadSummary; one: LoadSummary };
   /** `.cpuprofile` files of the three processes over an extra throughput run. */
   profile?: { files: Record<Role, string>; load: LoadSummary };
 }
@@ -67,9 +70,14 @@ export async function runSystem(
     await Promise.all(children.map((child) => child.ready()));
     const startSample = orchestrator.samples.length - 1;
     const name = config.rounds > 1 ? `${system.name} (round ${run.round})` : system.name;
-    const measure = async (label: string, n: number, c: number): Promise<LoadSummary> => {
+    const measure = async (
+      label: string,
+      n: number,
+      c: number,
+      products: ProductMix = 'spread',
+    ): Promise<LoadSummary> => {
       log(`${name}: ${label}: ${n} sagas, ${c} in flight`);
-      const summary = summarizeLoad(await driver.load(n, c, loadTimeoutMs(n)));
+      const summary = summarizeLoad(await driver.load(n, c, loadTimeoutMs(n), products));
       if (summary.errors > 0) {
         throw new Error(`${name} ${label}: ${summary.errors} of ${n} sagas failed: ${summary.firstError}`);
       }
@@ -109,6 +117,15 @@ export async function runSystem(
       end: orchestrator.lastSample.rss,
     };
     const result: SystemResult = { system: system.name, throughput, latency, rss, cpu, io };
+
+    if (config.stockN > 0 && system.name === 'DTA') {
+      // Each after a pause, so that the timers of the run before fire outside it.
+      await sleep(config.settleMs);
+      const distinct = await measure('stock, one product per saga', config.stockN, config.c, 'distinct');
+      await sleep(config.settleMs);
+      const one = await measure('stock, one product for all', config.stockN, config.c, 'one');
+      result.stock = { distinct, one };
+    }
 
     if (config.profile && run.extras) {
       const profiled = { orchestrator, worker, driver };

@@ -1,5 +1,19 @@
 import { defineSaga, task } from '@dta/saga';
 import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
+import type { ProductMix } from '../ipc';
+
+/** Products whose stock the worker keeps with the store's atomic counters; other products' stock is a no-op. */
+export const STOCKED_PRODUCT_PREFIX = 'stocked:';
+
+/** Stock a stocked product starts with: enough for any run, so that no booking is refused. */
+export const BENCH_INITIAL_STOCK = 1_000_000_000;
+
+/** The product saga `i` of a run books (see {@link ProductMix}). */
+export function benchProduct(i: number, products: ProductMix): string {
+  if (products === 'one') return `${STOCKED_PRODUCT_PREFIX}hot`;
+  if (products === 'distinct') return `${STOCKED_PRODUCT_PREFIX}room-${i}`;
+  return `room-${i % 100}`;
+}
 
 /** Input of the bench flow, validated by `SagaClient` like the booking DTO. */
 export class BenchBookingInput {

@@ -1,7 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { Compensate, Task, type TaskContext } from '@dta/saga';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  Compensate,
+  type CompensationContext,
+  SAGA_STORE,
+  type SagaStore,
+  Task,
+  type TaskContext,
+  TaskRejectedError,
+} from '@dta/saga';
+import {
+  BENCH_INITIAL_STOCK,
   BenchBooking,
+  STOCKED_PRODUCT_PREFIX,
   type BenchBookingInput,
   type Charged,
   type OrderCmd,
@@ -9,9 +19,15 @@ import {
   type Reserved,
 } from './bench-booking.contract';
 
-/** No-op handlers: each returns a small output at once, so the bench measures DTA and not the tasks. */
+/**
+ * No-op handlers: each returns a small output at once, so the bench measures DTA and not the tasks. The
+ * one exception is the stock of stocked products (the stock runs): reserve-stock and its compensation use
+ * the saga store's atomic counters, as the example's inventory does.
+ */
 @Injectable()
 export class BenchBookingTasks {
+  constructor(@Inject(SAGA_STORE) private readonly store: SagaStore) {}
+
   @Task(BenchBooking.task.createOrder)
   createOrder(input: BenchBookingInput, ctx: TaskContext): OrderCreated {
     return { orderId: `ord-${ctx.sagaId}`, productId: input.productId, quantity: input.quantity };
@@ -23,7 +39,16 @@ export class BenchBookingTasks {
   }
 
   @Task(BenchBooking.task.reserveStock)
-  reserveStock(cmd: OrderCmd): Reserved {
+  async reserveStock(cmd: OrderCmd): Promise<Reserved> {
+    if (cmd.productId.startsWith(STOCKED_PRODUCT_PREFIX)) {
+      const adjusted = await this.store.adjustCounters({
+        key: `bench:stock:${cmd.productId}`,
+        entryId: cmd.orderId,
+        deltas: { available: -cmd.quantity, reserved: cmd.quantity },
+        initial: { available: BENCH_INITIAL_STOCK, reserved: 0 },
+      });
+      if (adjusted.status === 'refused') throw new TaskRejectedError(`out of stock: ${cmd.productId}`);
+    }
     return { productId: cmd.productId, quantity: cmd.quantity };
   }
 
@@ -37,5 +62,10 @@ export class BenchBookingTasks {
   refund(): void {}
 
   @Compensate(BenchBooking.task.reserveStock)
-  release(): void {}
+  async release(ctx: CompensationContext<OrderCmd, Reserved>): Promise<void> {
+    const { productId, orderId } = ctx.input;
+    if (productId.startsWith(STOCKED_PRODUCT_PREFIX)) {
+      await this.store.revertCounters(`bench:stock:${productId}`, orderId);
+    }
+  }
 }

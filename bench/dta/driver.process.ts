@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SagaClient, SagaModule } from '@dta/saga';
 import { hostChild } from '../child-host';
-import { BenchBooking } from './bench-booking.contract';
+import { BenchBooking, benchProduct } from './bench-booking.contract';
 import { benchSagaOptions } from './bench-saga.options';
 
 /** Long enough for the soak run's slowest saga; a saga still running after it counts as an error. */
@@ -19,10 +19,10 @@ hostChild(async () => {
   const app = await NestFactory.createApplicationContext(BenchDriverModule);
   const client = app.get(SagaClient);
   return {
-    runSaga: async (i) => {
+    runSaga: async (i, products) => {
       await client.run(
         BenchBooking,
-        { productId: `room-${i % 100}`, quantity: 1 + (i % 3) },
+        { productId: benchProduct(i, products), quantity: 1 + (i % 3) },
         { mode: 'sync', waitMs: WAIT_MS },
       );
     },

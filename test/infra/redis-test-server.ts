@@ -5,7 +5,7 @@ import { isPortClosed, pollUntil, probeRedis } from './service-probe';
 import { ensureExecutables, findExecutable, launchDaemon, runCommand, tailOf } from './system-commands';
 import { TestInfraError } from './test-infra.error';
 
-/** A throw-away Redis a test run started: no persistence, data and log in `dir`. */
+/** A throw-away Redis a test run started: append-only file, data and log in `dir`. */
 export interface StartedRedis {
   kind: 'redis';
   port: number;
@@ -17,7 +17,9 @@ export interface StartedRedis {
 const READY_TIMEOUT_MS = 15_000;
 
 /**
- * Starts `redis-server` on the loopback interface at `port`, without RDB or AOF, and waits until it answers.
+ * Starts `redis-server` on the loopback interface at `port`, durable as production should be (append-only
+ * file fsynced every second, no RDB snapshots, `noeviction`, which RedisSagaStore requires), and waits
+ * until it answers.
  * Installs it first if it is missing and we may (see {@link ensureExecutables}).
  */
 export async function startRedis(port: number, stateDir: string, password?: string): Promise<StartedRedis> {
@@ -33,7 +35,9 @@ export async function startRedis(port: number, stateDir: string, password?: stri
     '--port', String(port),
     '--bind', '127.0.0.1', '-::1',
     '--save', '',
-    '--appendonly', 'no',
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--maxmemory-policy', 'noeviction',
     '--dir', dir,
     '--pidfile', pidFile,
     '--logfile', logFile,

@@ -11,8 +11,11 @@ export interface DocumentChange<T, R> {
 }
 
 /**
- * The booking domains' documents, kept in the saga store (`SAGA_STORE`) as versioned JSON documents.
- * Every write is a compare-and-set, retried on a lost race, so concurrent handlers never overwrite each other.
+ * The booking domains' documents (orders, payments), kept in the saga store (`SAGA_STORE`) as versioned
+ * JSON documents. Every write is a compare-and-set, retried on a lost race, so concurrent handlers never
+ * overwrite each other. That suits documents that few handlers write at once, such as one order; a value
+ * that many bookings change at once (a product's stock) would serialise them behind lost races, so the
+ * inventory uses the store's atomic counters (`SagaStore.adjustCounters`) instead.
  */
 @Injectable()
 export class BookingDocumentStore {

@@ -24,6 +24,13 @@ export {
   SAGA_ID_TRAILER,
   type GrpcErrorStatus,
 } from './filters/saga-grpc-exception.filter';
+export type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+} from './store/saga-counters.interface';
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
+export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';

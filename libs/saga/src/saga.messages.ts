@@ -24,6 +24,8 @@ export const SAGA_MESSAGES = {
     `${host} hosts saga handlers but is request-scoped (or depends on a request-scoped provider). Saga and task hosts must be singletons: a handler that cannot be resolved outside a request would silently skip work.`,
   INVALID_OPTION: (where: string, option: string, value: unknown, expected: string) =>
     `${where}: option '${option}' is ${JSON.stringify(value)}; expected ${expected}.`,
+  UNSAFE_EVICTION_POLICY: (policy: string | undefined) =>
+    `RedisSagaStore.init: the Redis server's maxmemory-policy is ${policy === undefined ? 'unknown (INFO memory did not report it)' : `'${policy}'`}, so it may evict saga state, outboxes or barrier records and lose or repeat bookings. Set 'maxmemory-policy noeviction' (redis.conf, or CONFIG SET maxmemory-policy noeviction) and give Redis enough memory; a full server then refuses writes and sagas wait instead. If the policy cannot be read but is noeviction, pass checkEvictionPolicy: false to RedisSagaStore.`,
   UNKNOWN_FLOW: (flow: string, known: string[]) =>
     `No saga contract named '${flow}' is registered. Pass the contract to SagaModule.forRoot({ contracts }) or declare it with @Saga. Known: ${known.join(', ') || '(none)'}.`,
   INVALID_INPUT: (flow: string, count: number) => `Input of saga '${flow}' is invalid (${count} field(s)).`,

@@ -46,12 +46,22 @@ async function createTransport(options: ResolvedSagaModuleOptions): Promise<Saga
   return instance;
 }
 
-function createStore(options: ResolvedSagaModuleOptions): SagaStore {
+/** The store, checked (`init`) before anything uses it: a Redis that may evict keys fails the bootstrap. */
+async function createStore(options: ResolvedSagaModuleOptions): Promise<SagaStore> {
   const { store, prefix, retentionMs, redisUrl } = options;
-  if (typeof store === 'object') return store;
-  return store === 'redis'
-    ? new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs })
-    : new MemorySagaStore({ retentionMs });
+  const instance =
+    typeof store === 'object'
+      ? store
+      : store === 'redis'
+        ? new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs })
+        : new MemorySagaStore({ retentionMs });
+  try {
+    await instance.init();
+  } catch (error) {
+    if (typeof store !== 'object') await instance.close();
+    throw error;
+  }
+  return instance;
 }
 
 const providers: Provider[] = [

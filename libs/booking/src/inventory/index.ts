@@ -4,4 +4,4 @@ export { InventoryService } from './inventory.service';
 export { InventoryTasks } from './inventory.tasks';
 export { DEFAULT_INITIAL_STOCK } from './inventory.config';
 export { OutOfStockError } from './out-of-stock.error';
-export { type StockDocument, type StockLevel, stockKey } from './stock.document';
+export { type StockLevel, stockKey } from './stock.document';

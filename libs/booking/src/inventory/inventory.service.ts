@@ -1,66 +1,60 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { BookingDocumentStore } from '../booking-document.store';
+import { type Counters, SAGA_STORE, type SagaStore } from '@dta/saga';
 import { initialStockFrom } from './inventory.config';
 import { OutOfStockError } from './out-of-stock.error';
-import { type StockDocument, type StockLevel, stockKey } from './stock.document';
+import { type StockLevel, stockKey } from './stock.document';
 
-/** Stock per product; every change is one compare-and-set of the product's document. */
+/**
+ * Stock per product, as the saga store's atomic counters (`available`, `reserved`) with one entry per
+ * order: every reservation and release is one atomic step that touches the product's counters and that
+ * order's entry only, so concurrent bookings of one product neither race nor wait for each other.
+ */
 @Injectable()
 export class InventoryService {
   private readonly initialStock: number;
 
   constructor(
-    private readonly documents: BookingDocumentStore,
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
     config: ConfigService,
   ) {
     this.initialStock = initialStockFrom(config);
   }
 
   async stock(productId: string): Promise<StockLevel> {
-    return level((await this.documents.get<StockDocument>(stockKey(productId))) ?? this.initial(productId));
+    return this.level(productId, await this.store.readCounters(stockKey(productId)));
   }
 
   /**
    * Moves `quantity` from available to reserved for an order; a second call for the same order changes
-   * nothing. Throws `OutOfStockError` when not enough is available.
+   * nothing, and neither does a call for an order whose reservation was released. Throws
+   * `OutOfStockError` when not enough is available (nothing is recorded: a later call may succeed).
    */
   async reserve(orderId: string, productId: string, quantity: number): Promise<StockLevel> {
-    return this.documents.update<StockDocument, StockLevel>(stockKey(productId), (current) => {
-      const stock = current ?? this.initial(productId);
-      if (stock.reservations[orderId] !== undefined) return { result: level(stock) };
-      if (stock.available < quantity) throw new OutOfStockError(productId, quantity, stock.available);
-      const next: StockDocument = {
-        productId,
-        available: stock.available - quantity,
-        reserved: stock.reserved + quantity,
-        reservations: { ...stock.reservations, [orderId]: quantity },
-      };
-      return { next, result: level(next) };
+    const adjusted = await this.store.adjustCounters({
+      key: stockKey(productId),
+      entryId: orderId,
+      deltas: { available: -quantity, reserved: quantity },
+      initial: { available: this.initialStock, reserved: 0 },
     });
+    const stock = this.level(productId, adjusted.counters);
+    if (adjusted.status === 'refused') throw new OutOfStockError(productId, quantity, stock.available);
+    return stock;
   }
 
-  /** Moves an order's reservation back to available. Returns false when there was none (never made, or released). */
+  /**
+   * Moves an order's reservation back to available. Returns false when there was none (never made, or
+   * released already).
+   */
   async release(orderId: string, productId: string): Promise<boolean> {
-    return this.documents.update<StockDocument, boolean>(stockKey(productId), (current) => {
-      const quantity = current?.reservations[orderId];
-      if (!current || quantity === undefined) return { result: false };
-      const { [orderId]: _released, ...reservations } = current.reservations;
-      const next: StockDocument = {
-        productId,
-        available: current.available + quantity,
-        reserved: current.reserved - quantity,
-        reservations,
-      };
-      return { next, result: true };
-    });
+    return (await this.store.revertCounters(stockKey(productId), orderId)).reverted;
   }
 
-  private initial(productId: string): StockDocument {
-    return { productId, available: this.initialStock, reserved: 0, reservations: {} };
+  private level(productId: string, counters: Counters | undefined): StockLevel {
+    return {
+      productId,
+      available: counters?.available ?? this.initialStock,
+      reserved: counters?.reserved ?? 0,
+    };
   }
-}
-
-function level({ productId, available, reserved }: StockDocument): StockLevel {
-  return { productId, available, reserved };
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { BookingDocumentStore } from '../booking-document.store';
 import { InventoryService } from './inventory.service';
 
 /**
@@ -9,7 +8,7 @@ import { InventoryService } from './inventory.service';
  */
 @Module({
   imports: [ConfigModule],
-  providers: [BookingDocumentStore, InventoryService],
+  providers: [InventoryService],
   exports: [InventoryService],
 })
 export class StockModule {}

@@ -1,3 +1,10 @@
+export type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+} from './saga-counters.interface';
 export type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+export { UnsafeEvictionPolicyError } from './unsafe-eviction-policy.error';
 export { MemorySagaStore, type MemorySagaStoreOptions } from './memory-saga.store';
 export { RedisSagaKeys, RedisSagaStore, type RedisSagaStoreOptions } from './redis-saga.store';

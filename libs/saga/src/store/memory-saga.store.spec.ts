@@ -41,15 +41,20 @@ describe('MemorySagaStore', () => {
     await expect(store.pendingOutboxes(10_001, 10)).resolves.toHaveLength(1);
   });
 
-  it('expires a terminal saga exactly at the end of the retention (24 h by default)', async () => {
+  it('expires a completed saga exactly at the end of the retention (24 h by default)', async () => {
     let now = 0;
     const store = new MemorySagaStore({ now: () => now });
     await store.create(state, []);
-    await store.commit({ ...state, version: 2, status: 'failed' }, 1, []);
+    await store.commit({ ...state, version: 2, status: 'completed' }, 1, []);
     now = 24 * 60 * 60 * 1000 - 1;
-    await expect(store.load('s1')).resolves.toMatchObject({ status: 'failed' });
+    await expect(store.load('s1')).resolves.toMatchObject({ status: 'completed' });
     now += 1;
     await expect(store.load('s1')).resolves.toBeUndefined();
     await expect(store.create(state, [])).resolves.toMatchObject({ created: true });
+  });
+
+  it('tells the time of its injected clock', async () => {
+    const store = new MemorySagaStore({ now: () => 42_000 });
+    await expect(store.time()).resolves.toBe(42_000);
   });
 });

@@ -1,17 +1,26 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
-import { isTerminal, type Json, type SagaState } from '../engine/saga-state';
+import type { Json, SagaState } from '../engine/saga-state';
+import { checkCounterAdjustment } from './counter-adjustment';
+import { expiresWithRetention } from './saga-retention';
+import type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+} from './saga-counters.interface';
 import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
 
 /** Options of {@link MemorySagaStore}. */
 export interface MemorySagaStoreOptions {
   /**
-   * How long a terminal saga stays readable before it is forgotten.
+   * How long a completed or compensated saga stays readable before it is forgotten (a failed one stays).
    * @default 86_400_000 (24 h)
    */
   retentionMs?: number;
   /**
-   * The clock retention and outbox times are measured with (epoch ms); tests inject a manual one.
+   * The clock retention and outbox times are measured with, and {@link MemorySagaStore.time} reads (epoch
+   * ms); tests inject a manual one.
    * @default Date.now
    */
   now?: () => number;
@@ -30,6 +39,12 @@ interface StoredOutbox {
   storedAt: number;
 }
 
+/** A counter adjustment as recorded: its deltas, and whether they were taken back. */
+interface CounterEntry {
+  deltas: Counters;
+  reverted: boolean;
+}
+
 /**
  * {@link SagaStore} in process memory, for the standalone topology and tests: the same behaviour as
  * RedisSagaStore (one shared contract spec), without durability. Values are copied in and out, so callers
@@ -41,16 +56,24 @@ interface StoredOutbox {
  */
 export class MemorySagaStore implements SagaStore {
   private readonly sagas = new Map<string, Expiring<SagaState>>();
-  private readonly outboxes = new Map<string, Expiring<StoredOutbox>>();
+  /** Pending outboxes of each saga, by version. */
+  private readonly outboxes = new Map<string, Expiring<Map<number, StoredOutbox>>>();
   /** Timers by their identity (see {@link timerMember}), with their due time or lease end. */
   private readonly timers = new Map<string, { due: DueTimer; score: number }>();
   private readonly documents = new Map<string, Expiring<VersionedDocument>>();
+  private readonly counters = new Map<string, Record<string, number>>();
+  /** Counter entries by {@link entryMember}. */
+  private readonly counterEntries = new Map<string, Expiring<CounterEntry>>();
   private readonly retentionMs: number;
   private readonly now: () => number;
 
   constructor(options: MemorySagaStoreOptions = {}) {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
+  }
+
+  async init(): Promise<void> {
+    // Memory keeps everything it is given.
   }
 
   async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
@@ -73,14 +96,17 @@ export class MemorySagaStore implements SagaStore {
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {
-    if (this.live(this.outboxes, sagaId)?.outbox.version === version) this.outboxes.delete(sagaId);
+    const versions = this.live(this.outboxes, sagaId);
+    versions?.delete(version);
+    if (versions?.size === 0) this.outboxes.delete(sagaId);
   }
 
   async pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]> {
     const pending: StoredOutbox[] = [];
     for (const sagaId of [...this.outboxes.keys()]) {
-      const stored = this.live(this.outboxes, sagaId);
-      if (stored && stored.storedAt < before) pending.push(stored);
+      for (const stored of this.live(this.outboxes, sagaId)?.values() ?? []) {
+        if (stored.storedAt < before) pending.push(stored);
+      }
     }
     return pending
       .sort((a, b) => a.storedAt - b.storedAt)
@@ -101,6 +127,10 @@ export class MemorySagaStore implements SagaStore {
     this.timers.delete(timerMember(due.sagaId, due.timer));
   }
 
+  async time(): Promise<number> {
+    return this.now();
+  }
+
   async getDocument(key: string): Promise<VersionedDocument | undefined> {
     const document = this.live(this.documents, key);
     return document && structuredClone(document);
@@ -116,25 +146,65 @@ export class MemorySagaStore implements SagaStore {
     return true;
   }
 
+  async adjustCounters(adjustment: CounterAdjustment): Promise<CounterAdjustResult> {
+    checkCounterAdjustment(adjustment);
+    const { key, entryId, deltas, initial = {}, floor = 0, entryTtlMs } = adjustment;
+    const stored = this.counters.get(key);
+    const current = stored ?? { ...initial };
+    if (this.live(this.counterEntries, entryMember(key, entryId))) {
+      return { status: 'duplicate', counters: { ...current } };
+    }
+    for (const [counter, delta] of Object.entries(deltas)) {
+      if (delta < 0 && (current[counter] ?? 0) + delta < floor) {
+        return { status: 'refused', counter, counters: { ...current } };
+      }
+    }
+    for (const [counter, delta] of Object.entries(deltas)) current[counter] = (current[counter] ?? 0) + delta;
+    this.counters.set(key, current);
+    this.counterEntries.set(entryMember(key, entryId), {
+      value: { deltas: { ...deltas }, reverted: false },
+      expiresAt: entryTtlMs && entryTtlMs > 0 ? this.now() + entryTtlMs : undefined,
+    });
+    return { status: 'applied', counters: { ...current } };
+  }
+
+  async revertCounters(key: string, entryId: string): Promise<CounterRevertResult> {
+    const entry = this.live(this.counterEntries, entryMember(key, entryId));
+    const current = this.counters.get(key);
+    if (!entry || entry.reverted || !current) return { reverted: false, counters: { ...current } };
+    for (const [counter, delta] of Object.entries(entry.deltas))
+      current[counter] = (current[counter] ?? 0) - delta;
+    entry.reverted = true;
+    return { reverted: true, counters: { ...current } };
+  }
+
+  async readCounters(key: string): Promise<Counters | undefined> {
+    const current = this.counters.get(key);
+    return current && { ...current };
+  }
+
   async close(): Promise<void> {
     // Nothing to release; the data stays for whoever still holds the store.
   }
 
-  /** Stores the saga, its outbox and its timers, as RedisSagaStore's scripts do; terminal sagas expire. */
+  /**
+   * Stores the saga, the outbox of its version and its timers, as RedisSagaStore's scripts do; completed
+   * and compensated sagas expire, with every outbox they still hold.
+   */
   private write(state: SagaState, commands: SagaCommand[]): void {
-    const expiresAt = isTerminal(state.status) ? this.now() + this.retentionMs : undefined;
+    const expiresAt = expiresWithRetention(state.status) ? this.now() + this.retentionMs : undefined;
     this.sagas.set(state.id, { value: structuredClone(state), expiresAt });
     const published = commands.filter((command) => command.type !== 'schedule');
-    // Delete first: a replaced outbox moves to the end of the insertion order, as a re-scored index entry does.
-    this.outboxes.delete(state.id);
+    const versions = this.live(this.outboxes, state.id) ?? new Map<number, StoredOutbox>();
     if (published.length > 0) {
       const outbox: SagaOutbox = {
         sagaId: state.id,
         version: state.version,
         commands: structuredClone(published),
       };
-      this.outboxes.set(state.id, { value: { outbox, storedAt: this.now() }, expiresAt });
+      versions.set(state.version, { outbox, storedAt: this.now() });
     }
+    if (versions.size > 0) this.outboxes.set(state.id, { value: versions, expiresAt });
     for (const command of commands) {
       if (command.type !== 'schedule') continue;
       const due: DueTimer = { sagaId: state.id, timer: structuredClone(command.timer) };
@@ -151,6 +221,11 @@ export class MemorySagaStore implements SagaStore {
     }
     return entry?.value;
   }
+}
+
+/** A counter entry's identity. */
+function entryMember(key: string, entryId: string): string {
+  return JSON.stringify([key, entryId]);
 }
 
 /** A timer's identity: the same timer scheduled twice is one timer. */

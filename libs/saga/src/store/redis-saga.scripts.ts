@@ -28,11 +28,12 @@ export class RedisScript {
 }
 
 /**
- * Shared tail of `create` and `commit`: store the outbox (or drop the previous one), add the timers, and
- * start the retention of a terminal saga. Expects KEYS[1..4] = state, outbox, outbox index, timers and
- * ARGV[1] = saga id, then (from `first`) version, outbox JSON ('' for none), retention ms ('0': keep),
- * timer count, then timer score/member pairs. Scores and times are formatted with `%.0f`: Lua's default
- * number format would turn epoch milliseconds into exponent notation past 14 digits.
+ * Shared tail of `create` and `commit`: store the outbox of this version beside those of earlier versions
+ * still pending, add the timers, and start the retention of a completed or compensated saga. Expects
+ * KEYS[1..4] = state, outbox, outbox index, timers and ARGV[1] = saga id, then (from `first`) version,
+ * outbox JSON ('' for none), retention ms ('0': keep), timer count, then timer score/member pairs. Index
+ * members are `<version>:<sagaId>`. Scores and times are formatted with `%.0f`: Lua's default number
+ * format would turn epoch milliseconds into exponent notation past 14 digits.
  */
 const WRITE_EFFECTS = `
 local function writeEffects(first)
@@ -40,12 +41,8 @@ local function writeEffects(first)
   if outbox ~= '' then
     local t = redis.call('TIME')
     local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-    redis.call('DEL', KEYS[2])
-    redis.call('HSET', KEYS[2], 'version', version, 'outbox', outbox)
-    redis.call('ZADD', KEYS[3], now, ARGV[1])
-  else
-    redis.call('DEL', KEYS[2])
-    redis.call('ZREM', KEYS[3], ARGV[1])
+    redis.call('HSET', KEYS[2], version, outbox)
+    redis.call('ZADD', KEYS[3], now, version .. ':' .. ARGV[1])
   end
   local timers = tonumber(ARGV[first + 3])
   for i = 1, timers do
@@ -90,21 +87,18 @@ return 1
 `,
 );
 
-/** Drops the outbox (KEYS[1]) and its index entry (KEYS[2]) if it is still version ARGV[1]; ARGV[2]: saga id. */
+/** Drops version ARGV[1] of the outbox (KEYS[1]) and its index entry (KEYS[2]); ARGV[2]: saga id. */
 export const CLEAR_OUTBOX = new RedisScript(
   'clear-outbox',
   `
-local stored = redis.call('HGET', KEYS[1], 'version')
-if stored and tonumber(stored) == tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[2])
-end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. ARGV[2])
 return 0
 `,
 );
 
 /**
- * Outboxes indexed (KEYS[1]) before ARGV[1] (exclusive), oldest first, at most ARGV[2]. ARGV[3] is the key
+ * Outboxes (one per pending version) indexed (KEYS[1]) before ARGV[1] (exclusive), oldest first, at most ARGV[2]. ARGV[3] is the key
  * prefix the outbox keys are built from: this script reads keys it was not given, which only a non-cluster
  * Redis allows (see {@link RedisSagaKeys}). Index entries whose outbox expired with its saga are dropped.
  */
@@ -116,13 +110,14 @@ local found, offset = {}, 0
 while #found < limit do
   local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', offset, limit - #found)
   if #ids == 0 then break end
-  for _, id in ipairs(ids) do
-    local outbox = redis.call('HGET', ARGV[3] .. ':{' .. id .. '}:outbox', 'outbox')
+  for _, member in ipairs(ids) do
+    local version, id = string.match(member, '^(%d+):(.*)$')
+    local outbox = version and redis.call('HGET', ARGV[3] .. ':{' .. id .. '}:outbox', version)
     if outbox then
       found[#found + 1] = outbox
       offset = offset + 1
     else
-      redis.call('ZREM', KEYS[1], id)
+      redis.call('ZREM', KEYS[1], member)
     end
   end
 end
@@ -158,5 +153,70 @@ redis.call('HSET', KEYS[1], 'version', stored + 1, 'value', ARGV[2])
 local ttl = tonumber(ARGV[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
 return 1
+`,
+);
+
+/**
+ * Applies the deltas to counters KEYS[1] once per entry KEYS[2] (same hash tag). ARGV: floor, entry time to
+ * live in ms ('0': none), delta count n, n name/delta pairs, then name/value pairs of the initial values
+ * (used when KEYS[1] does not exist). Returns `{status, refused counter or '', counters as name/value
+ * pairs}`, status `applied`, `duplicate` or `refused`. The entry is a hash `state` (`applied` |
+ * `reverted`) + `d:<counter>` = delta, so a revert needs nothing but the entry.
+ */
+export const ADJUST_COUNTERS = new RedisScript(
+  'adjust-counters',
+  `
+local n = tonumber(ARGV[3])
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
+local initial = {}
+for i = 4 + 2 * n, #ARGV, 2 do initial[#initial + 1] = ARGV[i]; initial[#initial + 1] = ARGV[i + 1] end
+local function counters()
+  if fresh then return initial end
+  return redis.call('HGETALL', KEYS[1])
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'duplicate', '', counters()} end
+local floor = tonumber(ARGV[1])
+for i = 4, 3 + 2 * n, 2 do
+  local delta = tonumber(ARGV[i + 1])
+  if delta < 0 then
+    local value = 0
+    if fresh then
+      for j = 1, #initial, 2 do if initial[j] == ARGV[i] then value = tonumber(initial[j + 1]) end end
+    else
+      value = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+    end
+    if value + delta < floor then return {'refused', ARGV[i], counters()} end
+  end
+end
+if fresh and #initial > 0 then redis.call('HSET', KEYS[1], unpack(initial)) end
+fresh = false
+redis.call('HSET', KEYS[2], 'state', 'applied')
+for i = 4, 3 + 2 * n, 2 do
+  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('HSET', KEYS[2], 'd:' .. ARGV[i], ARGV[i + 1])
+end
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return {'applied', '', counters()}
+`,
+);
+
+/**
+ * Takes back the deltas of entry KEYS[2] from counters KEYS[1] if the entry is still `applied`, and marks it
+ * `reverted` (its time to live stays). Returns `{1 or 0, counters as name/value pairs}`.
+ */
+export const REVERT_COUNTERS = new RedisScript(
+  'revert-counters',
+  `
+if redis.call('HGET', KEYS[2], 'state') ~= 'applied' then return {0, redis.call('HGETALL', KEYS[1])} end
+local entry = redis.call('HGETALL', KEYS[2])
+for i = 1, #entry, 2 do
+  local delta = tonumber(entry[i + 1])
+  if string.sub(entry[i], 1, 2) == 'd:' and delta ~= 0 then
+    redis.call('HINCRBY', KEYS[1], string.sub(entry[i], 3), string.format('%.0f', -delta))
+  end
+end
+redis.call('HSET', KEYS[2], 'state', 'reverted')
+return {1, redis.call('HGETALL', KEYS[1])}
 `,
 );

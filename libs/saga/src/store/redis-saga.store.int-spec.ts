@@ -96,6 +96,36 @@ describe('RedisSagaStore', () => {
     );
   });
 
+  it('keeps the counters of one key and their entries under one hash tag', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    await store.adjustCounters({
+      key: 'stock:p1',
+      entryId: 'o1',
+      deltas: { available: -1 },
+      initial: { available: 5 },
+    });
+    expect((await keysUnder(prefix)).sort()).toEqual([
+      `${prefix}:counter:{stock:p1}`,
+      `${prefix}:counter:{stock:p1}:entry:o1`,
+    ]);
+    await expect(client.hgetall(`${prefix}:counter:{stock:p1}`)).resolves.toEqual({ available: '4' });
+  });
+
+  it("reads the real server's eviction policy at init, and accepts it only as noeviction", async () => {
+    const [, policy] = (await client.config('GET', 'maxmemory-policy')) as [string, string];
+    const init = new RedisSagaStore({ client, keyPrefix: prefix }).init();
+    if (policy === 'noeviction') await expect(init).resolves.toBeUndefined();
+    else await expect(init).rejects.toMatchObject({ name: 'UnsafeEvictionPolicyError', policy });
+  });
+
+  it("tells the Redis server's time", async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    const [seconds] = await client.time();
+    const time = await store.time();
+    expect(Math.floor(time / 1000)).toBeGreaterThanOrEqual(Number(seconds));
+    expect(Math.floor(time / 1000)).toBeLessThanOrEqual(Number((await client.time())[0]));
+  });
+
   it('sets the retention as the time to live of every key of a terminal saga', async () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
     await store.create(state, [runTask]);
@@ -138,7 +168,7 @@ describe('RedisSagaStore', () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
     const [seconds, micros] = await client.time();
     await store.create(state, [runTask]);
-    const storedAt = Number(await client.zscore(`${prefix}:outbox-index`, 'saga-1'));
+    const storedAt = Number(await client.zscore(`${prefix}:outbox-index`, '1:saga-1'));
     expect(storedAt).toBeGreaterThanOrEqual(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
     await expect(store.pendingOutboxes(storedAt, 10)).resolves.toEqual([]);
     await expect(store.pendingOutboxes(storedAt + 1, 10)).resolves.toHaveLength(1);
@@ -152,7 +182,7 @@ describe('RedisSagaStore', () => {
     await expect(store.pendingOutboxes(Date.now() + 60_000, 1)).resolves.toEqual([
       { sagaId: 'saga-2', version: 1, commands: [runTask] },
     ]);
-    await expect(client.zrange(`${prefix}:outbox-index`, 0, -1)).resolves.toEqual(['saga-2']);
+    await expect(client.zrange(`${prefix}:outbox-index`, 0, -1)).resolves.toEqual(['1:saga-2']);
   });
 
   it('closes the connection it opened, and only that one', async () => {

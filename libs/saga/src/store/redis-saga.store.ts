@@ -2,15 +2,26 @@ import Redis from 'ioredis';
 
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
-import { isTerminal, type Json, type SagaState } from '../engine/saga-state';
+import type { Json, SagaState } from '../engine/saga-state';
+import { checkCounterAdjustment } from './counter-adjustment';
+import { checkEvictionPolicy } from './redis-eviction-policy';
 import {
+  ADJUST_COUNTERS,
   CLAIM_TIMERS,
   CLEAR_OUTBOX,
   COMMIT_SAGA,
   CREATE_SAGA,
   PENDING_OUTBOXES,
   PUT_DOCUMENT,
+  REVERT_COUNTERS,
 } from './redis-saga.scripts';
+import { expiresWithRetention } from './saga-retention';
+import type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+} from './saga-counters.interface';
 import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
 
 /** Options of {@link RedisSagaStore}. */
@@ -28,10 +39,17 @@ export interface RedisSagaStoreOptions {
    */
   keyPrefix?: string;
   /**
-   * How long a terminal saga's keys stay readable (status, late replies) before they expire.
+   * How long a completed or compensated saga's keys stay readable (status, late replies) before they
+   * expire. A failed saga's keys never expire.
    * @default 86_400_000 (24 h)
    */
   retentionMs?: number;
+  /**
+   * Whether {@link RedisSagaStore.init} refuses a server whose `maxmemory-policy` is not `noeviction`.
+   * Turn it off only where the policy cannot be read and is known to be `noeviction`.
+   * @default true
+   */
+  checkEvictionPolicy?: boolean;
 }
 
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -42,12 +60,14 @@ const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
  * | key | type | what |
  * |---|---|---|
  * | `dta:{<sagaId>}:state` | hash `version`, `state` | the saga (JSON) |
- * | `dta:{<sagaId>}:outbox` | hash `version`, `outbox` | commands of `version` not yet published (JSON) |
- * | `dta:outbox-index` | sorted set | saga ids with an outbox, scored by the time it was stored |
+ * | `dta:{<sagaId>}:outbox` | hash `<version>` -> outbox JSON | commands of each version not yet published |
+ * | `dta:outbox-index` | sorted set | `<version>:<sagaId>` of each pending outbox, scored by the time it was stored |
  * | `dta:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
  * | `dta:doc:<key>` | hash `version`, `value` | participant documents; put a `{hash tag}` in `key` to pin a slot |
+ * | `dta:counter:{<key>}` | hash `<counter>` -> integer | counters of {@link RedisSagaStore.adjustCounters} |
+ * | `dta:counter:{<key>}:entry:<entryId>` | hash `state`, `d:<counter>` -> delta | one adjustment, applied or reverted |
  *
- * The keys of one saga share the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The two
+ * The keys of one counter share the hash tag `{<key>}`, the keys of one saga the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The two
  * global indexes do not: `create` and `commit` write them in the same script as the saga keys, and
  * `pendingOutboxes` reads outbox keys it derives from the index, which only a non-cluster Redis (single
  * node, replicated or Sentinel) allows. Cluster support needs an index sharded by hash tag.
@@ -70,6 +90,12 @@ export class RedisSagaKeys {
   document(key: string): string {
     return `${this.prefix}:doc:${key}`;
   }
+  counters(key: string): string {
+    return `${this.prefix}:counter:{${key}}`;
+  }
+  counterEntry(key: string, entryId: string): string {
+    return `${this.counters(key)}:entry:${entryId}`;
+  }
 }
 
 /**
@@ -85,12 +111,22 @@ export class RedisSagaStore implements SagaStore {
   private readonly client: Redis;
   private readonly ownsClient: boolean;
   private readonly retentionMs: number;
+  private readonly checksEvictionPolicy: boolean;
 
   constructor(options: RedisSagaStoreOptions = {}) {
     this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379');
     this.ownsClient = !options.client;
     this.keys = new RedisSagaKeys(options.keyPrefix ?? 'dta');
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.checksEvictionPolicy = options.checkEvictionPolicy ?? true;
+  }
+
+  /**
+   * Refuses (`UnsafeEvictionPolicyError`) a server whose `maxmemory-policy` may evict keys: read from
+   * `INFO memory`, which managed servers that disable `CONFIG` still answer.
+   */
+  async init(): Promise<void> {
+    if (this.checksEvictionPolicy) checkEvictionPolicy(await this.client.info('memory'));
   }
 
   async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
@@ -148,6 +184,12 @@ export class RedisSagaStore implements SagaStore {
     await this.client.zrem(this.keys.timers, timerMember(due.sagaId, due.timer));
   }
 
+  /** The Redis server's clock (`TIME`), in epoch ms. */
+  async time(): Promise<number> {
+    const [seconds, micros] = await this.client.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
   async getDocument(key: string): Promise<VersionedDocument | undefined> {
     const [version, value] = await this.client.hmget(this.keys.document(key), 'version', 'value');
     if (version === null || value === null) return undefined;
@@ -161,6 +203,46 @@ export class RedisSagaStore implements SagaStore {
       [expectedVersion, JSON.stringify(value), ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0],
     );
     return reply === 1;
+  }
+
+  async adjustCounters(adjustment: CounterAdjustment): Promise<CounterAdjustResult> {
+    checkCounterAdjustment(adjustment);
+    const { key, entryId, deltas, initial = {}, floor = 0, entryTtlMs } = adjustment;
+    const deltaPairs = Object.entries(deltas);
+    const reply = await ADJUST_COUNTERS.run(
+      this.client,
+      [this.keys.counters(key), this.keys.counterEntry(key, entryId)],
+      [
+        floor,
+        entryTtlMs && entryTtlMs > 0 ? Math.ceil(entryTtlMs) : 0,
+        deltaPairs.length,
+        ...deltaPairs.flat(),
+        ...Object.entries(initial).flat(),
+      ],
+    );
+    if (!Array.isArray(reply) || reply.length !== 3) throw unexpectedReply('adjustCounters', reply);
+    const [status, counter, pairs] = reply as [unknown, unknown, unknown];
+    const counters = countersOf(pairs, 'adjustCounters');
+    if (status === 'refused' && typeof counter === 'string') return { status, counter, counters };
+    if (status === 'applied' || status === 'duplicate') return { status, counters };
+    throw unexpectedReply('adjustCounters', reply);
+  }
+
+  async revertCounters(key: string, entryId: string): Promise<CounterRevertResult> {
+    const reply = await REVERT_COUNTERS.run(
+      this.client,
+      [this.keys.counters(key), this.keys.counterEntry(key, entryId)],
+      [],
+    );
+    if (!Array.isArray(reply) || reply.length !== 2) throw unexpectedReply('revertCounters', reply);
+    return { reverted: reply[0] === 1, counters: countersOf(reply[1], 'revertCounters') };
+  }
+
+  async readCounters(key: string): Promise<Counters | undefined> {
+    const stored = await this.client.hgetall(this.keys.counters(key));
+    return Object.keys(stored).length === 0
+      ? undefined
+      : countersOf(Object.entries(stored).flat(), 'readCounters');
   }
 
   async close(): Promise<void> {
@@ -179,7 +261,7 @@ export class RedisSagaStore implements SagaStore {
     return [
       state.version,
       published.length > 0 ? JSON.stringify(outbox) : '',
-      isTerminal(state.status) ? this.retentionMs : 0,
+      expiresWithRetention(state.status) ? this.retentionMs : 0,
       timers.length,
       ...timers.flatMap((timer) => [String(timer.dueAt), timerMember(state.id, timer)]),
     ];
@@ -201,6 +283,14 @@ function parseJson<T>(raw: string, key: string): T {
   } catch (error) {
     throw new SyntaxError(`Unreadable JSON at Redis key ${key}: ${(error as Error).message}`);
   }
+}
+
+/** Counters from a flat `name, value, ...` reply (HGETALL's shape). */
+function countersOf(reply: unknown, command: string): Counters {
+  const pairs = stringsOf(reply, command);
+  const counters: Record<string, number> = {};
+  for (let i = 0; i < pairs.length; i += 2) counters[pairs[i]] = Number(pairs[i + 1]);
+  return counters;
 }
 
 function stringsOf(reply: unknown, command: string): string[] {

@@ -2,6 +2,7 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { SagaState } from '../engine/saga-state';
+import type { CounterAdjustment } from './saga-counters.interface';
 import type { SagaStore } from './saga-store.interface';
 
 /** One store under test, fresh for every test. */
@@ -132,23 +133,41 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         ]);
       });
 
-      it('stores its commands as the outbox of the new version, replacing the older outbox', async () => {
+      it('stores its commands as the outbox of the new version, beside the unpublished older one', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
+        await pause(3);
         await store.commit(sagaState('s1', { version: 2 }), 1, [
           runTask('b'),
           { type: 'schedule', timer: sagaTimer(9) },
         ]);
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 1, commands: [runTask('a')] },
           { sagaId: 's1', version: 2, commands: [runTask('b')] },
         ]);
       });
 
-      it('leaves no outbox when it has nothing to publish, and still schedules its timers', async () => {
+      it('adds no outbox when it has nothing to publish, keeps the older one, and schedules its timers', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
         const timer = sagaTimer(5_000);
         await store.commit(sagaState('s1', { version: 2 }), 1, [{ type: 'schedule', timer }]);
-        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+        await store.commit(sagaState('s1', { version: 3 }), 2, []);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 1, commands: [runTask('a')] },
+        ]);
         await expect(store.claimDueTimers(5_000, 1_000, 10)).resolves.toEqual([{ sagaId: 's1', timer }]);
+      });
+
+      it('never drops an unpublished outbox of an earlier version, whatever later commits store', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
+        // A repeated start subscribing a caller commits without commands.
+        await store.commit(sagaState('s1', { version: 3 }), 2, []);
+        await store.commit(sagaState('s1', { version: 4 }), 3, [runTask('c')]);
+        await store.clearOutbox('s1', 4);
+        const pending = await store.pendingOutboxes(FAR_FUTURE, 10);
+        expect(pending.map((outbox) => outbox.version).sort()).toEqual([1, 2]);
+        expect(pending.find((outbox) => outbox.version === 1)?.commands).toEqual([runTask('a')]);
+        expect(pending.find((outbox) => outbox.version === 2)?.commands).toEqual([runTask('b')]);
       });
     });
 
@@ -167,6 +186,32 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await store.clearOutbox('s1', 1);
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
           { sagaId: 's1', version: 2, commands: [runTask('b')] },
+        ]);
+      });
+
+      it('clearOutbox of a newer version keeps the older outbox, and of a version never stored keeps both', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
+        await store.commit(sagaState('s1', { version: 3 }), 2, [runTask('c')]);
+        await store.clearOutbox('s1', 2);
+        await store.clearOutbox('s1', 7);
+        const pending = await store.pendingOutboxes(FAR_FUTURE, 10);
+        expect(pending.map((outbox) => outbox.version).sort()).toEqual([1, 3]);
+        await store.clearOutbox('s1', 1);
+        await store.clearOutbox('s1', 3);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+      });
+
+      it('pendingOutboxes counts each pending version against `limit`, oldest first', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await pause(3);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
+        await pause(3);
+        await store.create(sagaState('s2'), [runTask('c')]);
+        const firstTwo = await store.pendingOutboxes(FAR_FUTURE, 2);
+        expect(firstTwo.map(({ sagaId, version }) => [sagaId, version])).toEqual([
+          ['s1', 1],
+          ['s1', 2],
         ]);
       });
 
@@ -269,12 +314,31 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
       });
 
+      it('keeps a failed saga and its outboxes after the retention: it waits for an operator', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        const failed = sagaState('s1', { version: 2, status: 'failed' });
+        await store.commit(failed, 1, [{ type: 'finish', status: 'failed' }]);
+        await fixture.elapse(fixture.retentionMs * 2);
+        await expect(store.load('s1')).resolves.toEqual(failed);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(2);
+      });
+
+      it('forgets a compensated saga after the retention, with every outbox it still holds', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2, status: 'compensated' }), 1, [
+          { type: 'finish', status: 'compensated' },
+        ]);
+        await fixture.elapse(fixture.retentionMs + 500);
+        await expect(store.load('s1')).resolves.toBeUndefined();
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
+      });
+
       it('keeps a saga that is not terminal', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
         await store.commit(sagaState('s1', { version: 2, status: 'compensating' }), 1, [runTask('b')]);
         await fixture.elapse(fixture.retentionMs * 2);
         await expect(store.load('s1')).resolves.toMatchObject({ version: 2 });
-        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(1);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(2);
       });
     });
 
@@ -321,6 +385,171 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await store.putDocument('d', 'v2', 1);
         await fixture.elapse(120_000);
         await expect(store.getDocument('d')).resolves.toEqual({ value: 'v2', version: 2 });
+      });
+    });
+
+    describe('time', () => {
+      it('reads one clock, close to the host clock and never going back from call to call', async () => {
+        const before = Date.now();
+        const times: number[] = [];
+        for (let i = 0; i < 20; i++) times.push(await store.time());
+        const after = Date.now();
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect(Number.isInteger(times[0])).toBe(true);
+        // Same machine in the tests: the store's clock is the host's, give or take a second.
+        expect(times[0]).toBeGreaterThanOrEqual(before - 1_000);
+        expect(times[times.length - 1]).toBeLessThanOrEqual(after + 1_000);
+      });
+    });
+
+    describe('counters', () => {
+      const stock = (entryId: string, quantity: number, more: Partial<CounterAdjustment> = {}) => ({
+        key: 'stock:p1',
+        entryId,
+        deltas: { available: -quantity, reserved: quantity },
+        initial: { available: 5, reserved: 0 },
+        ...more,
+      });
+
+      it('readCounters returns undefined for a key never adjusted', async () => {
+        await store.adjustCounters({ ...stock('o1', 1), key: 'stock:other' });
+        await expect(store.readCounters('stock:p1')).resolves.toBeUndefined();
+      });
+
+      it('starts a new key from its initial values and applies the deltas', async () => {
+        await expect(store.adjustCounters(stock('o1', 2))).resolves.toEqual({
+          status: 'applied',
+          counters: { available: 3, reserved: 2 },
+        });
+        await expect(store.readCounters('stock:p1')).resolves.toEqual({ available: 3, reserved: 2 });
+      });
+
+      it('ignores the initial values once the key exists, and starts unnamed counters at 0', async () => {
+        await store.adjustCounters(stock('o1', 2));
+        await store.adjustCounters(stock('o2', 1, { initial: { available: 1_000 } }));
+        await expect(
+          store.adjustCounters({ key: 'stock:p1', entryId: 'o3', deltas: { sold: 4 } }),
+        ).resolves.toEqual({ status: 'applied', counters: { available: 2, reserved: 3, sold: 4 } });
+      });
+
+      it('applies an entry once: a repeat is a duplicate and changes nothing', async () => {
+        await store.adjustCounters(stock('o1', 2));
+        await expect(store.adjustCounters(stock('o1', 3))).resolves.toEqual({
+          status: 'duplicate',
+          counters: { available: 3, reserved: 2 },
+        });
+        await expect(store.readCounters('stock:p1')).resolves.toEqual({ available: 3, reserved: 2 });
+      });
+
+      it('refuses without change when a lowered counter would end below the floor (0 by default)', async () => {
+        await store.adjustCounters(stock('o1', 4));
+        await expect(store.adjustCounters(stock('o2', 2))).resolves.toEqual({
+          status: 'refused',
+          counter: 'available',
+          counters: { available: 1, reserved: 4 },
+        });
+        await expect(store.readCounters('stock:p1')).resolves.toEqual({ available: 1, reserved: 4 });
+        // Nothing was recorded for the refused entry: it applies once stock is back.
+        await store.revertCounters('stock:p1', 'o1');
+        await expect(store.adjustCounters(stock('o2', 2))).resolves.toMatchObject({ status: 'applied' });
+      });
+
+      it('refuses a first adjustment against the initial values, storing nothing', async () => {
+        await expect(store.adjustCounters(stock('o1', 6))).resolves.toEqual({
+          status: 'refused',
+          counter: 'available',
+          counters: { available: 5, reserved: 0 },
+        });
+        await expect(store.readCounters('stock:p1')).resolves.toBeUndefined();
+      });
+
+      it('checks the floor it is given, and only for counters it lowers', async () => {
+        await store.adjustCounters({ key: 'k', entryId: 'e1', deltas: { balance: -5 }, floor: -10 });
+        await expect(
+          store.adjustCounters({ key: 'k', entryId: 'e2', deltas: { balance: -6 }, floor: -10 }),
+        ).resolves.toMatchObject({ status: 'refused', counter: 'balance' });
+        await expect(
+          store.adjustCounters({ key: 'k', entryId: 'e3', deltas: { balance: 1 }, floor: 100 }),
+        ).resolves.toEqual({ status: 'applied', counters: { balance: -4 } });
+      });
+
+      it('reverts an entry once, and a reverted entry cannot be applied again', async () => {
+        await store.adjustCounters(stock('o1', 2));
+        await store.adjustCounters(stock('o2', 1));
+        await expect(store.revertCounters('stock:p1', 'o1')).resolves.toEqual({
+          reverted: true,
+          counters: { available: 4, reserved: 1 },
+        });
+        await expect(store.revertCounters('stock:p1', 'o1')).resolves.toEqual({
+          reverted: false,
+          counters: { available: 4, reserved: 1 },
+        });
+        await expect(store.adjustCounters(stock('o1', 2))).resolves.toMatchObject({ status: 'duplicate' });
+        await expect(store.readCounters('stock:p1')).resolves.toEqual({ available: 4, reserved: 1 });
+      });
+
+      it('changes nothing for a revert of an entry never applied', async () => {
+        await expect(store.revertCounters('stock:p1', 'o9')).resolves.toEqual({
+          reverted: false,
+          counters: {},
+        });
+        await store.adjustCounters(stock('o1', 2));
+        await expect(store.revertCounters('stock:p1', 'o9')).resolves.toEqual({
+          reverted: false,
+          counters: { available: 3, reserved: 2 },
+        });
+        await expect(store.adjustCounters(stock('o9', 1))).resolves.toMatchObject({ status: 'applied' });
+      });
+
+      it('forgets an entry after its time to live, but never the counters', async () => {
+        await store.adjustCounters(stock('o1', 2, { entryTtlMs: 60_000 }));
+        await fixture.elapse(61_000);
+        await expect(store.revertCounters('stock:p1', 'o1')).resolves.toEqual({
+          reverted: false,
+          counters: { available: 3, reserved: 2 },
+        });
+        await expect(store.adjustCounters(stock('o1', 2))).resolves.toMatchObject({ status: 'applied' });
+      });
+
+      it('keeps counters of different keys apart, and entries of one id under different keys', async () => {
+        await store.adjustCounters(stock('o1', 2));
+        await store.adjustCounters({ ...stock('o1', 1), key: 'stock:p2' });
+        await store.revertCounters('stock:p2', 'o1');
+        await expect(store.readCounters('stock:p1')).resolves.toEqual({ available: 3, reserved: 2 });
+        await expect(store.readCounters('stock:p2')).resolves.toEqual({ available: 5, reserved: 0 });
+      });
+
+      it('refuses deltas, initial values and floors that are not safe integers', async () => {
+        for (const bad of [
+          stock('o1', 0.5),
+          stock('o1', Number.NaN),
+          stock('o1', 1, { initial: { available: 2 ** 60 } }),
+          stock('o1', 1, { floor: Infinity }),
+        ]) {
+          await expect(store.adjustCounters(bad)).rejects.toThrow(RangeError);
+        }
+        await expect(store.readCounters('stock:p1')).resolves.toBeUndefined();
+      });
+
+      it('neither oversells nor loses a change under concurrent adjustments and reverts of one key', async () => {
+        const key = 'stock:hot';
+        const initial = { available: 30, reserved: 0 };
+        const reserve = (i: number) =>
+          store.adjustCounters({ key, entryId: `o${i}`, deltas: { available: -1, reserved: 1 }, initial });
+        const first = await Promise.all(Array.from({ length: 50 }, (_, i) => reserve(i)));
+        expect(first.filter((r) => r.status === 'applied')).toHaveLength(30);
+        expect(first.filter((r) => r.status === 'refused')).toHaveLength(20);
+        const applied = first.flatMap((r, i) => (r.status === 'applied' ? [i] : []));
+
+        // Release every reservation twice while the 20 refused ones are asked again, all at once.
+        const [released, retried] = await Promise.all([
+          Promise.all([...applied, ...applied].map((i) => store.revertCounters(key, `o${i}`))),
+          Promise.all(first.flatMap((r, i) => (r.status === 'refused' ? [reserve(i)] : []))),
+        ]);
+        expect(released.filter((r) => r.reverted)).toHaveLength(30);
+        const counters = await store.readCounters(key);
+        const retriedApplied = retried.filter((r) => r.status === 'applied').length;
+        expect(counters).toEqual({ available: 30 - retriedApplied, reserved: retriedApplied });
       });
     });
 

@@ -1,8 +1,14 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
+import type {
+  CounterAdjustment,
+  CounterAdjustResult,
+  CounterRevertResult,
+  Counters,
+} from './saga-counters.interface';
 
-/** Commands stored with a transition and not yet published (the outbox). */
+/** Commands stored with one transition (one saga version) and not yet published: an outbox. */
 export interface SagaOutbox {
   sagaId: string;
   version: number;
@@ -27,6 +33,13 @@ export interface VersionedDocument {
  */
 export interface SagaStore {
   /**
+   * Checks that the store can keep what it is given, before anything is stored; `SagaModule` calls it
+   * once when it creates the store. `RedisSagaStore` refuses a server whose `maxmemory-policy` may evict
+   * saga keys. Safe to call again.
+   */
+  init(): Promise<void>;
+
+  /**
    * Stores a new saga unless one with the same id exists (saga ids of idempotent starts are derived from
    * the idempotency key). Returns the stored saga either way.
    */
@@ -37,14 +50,19 @@ export interface SagaStore {
   /**
    * Replaces the saga if its stored version is still `expectedVersion` (compare-and-set). Stores the
    * commands as the outbox of `next.version` and schedules its timers. Returns false on a lost race.
-   * A terminal saga's keys expire after the retention.
+   * Outboxes of earlier versions stay until {@link clearOutbox} drops them, whatever this commit stores
+   * (even nothing). A `completed` or `compensated` saga's keys expire after the retention; a `failed`
+   * saga waits for an operator and never expires.
    */
   commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean>;
 
-  /** Drops the outbox of `version` once its commands are published; a newer outbox stays. Safe to repeat. */
+  /** Drops the outbox of `version` once its commands are published; other versions stay. Safe to repeat. */
   clearOutbox(sagaId: string, version: number): Promise<void>;
 
-  /** Outboxes stored before `before` (epoch ms) and still not cleared: a publisher died. */
+  /**
+   * Outboxes stored before `before` (epoch ms, store time) and still not cleared (a publisher died), oldest
+   * first, at most `limit`: every pending version of a saga is one outbox of its own.
+   */
   pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]>;
 
   /**
@@ -55,14 +73,56 @@ export interface SagaStore {
 
   completeTimer(due: DueTimer): Promise<void>;
 
+  /**
+   * The store's clock (epoch ms): the Redis server's `TIME` on Redis, the injected clock (`Date.now` by
+   * default) in memory. Every replica that asks one store reads one clock, so times compared across
+   * processes (due timers, outbox ages) do not depend on each host's clock. Non-decreasing from call to
+   * call unless the server's clock is set back.
+   */
+  time(): Promise<number>;
+
   /** Reads a participant document (barriers, example domains). */
   getDocument(key: string): Promise<VersionedDocument | undefined>;
 
   /**
    * Writes a participant document if its version is still `expectedVersion` (0: it must not exist yet).
-   * The new version is `expectedVersion + 1`. `ttlMs` makes it expire. Returns false on a lost race.
+   * The new version is `expectedVersion + 1`. `ttlMs` makes it expire (default: never). Returns false on a
+   * lost race.
+   *
+   * A read-decide-write loop over this compare-and-set is the right tool for a document that few writers
+   * change (a barrier record, an order, a payment): a lost race is rare and costs one more read. It is the
+   * wrong tool for a value many writers change at once (the stock of a popular product): every writer
+   * rewrites the whole document, lost races grow with the concurrency and the writes run one after the
+   * other. Use {@link adjustCounters} there.
    */
   putDocument(key: string, value: Json, expectedVersion: number, ttlMs?: number): Promise<boolean>;
+
+  /**
+   * Applies `adjustment.deltas` to the counters under `adjustment.key` in one atomic step, once per
+   * `adjustment.entryId`: a repeated call with the same entry id changes nothing (`duplicate`). Refuses
+   * without any change (`refused`) when a counter it lowers would end below `floor`. Each call touches the
+   * counters and its own entry only (O(1), whatever the number of entries), so concurrent adjustments of
+   * one hot key never lose a race and never retry: the right tool for stock, seats or quotas that many
+   * sagas change at once. Counters and deltas are safe integers; anything else throws a `RangeError`.
+   *
+   * @example
+   * await store.adjustCounters({
+   *   key: 'stock:p1', entryId: orderId,
+   *   deltas: { available: -2, reserved: 2 }, initial: { available: 100 },
+   * });
+   */
+  adjustCounters(adjustment: CounterAdjustment): Promise<CounterAdjustResult>;
+
+  /**
+   * Takes back the deltas of entry `entryId` under `key` in one atomic step, once: the entry stays
+   * recorded as reverted, so a later revert returns `reverted: false` and a later {@link adjustCounters}
+   * with the same entry id is a `duplicate`. A revert is never refused by the floor. A revert of an entry
+   * never applied changes nothing (and records nothing).
+   */
+  revertCounters(key: string, entryId: string): Promise<CounterRevertResult>;
+
+  /** The counters under `key`, or undefined when it was never adjusted. */
+  readCounters(key: string): Promise<Counters | undefined>;
 
   /** Releases connections. */
   close(): Promise<void>;
