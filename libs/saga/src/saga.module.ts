@@ -7,6 +7,7 @@ import type {
   SagaModuleOptions,
 } from './interfaces/saga-module-options.interface';
 import { SagaClient } from './runtime/saga.client';
+import { SagaClock } from './runtime/saga.clock';
 import { SagaCallbackDispatcher } from './runtime/saga-callback.dispatcher';
 import { SagaResultWaiters } from './runtime/saga-result.waiters';
 import { SagaExplorer } from './runtime/saga.explorer';
@@ -72,11 +73,12 @@ const providers: Provider[] = [
   },
   { provide: SAGA_TRANSPORT, inject: [SAGA_MODULE_OPTIONS], useFactory: createTransport },
   { provide: SAGA_STORE, inject: [SAGA_MODULE_OPTIONS], useFactory: createStore },
+  SagaClock,
   {
     provide: SAGA_BARRIER,
-    inject: [SAGA_STORE, SAGA_MODULE_OPTIONS],
-    useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions) =>
-      new TaskBarrier(store, options.retentionMs),
+    inject: [SAGA_STORE, SAGA_MODULE_OPTIONS, SagaClock],
+    useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions, clock: SagaClock) =>
+      new TaskBarrier(store, options.retentionMs, () => clock.now()),
   },
   SagaMetadataAccessor,
   SagaRegistry,

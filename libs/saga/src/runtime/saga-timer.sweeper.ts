@@ -9,6 +9,7 @@ import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-option
 import { SAGA_STORE } from '../saga.constants';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import type { SagaStore } from '../store/saga-store.interface';
+import { SagaClock } from './saga.clock';
 import { SagaOrchestrator } from './saga.orchestrator';
 import { SagaRegistry } from './saga.registry';
 
@@ -30,6 +31,7 @@ export class SagaTimerSweeper implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly registry: SagaRegistry,
     private readonly orchestrator: SagaOrchestrator,
+    private readonly clock: SagaClock,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
   ) {}
@@ -44,8 +46,11 @@ export class SagaTimerSweeper implements OnApplicationBootstrap, BeforeApplicati
     await this.running;
   }
 
-  /** One pass: fires every due timer, and every `OUTBOX_GRACE_MS` republishes stale outboxes. */
-  async sweep(now = Date.now()): Promise<void> {
+  /**
+   * One pass: fires every due timer, and every `OUTBOX_GRACE_MS` republishes stale outboxes. `now` is the
+   * store's clock, which both the timers' due times and the outboxes' ages are measured by.
+   */
+  async sweep(now = this.clock.now()): Promise<void> {
     for (;;) {
       const due = await this.store.claimDueTimers(now, TIMER_LEASE_MS, BATCH);
       await Promise.all(

@@ -20,6 +20,7 @@ import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry } from './saga.registry';
 import { sagaLog } from './saga-log';
 import { SagaResultWaiters } from './saga-result.waiters';
+import { SagaClock } from './saga.clock';
 import { SagaStateCache } from './saga-state.cache';
 
 /** How often a held throttled start checks its saga when no result arrived. */
@@ -40,6 +41,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   constructor(
     private readonly registry: SagaRegistry,
     private readonly results: SagaResultWaiters,
+    private readonly clock: SagaClock,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
@@ -93,7 +95,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       input: message.input,
       replyTo,
       callbackUrl: message.callbackUrl,
-      now: Date.now(),
+      now: this.clock.now(),
     });
     const { created, state } = await this.store.create(started.state, started.commands);
     if (created) {
@@ -122,7 +124,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   async onReply(reply: ReplyMessage): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const { task, attempt } = reply;
     let event: SagaEvent;
     if (reply.kind === 'run') {
@@ -147,7 +149,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
 
   /** Feeds a due timer; returns false if this replica does not orchestrate its flow. */
   async onTimer(due: DueTimer): Promise<boolean> {
-    return this.apply(due.sagaId, { type: 'timer', timer: due.timer, now: Date.now() });
+    return this.apply(due.sagaId, { type: 'timer', timer: due.timer, now: this.clock.now() });
   }
 
   /** Publishes commands that a crashed replica stored but did not publish. */
@@ -317,7 +319,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       ...this.envelope(state),
       type,
       instance: this.results.address,
-      at: Date.now(),
+      at: this.clock.now(),
       ...(step ? { step } : {}),
       ...(task ? { task } : {}),
     });
