@@ -4,7 +4,7 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { deliverMessage, describeError, type MessageParser } from './message-delivery';
-import { CLOSE_STEP_MS, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
+import { CLOSE_STEP_MS, DELIVERY_HEADER, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
   type RabbitMqTransportConnectOptions,
@@ -44,9 +44,13 @@ const REPUBLISH_PAUSE_MS = 50;
  * - Sending resolves once the broker confirmed the message (publisher confirms); messages are persistent JSON
  *   with the headers `x-request-id` (the trace id) and W3C `traceparent`.
  * - Each consumer has a channel of its own with its prefetch, and acknowledges a message only after its handler
- *   resolved. A message that is not JSON or fails its parser, or whose handler throws `InvalidMessageError`, is
- *   moved to the dead-letter queue (headers `x-dta-reason`, `x-dta-source-queue`); any other handler error
- *   requeues it after `redeliveryDelayMs`. No message crashes a consumer.
+ *   resolved. A message over `maxMessageBytes` or `maxMessageDepth`, that is not JSON or fails its parser, or
+ *   whose handler throws `InvalidMessageError`, is moved to the dead-letter queue (headers `x-dta-reason`,
+ *   `x-dta-source-queue`, `x-dta-deliveries`). Any other handler error publishes it again to its queue after
+ *   `redeliveryDelayMs`, with its delivery count in `x-dta-delivery`, then acknowledges the original (a copy
+ *   confirmed first, so at least once holds); after `maxDeliveries` failed deliveries it is dead-lettered.
+ *   Classic queues count no deliveries and quorum queues (`x-delivery-limit`) cannot be declared over existing
+ *   classic ones, so the count travels in the message. No message crashes a consumer.
  * - The socket has TCP_NODELAY: with Nagle's algorithm on, a lone message waits for the peer's delayed ACK
  *   (about 40 ms per hop on Linux).
  *
@@ -417,8 +421,9 @@ export class RabbitMqTransport implements SagaTransport {
       declare: (channel, declaration) => this.rabbit.declareQueue(channel, declaration),
       prefetch: Math.max(1, options.prefetch ?? this.settings.prefetch),
       redeliveryDelayMs: this.settings.redeliveryDelayMs,
-      process: (body) => deliverMessage(body, parse, handler),
-      deadLetter: (message, reason) => this.deadLetter(queue.name, message, reason),
+      process: (delivery) => deliverMessage(delivery, parse, handler, this.settings),
+      deadLetter: (message, reason, deliveries) => this.deadLetter(queue.name, message, reason, deliveries),
+      redeliver: (message, next) => this.redeliver(queue.name, message, next),
       logger: this.logger,
     });
     this.assertOpen('consume'); // close() may have begun while connecting
@@ -432,24 +437,44 @@ export class RabbitMqTransport implements SagaTransport {
     }
   }
 
-  /** Copies the message, bytes and headers as received, to the dead-letter queue with the reason. */
-  private async deadLetter(sourceQueue: string, message: ConsumeMessage, reason: string): Promise<void> {
-    const { properties, fields } = message;
-    await this.publishConfirmed('', this.topology.deadLetterQueue, message.content, {
+  /** Copies the message, bytes and headers as received, to the dead-letter queue with the reason and count. */
+  private async deadLetter(
+    sourceQueue: string,
+    message: ConsumeMessage,
+    reason: string,
+    deliveries: number,
+  ): Promise<void> {
+    const { fields } = message;
+    await this.publishCopy(this.topology.deadLetterQueue, message, {
+      'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH),
+      'x-dta-deliveries': deliveries,
+      'x-dta-source-queue': sourceQueue,
+      'x-dta-exchange': fields.exchange,
+      'x-dta-routing-key': fields.routingKey,
+      'x-dta-dead-lettered-at': new Date().toISOString(),
+    });
+  }
+
+  /** Publishes a copy of a failed message back to its queue (default exchange) as delivery `next`. */
+  private async redeliver(queue: string, message: ConsumeMessage, next: number): Promise<void> {
+    await this.publishCopy(queue, message, { [DELIVERY_HEADER]: next });
+  }
+
+  /** Publishes the bytes and properties of `message` to `queue`, with `headers` added; resolves once confirmed. */
+  private async publishCopy(
+    queue: string,
+    message: ConsumeMessage,
+    headers: Record<string, unknown>,
+  ): Promise<void> {
+    const { properties } = message;
+    await this.publishConfirmed('', queue, message.content, {
       persistent: true,
       contentType: properties.contentType as string | undefined,
       contentEncoding: properties.contentEncoding as string | undefined,
       messageId: properties.messageId as string | undefined,
       timestamp: properties.timestamp as number | undefined,
       appId: properties.appId as string | undefined,
-      headers: {
-        ...properties.headers,
-        'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH),
-        'x-dta-source-queue': sourceQueue,
-        'x-dta-exchange': fields.exchange,
-        'x-dta-routing-key': fields.routingKey,
-        'x-dta-dead-lettered-at': new Date().toISOString(),
-      },
+      headers: { ...properties.headers, ...headers },
     });
   }
 
