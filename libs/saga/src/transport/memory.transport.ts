@@ -141,6 +141,13 @@ export class MemoryTransport implements SagaTransport {
     this.consume(this.topology.throttledQueue(flow), parseStartMessage, handler, options);
   }
 
+  async queuedStarts(flow: string): Promise<number> {
+    this.assertOpen('count queued starts');
+    return (
+      this.readyCount(this.topology.startQueue(flow)) + this.readyCount(this.topology.throttledQueue(flow))
+    );
+  }
+
   async sendCallback(message: CallbackMessage): Promise<void> {
     this.enqueue(this.topology.callbackQueue, message, 'send a callback message');
   }

@@ -134,6 +134,15 @@ export class RabbitMqTransport implements SagaTransport {
     await this.consume(queue, parseStartMessage, handler, options);
   }
 
+  /** Reads `messageCount` (ready messages) of the two queues with a passive declaration each. */
+  async queuedStarts(flow: string): Promise<number> {
+    this.assertOpen('count queued starts');
+    await this.init();
+    const queues = [this.topology.startQueue(flow), this.topology.throttledQueue(flow)];
+    const counts = await Promise.all(queues.map((queue) => this.readyMessages(queue)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
   async sendCallback(message: CallbackMessage): Promise<void> {
     const queue = this.rabbit.commandQueue(this.topology.callbackQueue);
     await this.sendCommand(queue, message, 'send a callback message');
@@ -372,6 +381,19 @@ export class RabbitMqTransport implements SagaTransport {
       return true;
     });
     if (!bound) await this.withTemporaryChannel((channel) => this.rabbit.declareQueue(channel, queue));
+  }
+
+  /** Messages ready in `queue`, 0 if it does not exist (the broker closes the temporary channel on a 404). */
+  private readyMessages(queue: string): Promise<number> {
+    return this.withTemporaryChannel((channel) =>
+      channel.checkQueue(queue).then(
+        ({ messageCount }) => messageCount,
+        (error: unknown) => {
+          if ((error as { code?: unknown }).code === 404) return 0;
+          throw error;
+        },
+      ),
+    );
   }
 
   /**

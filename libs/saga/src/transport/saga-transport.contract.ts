@@ -359,6 +359,32 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       });
     });
 
+    describe('queued starts', () => {
+      it('counts the starts of a flow ready in its start and throttled queues, not those being handled', async () => {
+        expect(await transport.queuedStarts('trip')).toBe(0);
+        await transport.sendStart(start('trip', 1));
+        await transport.sendStart(start('trip', 2));
+        await transport.sendStart({ ...start('trip', 3), throttled: true });
+        await transport.sendStart(start('other', 4));
+        expect(await transport.queuedStarts('trip')).toBe(3);
+        expect(await transport.queuedStarts('other')).toBe(1);
+
+        const release = hold();
+        let held = 0;
+        await transport.consumeStarts(
+          'trip',
+          async () => {
+            held++;
+            await release.promise;
+          },
+          { prefetch: 2 },
+        );
+        await eventually(() => held === 2, 'both starts held by their consumer');
+        await eventually(async () => (await transport.queuedStarts('trip')) === 1, 'one start still queued');
+        release.resolve();
+      });
+    });
+
     describe('routing', () => {
       it("gives a task's consumer only that task of that flow", async () => {
         const hotel = collect<TaskMessage>();
