@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connectBookingGrpc, setupBookingHttp } from '@dta/booking';
 import { AppModule } from '../../apps/standalone/src/app.module';
@@ -7,12 +7,13 @@ import { AppModule } from '../../apps/standalone/src/app.module';
 export type TestEnv = Record<string, string>;
 
 /**
- * Boots the standalone AppModule as `main.ts` does (same modules, same HTTP setup; with `grpc`, also the gRPC
- * server on `GRPC_PORT`) under `env`, which is in `process.env` while the app lives: `@nestjs/config` reads it.
+ * Boots the standalone AppModule (or `module`, e.g. the gateway's) as `main.ts` does (same modules, same HTTP
+ * setup; with `grpc`, also the gRPC server on `GRPC_PORT`) under `env`, which is in `process.env` while the
+ * app lives: `@nestjs/config` reads it.
  */
 export async function startStandaloneApp(
   env: TestEnv,
-  { grpc = false }: { grpc?: boolean } = {},
+  { grpc = false, module = AppModule }: { grpc?: boolean; module?: Type } = {},
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   const restore = (): void => {
@@ -23,7 +24,7 @@ export async function startStandaloneApp(
   };
   Object.assign(process.env, env);
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
     const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     setupBookingHttp(app);
     if (grpc) connectBookingGrpc(app);

@@ -22,6 +22,7 @@ export {
   SagaGrpcExceptionFilter,
   FIELD_VIOLATION_TRAILER,
   SAGA_ID_TRAILER,
+  RETRY_PUSHBACK_TRAILER,
   type GrpcErrorStatus,
 } from './filters/saga-grpc-exception.filter';
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';

@@ -1,3 +1,4 @@
 export * from './saga-definition.error';
 export * from './saga-outcome.error';
 export * from './task-rejected.error';
+export * from './saga-overloaded.error';

@@ -1,0 +1,105 @@
+import type { INestApplication } from '@nestjs/common';
+import { status } from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { Booking, type BookingResponse } from '@dta/booking';
+import { RETRY_PUSHBACK_TRAILER, SAGA_TRANSPORT, type SagaTransport } from '@dta/saga';
+import { AppModule as GatewayModule } from '../apps/gateway/src/app.module';
+import { AMQP_URL, REDIS_URL, INFRAS, freePort } from './support/e2e-infra';
+import { GrpcTestClient } from './support/grpc-client';
+import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
+import { startStandaloneApp } from './support/standalone-app';
+
+jest.setTimeout(30_000);
+
+const MAX_QUEUED_STARTS = 2;
+
+/**
+ * A gateway with no orchestrator behind it: every start it accepts waits in the broker, so the start queue
+ * grows with each one until the gateway refuses new starts.
+ */
+describe.each(INFRAS)('backpressure at the gateway over $name', ({ transport, store }) => {
+  const run = randomBytes(4).toString('hex');
+  const prefix = `dta-bp-${run}`;
+  const instanceId = `${prefix}-gateway`;
+  let app: INestApplication;
+  let close: (() => Promise<void>) | undefined;
+  let http: App;
+  let grpc: GrpcTestClient;
+  let sagaTransport: SagaTransport;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    ({ app, close } = await startStandaloneApp(
+      {
+        SAGA_TRANSPORT: transport,
+        SAGA_STORE: store,
+        AMQP_URL,
+        REDIS_URL,
+        SAGA_PREFIX: prefix,
+        SAGA_INSTANCE_ID: instanceId,
+        SAGA_WAIT_TIMEOUT_MS: '300',
+        SAGA_MAX_QUEUED_STARTS: String(MAX_QUEUED_STARTS),
+        GRPC_PORT: String(port),
+      },
+      { grpc: true, module: GatewayModule },
+    ));
+    http = app.getHttpServer() as App;
+    grpc = GrpcTestClient.of('proto/booking.proto', 'pb.BookingService', `127.0.0.1:${port}`);
+    sagaTransport = app.get<SagaTransport>(SAGA_TRANSPORT);
+  });
+
+  afterAll(async () => {
+    grpc?.close();
+    await close?.();
+    if (transport === 'rabbitmq') {
+      const tasks = Object.values(Booking.task).map((t) => t.name);
+      await deleteRabbitMqTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instanceId);
+    }
+    if (store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+  });
+
+  const queued = () => sagaTransport.queuedStarts(Booking.name);
+
+  it('accepts starts below the bound (they wait in the broker), then refuses with 429 and Retry-After', async () => {
+    // No orchestrator: an accepted async start is answered 202 once the wait runs out, and stays queued.
+    await request(http).post('/bookings?mode=async').send({ productId: 'p-1' }).expect(202);
+    const grpcStart = await grpc.unary<BookingResponse>('HandleAsyncBooking', {
+      ProductID: 'p-2',
+      Quantity: 1,
+    });
+    expect(grpcStart.error).toBeUndefined();
+    expect(grpcStart.response?.Status).toBe('running');
+    expect(await queued()).toBe(MAX_QUEUED_STARTS);
+
+    const refused = await request(http).post('/bookings').send({ productId: 'p-3' }).expect(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      flow: Booking.name,
+      retryAfterMs: 1000,
+    });
+    expect((refused.body as { message: string }).message).toContain(
+      `${MAX_QUEUED_STARTS} starts already wait for an orchestrator (maxQueuedStarts ${MAX_QUEUED_STARTS})`,
+    );
+    // Nothing was published for the refused start, and the accepted ones are still there.
+    expect(await queued()).toBe(MAX_QUEUED_STARTS);
+  });
+
+  it('refuses a gRPC start at the bound with RESOURCE_EXHAUSTED and a retry pushback', async () => {
+    const { error } = await grpc.unary<BookingResponse>('HandleSyncBooking', {
+      ProductID: 'p-4',
+      Quantity: 1,
+    });
+    expect(error?.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(error?.details).toContain(`maxQueuedStarts ${MAX_QUEUED_STARTS}`);
+    expect(error?.metadata.get(RETRY_PUSHBACK_TRAILER)).toEqual(['1000']);
+    expect(await queued()).toBe(MAX_QUEUED_STARTS);
+  });
+
+  it('still refuses bad input with 400 first: validation comes before admission', async () => {
+    await request(http).post('/bookings').send({ productId: '' }).expect(400);
+  });
+});
