@@ -28,3 +28,4 @@ export {
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';
+export { TransientFaultError, isTransientFault } from './transport/transient-fault.error';

@@ -1,4 +1,5 @@
 import { deliverMessage, nestingDepth, resolveDeliveryLimits } from './message-delivery';
+import { TransientFaultError } from './transient-fault.error';
 
 describe('nestingDepth', () => {
   it('counts nested arrays and objects, not brackets inside strings or escaped quotes', () => {
@@ -54,6 +55,11 @@ describe('deliverMessage', () => {
       kind: 'dead-letter',
       reason: 'handler failed on 2 deliveries; last error: down',
       deliveries: 2,
+    });
+    const outage = async () => Promise.reject(new TransientFaultError('redis unavailable'));
+    await expect(deliverMessage({ body, delivery: 2 }, parse, outage, limits)).resolves.toMatchObject({
+      kind: 'retry',
+      next: 2,
     });
     const unlimited = { ...limits, maxDeliveries: 0 };
     await expect(deliverMessage({ body, delivery: 99 }, parse, failing, unlimited)).resolves.toMatchObject({

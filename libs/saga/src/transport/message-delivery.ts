@@ -1,5 +1,6 @@
 import { InvalidMessageError } from './saga-messages';
 import type { MessageHandler } from './saga-transport.interface';
+import { isTransientFault } from './transient-fault.error';
 
 /** Turns the JSON form of a message into a typed message, or throws {@link InvalidMessageError}. */
 export type MessageParser<M> = (raw: unknown) => M;
@@ -8,8 +9,9 @@ export type MessageParser<M> = (raw: unknown) => M;
 export interface DeliveryLimits {
   /**
    * Deliveries of one message whose handler threw (anything but `InvalidMessageError`) before the message goes
-   * to the dead-letter queue, with the last error and the count. A handler that runs long, or a consumer that
-   * dies while holding a message, uses no delivery. `0`: no limit (redelivered until a handler takes it).
+   * to the dead-letter queue, with the last error and the count. A handler that runs long, a consumer that
+   * dies while holding a message, or a handler that throws `TransientFaultError` (an outage) uses no delivery.
+   * `0`: no limit (redelivered until a handler takes it).
    * @default 5
    */
   maxDeliveries?: number;
@@ -53,8 +55,8 @@ export interface Delivery {
  * - `dead-letter`: the message is too large or too deep, cannot be parsed or validated, its handler threw
  *   {@link InvalidMessageError} (redelivering it would fail the same way), or its handler failed on its last
  *   allowed delivery; `deliveries` is how many deliveries it had;
- * - `retry`: the handler threw anything else (a transient fault): deliver it again, as delivery `next`, after
- *   a pause.
+ * - `retry`: the handler threw anything else: deliver it again, as delivery `next`, after a pause (`next` is
+ *   this delivery again when the handler threw `TransientFaultError`: an outage uses no delivery).
  */
 export type DeliveryOutcome =
   | { kind: 'ack' }
@@ -90,6 +92,7 @@ export async function deliverMessage<M>(
     return { kind: 'ack' };
   } catch (error) {
     if (error instanceof InvalidMessageError) return deadLetter(error.message);
+    if (isTransientFault(error)) return { kind: 'retry', error, next: delivery };
     if (limits.maxDeliveries > 0 && delivery >= limits.maxDeliveries) {
       return deadLetter(`handler failed on ${delivery} deliveries; last error: ${describeError(error)}`);
     }

@@ -29,6 +29,7 @@ import {
 import { SagaTopology } from './saga-topology';
 import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
 import { traceHeaders } from './trace-headers';
+import { TransientFaultError } from './transient-fault.error';
 import { TransportClosedError } from './transport-closed.error';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
@@ -329,7 +330,8 @@ export class RabbitMqTransport implements SagaTransport {
   /**
    * Publishes on the managed confirm channel and resolves once the broker confirmed. The managed channel holds
    * messages while disconnected, but rejects those written just before the connection dropped ("channel
-   * closed"): they are published again (at least once) until `publishTimeoutMs` has passed.
+   * closed"): they are published again (at least once) until `publishTimeoutMs` has passed, then it rejects
+   * with a `TransientFaultError` (a handler that fails on it uses no delivery).
    */
   private async publishConfirmed(
     exchange: string,
@@ -344,7 +346,13 @@ export class RabbitMqTransport implements SagaTransport {
         await this.amqp.managedChannel.publish(exchange, routingKey, content, { ...options, timeout });
         return;
       } catch (error) {
-        if (this.closed || deadline - Date.now() < REPUBLISH_PAUSE_MS) throw error;
+        if (this.closed) throw error;
+        if (deadline - Date.now() < REPUBLISH_PAUSE_MS) {
+          throw new TransientFaultError(
+            `RabbitMQ did not confirm a message to ${exchange || `queue ${routingKey}`} within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
         this.logger.warn(
           `Publishing to ${exchange || 'the default exchange'} failed, again: ${describeError(error)}`,
         );
@@ -415,7 +423,10 @@ export class RabbitMqTransport implements SagaTransport {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`Not connected to RabbitMQ within ${this.settings.publishTimeoutMs} ms`)),
+        () =>
+          reject(
+            new TransientFaultError(`Not connected to RabbitMQ within ${this.settings.publishTimeoutMs} ms`),
+          ),
         this.settings.publishTimeoutMs,
       );
     });
@@ -425,7 +436,7 @@ export class RabbitMqTransport implements SagaTransport {
       clearTimeout(timer);
     }
     const model = this.amqp.managedConnection.connection;
-    if (!model) throw new Error('Connection to RabbitMQ lost; try again');
+    if (!model) throw new TransientFaultError('Connection to RabbitMQ lost; try again');
     return model;
   }
 

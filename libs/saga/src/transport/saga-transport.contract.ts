@@ -14,6 +14,7 @@ import {
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
 import type { MessageHandler, SagaTransport } from './saga-transport.interface';
+import { TransientFaultError } from './transient-fault.error';
 import { TransportClosedError } from './transport-closed.error';
 
 /** Flows, tasks and caller instances the contract uses: their queues are all a subject must clean up. */
@@ -594,6 +595,22 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
         expect(JSON.parse(dead.body)).toEqual(task('trip', 'book-hotel', 1));
         expect(failures).toBe(limits.maxDeliveries);
         expect(good).toEqual(['saga-2']);
+      });
+
+      it('uses no delivery for a handler that throws TransientFaultError (an outage), directly or as a cause', async () => {
+        let outages = 0;
+        let handled = false;
+        await transport.consumeTasks('trip', 'book-car', async () => {
+          if (++outages <= limits.maxDeliveries) {
+            const lost = new TransientFaultError('store unavailable');
+            throw outages % 2 ? lost : new Error('commit failed', { cause: lost });
+          }
+          handled = true;
+        });
+        await transport.sendTask(task('trip', 'book-car', 1));
+        await eventually(() => handled, 'the delivery after the outage', 5000);
+        expect(outages).toBe(limits.maxDeliveries + 1);
+        expect(await subject.deadLetters()).toEqual([]);
       });
 
       it('delivers a message whose handler succeeds on its last allowed delivery, and dead-letters nothing', async () => {
