@@ -6,10 +6,9 @@ import type { App } from 'supertest/types';
 import { Booking, type BookingResponse } from '@dta/booking';
 import { RETRY_PUSHBACK_TRAILER, SAGA_TRANSPORT, type SagaTransport } from '@dta/saga';
 import { AppModule as GatewayModule } from '../apps/gateway/src/app.module';
-import { AMQP_URL, REDIS_URL, INFRAS, freePort } from './support/e2e-infra';
+import { INFRAS, freePort } from './support/e2e-infra';
 import { GrpcTestClient } from './support/grpc-client';
-import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
-import { startStandaloneApp } from './support/standalone-app';
+import { startBookingApp } from './support/standalone-app';
 
 jest.setTimeout(30_000);
 
@@ -19,10 +18,7 @@ const MAX_QUEUED_STARTS = 2;
  * A gateway with no orchestrator behind it: every start it accepts waits in the broker, so the start queue
  * grows with each one until the gateway refuses new starts.
  */
-describe.each(INFRAS)('backpressure at the gateway over $name', ({ transport, store }) => {
-  const run = randomBytes(4).toString('hex');
-  const prefix = `dta-bp-${run}`;
-  const instanceId = `${prefix}-gateway`;
+describe.each(INFRAS)('backpressure at the gateway over $name', (infra) => {
   let app: INestApplication;
   let close: (() => Promise<void>) | undefined;
   let http: App;
@@ -31,20 +27,13 @@ describe.each(INFRAS)('backpressure at the gateway over $name', ({ transport, st
 
   beforeAll(async () => {
     const port = await freePort();
-    ({ app, close } = await startStandaloneApp(
-      {
-        SAGA_TRANSPORT: transport,
-        SAGA_STORE: store,
-        AMQP_URL,
-        REDIS_URL,
-        SAGA_PREFIX: prefix,
-        SAGA_INSTANCE_ID: instanceId,
-        SAGA_WAIT_TIMEOUT_MS: '300',
-        SAGA_MAX_QUEUED_STARTS: String(MAX_QUEUED_STARTS),
-        GRPC_PORT: String(port),
-      },
-      { grpc: true, module: GatewayModule },
-    ));
+    const env = {
+      SAGA_WAIT_TIMEOUT_MS: '300',
+      SAGA_MAX_QUEUED_STARTS: String(MAX_QUEUED_STARTS),
+      GRPC_PORT: String(port),
+    };
+    const prefix = `dta-bp-${randomBytes(4).toString('hex')}`;
+    ({ app, close } = await startBookingApp(infra, prefix, env, { grpc: true, module: GatewayModule }));
     http = app.getHttpServer() as App;
     grpc = GrpcTestClient.of('proto/booking.proto', 'pb.BookingService', `127.0.0.1:${port}`);
     sagaTransport = app.get<SagaTransport>(SAGA_TRANSPORT);
@@ -53,11 +42,6 @@ describe.each(INFRAS)('backpressure at the gateway over $name', ({ transport, st
   afterAll(async () => {
     grpc?.close();
     await close?.();
-    if (transport === 'rabbitmq') {
-      const tasks = Object.values(Booking.task).map((t) => t.name);
-      await deleteRabbitMqTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instanceId);
-    }
-    if (store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
   });
 
   const queued = () => sagaTransport.queuedStarts(Booking.name);

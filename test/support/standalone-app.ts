@@ -1,7 +1,9 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { connectBookingGrpc, setupBookingHttp } from '@dta/booking';
+import { Booking, connectBookingGrpc, setupBookingHttp } from '@dta/booking';
 import { AppModule } from '../../apps/standalone/src/app.module';
+import { AMQP_URL, type Infra, REDIS_URL } from './e2e-infra';
+import { deleteRabbitMqTopology, deleteRedisKeys } from './infra-cleanup';
 
 /** Environment variables a test app runs with; restored when the app closes. */
 export type TestEnv = Record<string, string>;
@@ -44,4 +46,33 @@ export async function startStandaloneApp(
     restore();
     throw error;
   }
+}
+
+/**
+ * Boots a booking app (see {@link startStandaloneApp}) on `infra` under `prefix`, as the caller instance
+ * `<prefix>-gateway`; closing it also deletes what it declared on RabbitMQ and wrote to Redis.
+ */
+export async function startBookingApp(
+  infra: Infra,
+  prefix: string,
+  env: TestEnv,
+  options: { grpc?: boolean; module?: Type } = {},
+): Promise<{ app: INestApplication; close: () => Promise<void> }> {
+  const instanceId = `${prefix}-gateway`;
+  const base = { SAGA_TRANSPORT: infra.transport, SAGA_STORE: infra.store, AMQP_URL, REDIS_URL };
+  const started = await startStandaloneApp(
+    { ...base, SAGA_PREFIX: prefix, SAGA_INSTANCE_ID: instanceId, ...env },
+    options,
+  );
+  return {
+    app: started.app,
+    close: async () => {
+      await started.close();
+      if (infra.transport === 'rabbitmq') {
+        const tasks = Object.values(Booking.task).map((t) => t.name);
+        await deleteRabbitMqTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instanceId);
+      }
+      if (infra.store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+    },
+  };
 }
