@@ -22,6 +22,7 @@ import type { SagaTransport } from '../transport/saga-transport.interface';
 import { QueuedStartsGauge } from './queued-starts.gauge';
 import { SagaRegistry } from './saga.registry';
 import { SagaResultWaiters } from './saga-result.waiters';
+import { checkInputDepth, checkStartSize } from './saga-input.bounds';
 import { validateSagaInput } from './saga-input.validator';
 
 /** Options of one start. */
@@ -132,7 +133,10 @@ export class SagaClient {
     return sagaStatusView(state);
   }
 
-  /** Validates, then publishes the start with a waiter already in place (the answer may be quick). */
+  /**
+   * Checks the input's bounds and validates it, admits the start under backpressure, then publishes it with a
+   * waiter already in place (the answer may be quick).
+   */
   private async startAndWait(
     flow: Flow<SagaContract>,
     input: unknown,
@@ -142,22 +146,25 @@ export class SagaClient {
     extra: Partial<StartMessage>,
   ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
+    checkInputDepth(contract.name, input, this.options.maxMessageDepth);
     const json = await validateSagaInput(contract, input);
-    await this.admit(contract.name);
     const traceId = options.traceId ?? randomUUID();
     const sagaId = options.idempotencyKey
       ? idempotentSagaId(contract.name, options.idempotencyKey)
       : randomUUID();
     const handle = { sagaId, traceId, flow: contract.name };
+    const start: StartMessage = {
+      v: WIRE_VERSION,
+      ...handle,
+      input: json,
+      replyTo: this.results.address,
+      ...extra,
+    };
+    checkStartSize(contract.name, start, this.options.maxMessageBytes);
+    await this.admit(contract.name);
     const pending = this.results.wait(sagaId, kind, waitMs);
     try {
-      await this.transport.sendStart({
-        v: WIRE_VERSION,
-        ...handle,
-        input: json,
-        replyTo: this.results.address,
-        ...extra,
-      });
+      await this.transport.sendStart(start);
     } catch (error) {
       pending.cancel();
       throw error;

@@ -15,10 +15,10 @@ jest.setTimeout(30_000);
 const MAX_QUEUED_STARTS = 2;
 
 /**
- * A gateway with no orchestrator behind it: every start it accepts waits in the broker, so the start queue
+ * Backpressure and input bounds. A gateway with no orchestrator behind it: every start it accepts waits in the broker, so the start queue
  * grows with each one until the gateway refuses new starts.
  */
-describe.each(INFRAS)('backpressure at the gateway over $name', (infra) => {
+describe.each(INFRAS)('limits at the gateway over $name', (infra) => {
   let app: INestApplication;
   let close: (() => Promise<void>) | undefined;
   let http: App;
@@ -85,5 +85,20 @@ describe.each(INFRAS)('backpressure at the gateway over $name', (infra) => {
 
   it('still refuses bad input with 400 first: validation comes before admission', async () => {
     await request(http).post('/bookings').send({ productId: '' }).expect(400);
+  });
+
+  it('refuses with 400, not a stack overflow, a body nested deeper than a start message may be', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const res = await request(http)
+      .post('/bookings')
+      .set('content-type', 'application/json')
+      .send(`{"productId":"p-5","extra":${deep}}`)
+      .expect(400);
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: [expect.stringMatching(/^input must be nested at most 99 levels deep/)],
+    });
+    expect(await queued()).toBe(MAX_QUEUED_STARTS);
   });
 });
