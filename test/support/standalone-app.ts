@@ -1,18 +1,21 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { connectBookingGrpc, setupBookingHttp } from '@dta/booking';
+import { Booking, connectBookingGrpc, setupBookingHttp } from '@dta/booking';
 import { AppModule } from '../../apps/standalone/src/app.module';
+import { AMQP_URL, type Infra, REDIS_URL } from './e2e-infra';
+import { deleteRabbitMqTopology, deleteRedisKeys } from './infra-cleanup';
 
 /** Environment variables a test app runs with; restored when the app closes. */
 export type TestEnv = Record<string, string>;
 
 /**
- * Boots the standalone AppModule as `main.ts` does (same modules, same HTTP setup; with `grpc`, also the gRPC
- * server on `GRPC_PORT`) under `env`, which is in `process.env` while the app lives: `@nestjs/config` reads it.
+ * Boots the standalone AppModule (or `module`, e.g. the gateway's) as `main.ts` does (same modules, same HTTP
+ * setup; with `grpc`, also the gRPC server on `GRPC_PORT`) under `env`, which is in `process.env` while the
+ * app lives: `@nestjs/config` reads it.
  */
 export async function startStandaloneApp(
   env: TestEnv,
-  { grpc = false }: { grpc?: boolean } = {},
+  { grpc = false, module = AppModule }: { grpc?: boolean; module?: Type } = {},
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   const restore = (): void => {
@@ -23,7 +26,7 @@ export async function startStandaloneApp(
   };
   Object.assign(process.env, env);
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
     const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
     setupBookingHttp(app);
     if (grpc) connectBookingGrpc(app);
@@ -43,4 +46,33 @@ export async function startStandaloneApp(
     restore();
     throw error;
   }
+}
+
+/**
+ * Boots a booking app (see {@link startStandaloneApp}) on `infra` under `prefix`, as the caller instance
+ * `<prefix>-gateway`; closing it also deletes what it declared on RabbitMQ and wrote to Redis.
+ */
+export async function startBookingApp(
+  infra: Infra,
+  prefix: string,
+  env: TestEnv,
+  options: { grpc?: boolean; module?: Type } = {},
+): Promise<{ app: INestApplication; close: () => Promise<void> }> {
+  const instanceId = `${prefix}-gateway`;
+  const base = { SAGA_TRANSPORT: infra.transport, SAGA_STORE: infra.store, AMQP_URL, REDIS_URL };
+  const started = await startStandaloneApp(
+    { ...base, SAGA_PREFIX: prefix, SAGA_INSTANCE_ID: instanceId, ...env },
+    options,
+  );
+  return {
+    app: started.app,
+    close: async () => {
+      await started.close();
+      if (infra.transport === 'rabbitmq') {
+        const tasks = Object.values(Booking.task).map((t) => t.name);
+        await deleteRabbitMqTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instanceId);
+      }
+      if (infra.store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+    },
+  };
 }

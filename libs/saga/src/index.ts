@@ -22,6 +22,7 @@ export {
   SagaGrpcExceptionFilter,
   FIELD_VIOLATION_TRAILER,
   SAGA_ID_TRAILER,
+  RETRY_PUSHBACK_TRAILER,
   type GrpcErrorStatus,
 } from './filters/saga-grpc-exception.filter';
 export type {
@@ -34,3 +35,4 @@ export type { SagaStore, VersionedDocument } from './store/saga-store.interface'
 export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';
+export { TransientFaultError, isTransientFault } from './errors/transient-fault.error';

@@ -13,23 +13,26 @@ function oneOf<T extends string>(config: ConfigService, name: string, allowed: r
   return value as T;
 }
 
-function positiveInt(config: ConfigService, name: string): number | undefined {
+function integer(config: ConfigService, name: string, min: 0 | 1): number | undefined {
   const raw = config.get<string>(name);
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidSagaOptionError(
-      SAGA_MESSAGES.INVALID_OPTION('environment', name, raw, 'a positive integer'),
-    );
+  if (!Number.isInteger(value) || value < min) {
+    const expected = min === 0 ? 'an integer >= 0 (0: no limit)' : 'a positive integer';
+    throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION('environment', name, raw, expected));
   }
   return value;
 }
+
+const positiveInt = (config: ConfigService, name: string) => integer(config, name, 1);
+/** An integer where `0` means "no limit". */
+const limit = (config: ConfigService, name: string) => integer(config, name, 0);
 
 /**
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
  * `SAGA_TRANSPORT` (memory | rabbitmq, default memory), `SAGA_STORE` (memory | redis, default memory),
  * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
- * `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
+ * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
  * transport and store used when their variables are unset (distributed apps default to RabbitMQ and Redis).
  */
 export function sagaOptionsFromConfig(
@@ -51,6 +54,10 @@ export function sagaOptionsFromConfig(
     maxConcurrent: positiveInt(config, 'SAGA_MAX_CONCURRENT'),
     retentionMs: positiveInt(config, 'SAGA_RETENTION_MS'),
     waitMs: positiveInt(config, 'SAGA_WAIT_TIMEOUT_MS'),
+    maxDeliveries: limit(config, 'SAGA_MAX_DELIVERIES'),
+    maxMessageBytes: positiveInt(config, 'SAGA_MAX_MESSAGE_BYTES'),
+    maxMessageDepth: positiveInt(config, 'SAGA_MAX_MESSAGE_DEPTH'),
+    maxQueuedStarts: limit(config, 'SAGA_MAX_QUEUED_STARTS'),
     instanceId: config.get<string>('SAGA_INSTANCE_ID'),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== ''));

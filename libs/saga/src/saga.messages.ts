@@ -29,9 +29,15 @@ export const SAGA_MESSAGES = {
   UNKNOWN_FLOW: (flow: string, known: string[]) =>
     `No saga contract named '${flow}' is registered. Pass the contract to SagaModule.forRoot({ contracts }) or declare it with @Saga. Known: ${known.join(', ') || '(none)'}.`,
   INVALID_INPUT: (flow: string, count: number) => `Input of saga '${flow}' is invalid (${count} field(s)).`,
+  INPUT_TOO_DEEP: (max: number) =>
+    `input must be nested at most ${max} levels deep (maxMessageDepth, SAGA_MAX_MESSAGE_DEPTH, less one for the start message)`,
+  INPUT_TOO_LARGE: (bytes: number, max: number) =>
+    `input makes a start message of ${bytes} bytes; at most ${max} are allowed (maxMessageBytes, SAGA_MAX_MESSAGE_BYTES)`,
   WAIT_EXCEEDED: (sagaId: string, waitMs: number) =>
     `Saga ${sagaId} did not finish within ${waitMs} ms; it goes on. Ask its status later.`,
   NOT_ACCEPTED: (sagaId: string, waitMs: number) =>
     `No orchestrator accepted saga ${sagaId} within ${waitMs} ms. Is an orchestrator for this flow running?`,
+  OVERLOADED: (flow: string, queued: number, max: number, retryAfterMs: number) =>
+    `SagaClient refused a start of saga '${flow}': ${queued} starts already wait for an orchestrator (maxQueuedStarts ${max}). Retry after ${retryAfterMs} ms; to take more, run more orchestrators or raise maxQueuedStarts (SAGA_MAX_QUEUED_STARTS).`,
   UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,
 } as const;

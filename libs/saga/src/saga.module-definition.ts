@@ -5,6 +5,7 @@ import type {
   ResolvedSagaModuleOptions,
   SagaModuleOptions,
 } from './interfaces/saga-module-options.interface';
+import { resolveDeliveryLimits } from './transport/message-delivery';
 
 export const {
   ConfigurableModuleClass,
@@ -32,6 +33,8 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     retentionMs: options.retentionMs ?? 86_400_000,
     sweepIntervalMs: options.sweepIntervalMs ?? 100,
     waitMs: options.waitMs ?? 30_000,
+    ...resolveDeliveryLimits(options),
+    maxQueuedStarts: options.maxQueuedStarts ?? 10_000,
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }

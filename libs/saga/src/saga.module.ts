@@ -31,18 +31,14 @@ import { RabbitMqTransport } from './transport/rabbitmq.transport';
 import type { SagaTransport } from './transport/saga-transport.interface';
 
 async function createTransport(options: ResolvedSagaModuleOptions): Promise<SagaTransport> {
-  const { transport, prefix, prefetch, amqpUrl } = options;
+  const { transport, prefix, prefetch, amqpUrl, maxDeliveries, maxMessageBytes, maxMessageDepth } = options;
+  const settings = { prefix, prefetch, maxDeliveries, maxMessageBytes, maxMessageDepth };
   const instance =
     typeof transport === 'object'
       ? transport
       : transport === 'rabbitmq'
-        ? new RabbitMqTransport({
-            url: amqpUrl,
-            prefix,
-            prefetch,
-            connectionName: `dta-${options.instanceId}`,
-          })
-        : new MemoryTransport({ prefix, prefetch });
+        ? new RabbitMqTransport({ ...settings, url: amqpUrl, connectionName: `dta-${options.instanceId}` })
+        : new MemoryTransport(settings);
   await instance.init();
   return instance;
 }

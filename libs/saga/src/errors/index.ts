@@ -1,3 +1,5 @@
 export * from './saga-definition.error';
 export * from './saga-outcome.error';
 export * from './task-rejected.error';
+export * from './saga-overloaded.error';
+export * from './transient-fault.error';

@@ -8,6 +8,7 @@ import {
   SagaWaitExceededError,
   UnknownFlowError,
 } from '../errors/saga-outcome.error';
+import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 
 type SagaHttpError =
   | SagaCompensatedError
@@ -15,7 +16,8 @@ type SagaHttpError =
   | SagaWaitExceededError
   | SagaInputError
   | SagaNotFoundError
-  | UnknownFlowError;
+  | UnknownFlowError
+  | SagaOverloadedError;
 
 /** Where a saga's status can be read; `Location` of a 202. */
 export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
@@ -24,6 +26,8 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
  * Maps the outcome errors of `SagaClient` to HTTP (Express):
  * - `SagaInputError` -> 400 `{ statusCode, error, message: string[] }`, one message per bad field;
  * - `SagaNotFoundError` -> 404; `UnknownFlowError` -> 404;
+ * - `SagaOverloadedError` -> 429 `{ statusCode, error, message, flow, retryAfterMs }` with `Retry-After` (whole
+ *   seconds, at least 1); nothing was started;
  * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, compensated }`;
  * - `SagaWaitExceededError` -> 202 `{ sagaId, traceId, status: 'running', statusUrl }` with `Location`;
  * - `SagaFailedError` -> 500 `{ sagaId, traceId, status: 'failed', failedStep, failedTask, error, compensated }`.
@@ -37,6 +41,7 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
   SagaInputError,
   SagaNotFoundError,
   UnknownFlowError,
+  SagaOverloadedError,
 )
 export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
   catch(error: SagaHttpError, host: ArgumentsHost): void {
@@ -53,6 +58,12 @@ export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
     }
     if (error instanceof SagaNotFoundError || error instanceof UnknownFlowError) {
       return [HttpStatus.NOT_FOUND, { statusCode: 404, error: 'Not Found', message: error.message }];
+    }
+    if (error instanceof SagaOverloadedError) {
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+      const { message, flow, retryAfterMs } = error;
+      const body = { statusCode: 429, error: 'Too Many Requests', message, flow, retryAfterMs };
+      return [HttpStatus.TOO_MANY_REQUESTS, body];
     }
     if (error instanceof SagaWaitExceededError) {
       const statusUrl = sagaStatusPath(error.sagaId);

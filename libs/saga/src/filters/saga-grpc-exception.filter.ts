@@ -6,9 +6,11 @@ import {
   SagaInputError,
   SagaNotFoundError,
 } from '../errors/saga-outcome.error';
+import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 import { type Observable, throwError } from 'rxjs';
 
-type SagaGrpcError = SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError;
+type SagaGrpcError =
+  SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError | SagaOverloadedError;
 
 /** What Nest's gRPC transport hands to grpc-js as the call's status: code, details and trailers. */
 export interface GrpcErrorStatus {
@@ -22,6 +24,11 @@ export interface GrpcErrorStatus {
  * values are joined with ", " on the wire and the messages contain commas.
  */
 export const FIELD_VIOLATION_TRAILER = 'x-field-violation-bin';
+/**
+ * Trailer telling the client how long to wait before retrying, in milliseconds: the one gRPC's retry policy reads
+ * (gRFC A6), so a client with a retry policy that lists `RESOURCE_EXHAUSTED` honours it by itself.
+ */
+export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 /** Trailer carrying the id of the saga that failed, for `GetBooking`. */
 export const SAGA_ID_TRAILER = 'x-saga-id';
 
@@ -31,12 +38,14 @@ export const SAGA_ID_TRAILER = 'x-saga-id';
  *   `x-field-violation-bin` trailer each; nothing was started;
  * - `SagaCompensatedError` -> `ABORTED`, failed step, task and error in the details;
  * - `SagaFailedError` -> `INTERNAL` (stalled: an operator must act);
- * - `SagaNotFoundError` -> `NOT_FOUND`.
+ * - `SagaNotFoundError` -> `NOT_FOUND`;
+ * - `SagaOverloadedError` -> `RESOURCE_EXHAUSTED`, the wait in the `grpc-retry-pushback-ms` trailer; nothing
+ *   was started.
  *
  * Outcome errors carry the saga id in the `x-saga-id` trailer. `SagaWaitExceededError` is not an error
  * on gRPC: the booking handlers answer `OK` with status `running` (see `BookingGrpcController`).
  */
-@Catch(SagaInputError, SagaCompensatedError, SagaFailedError, SagaNotFoundError)
+@Catch(SagaInputError, SagaCompensatedError, SagaFailedError, SagaNotFoundError, SagaOverloadedError)
 export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError> {
   catch(error: SagaGrpcError, _host: ArgumentsHost): Observable<never> {
     return throwError(() => this.toStatus(error));
@@ -51,6 +60,10 @@ export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError
     }
     if (error instanceof SagaNotFoundError) {
       return { code: status.NOT_FOUND, message: error.message, metadata };
+    }
+    if (error instanceof SagaOverloadedError) {
+      metadata.set(RETRY_PUSHBACK_TRAILER, String(error.retryAfterMs));
+      return { code: status.RESOURCE_EXHAUSTED, message: error.message, metadata };
     }
     metadata.set(SAGA_ID_TRAILER, error.sagaId);
     if (error instanceof SagaCompensatedError) {

@@ -33,6 +33,29 @@ export interface SagaModuleOptions {
   sweepIntervalMs?: number;
   /** How long `SagaClient.run` waits for a terminal state before it throws `SagaWaitExceededError`. @default 30_000 */
   waitMs?: number;
+  /**
+   * Deliveries of one message whose handler failed before it goes to the dead-letter queue with the last error
+   * and the count; `0`: no limit. A handler that runs long uses no delivery. Applies to the transport this module
+   * creates (a `transport` instance has its own). @default 5
+   */
+  maxDeliveries?: number;
+  /**
+   * Largest message (UTF-8 bytes) a consumer hands to a handler; a larger one is dead-lettered unread.
+   * Applies to the transport this module creates. @default 1_048_576 (1 MiB)
+   */
+  maxMessageBytes?: number;
+  /**
+   * Deepest nesting of objects and arrays a consumer hands to a handler; a deeper message is dead-lettered
+   * unread. Applies to the transport this module creates. @default 100
+   */
+  maxMessageDepth?: number;
+  /**
+   * Backpressure: once this many starts of a flow wait for an orchestrator (its start and throttled queues),
+   * `SagaClient` refuses new ones with `SagaOverloadedError` (HTTP 429, gRPC `RESOURCE_EXHAUSTED`). Read from the
+   * broker at most once a second per flow, so the bound is approximate across instances; `0`: no bound.
+   * @default 10_000
+   */
+  maxQueuedStarts?: number;
   /** This instance's address for results. @default '<hostname>-<pid>-<random>' */
   instanceId?: string;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { SagaContract, SagaInput } from '../definition/saga-contract';
 import { sagaStatusView } from '../engine/saga-status';
@@ -10,6 +10,7 @@ import {
   type SagaOutcome,
   SagaWaitExceededError,
 } from '../errors/saga-outcome.error';
+import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
@@ -18,8 +19,10 @@ import { SAGA_MESSAGES } from '../saga.messages';
 import type { SagaStore } from '../store/saga-store.interface';
 import { type ResultMessage, type StartMessage, WIRE_VERSION } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
+import { QueuedStartsGauge } from './queued-starts.gauge';
 import { SagaRegistry } from './saga.registry';
 import { SagaResultWaiters } from './saga-result.waiters';
+import { checkInputDepth, checkStartSize } from './saga-input.bounds';
 import { validateSagaInput } from './saga-input.validator';
 
 /** Options of one start. */
@@ -64,22 +67,33 @@ type Flow<C extends SagaContract> = C | string;
 /**
  * Starts sagas and reads their status. The input is validated against the contract's DTO before anything
  * is published; the terminal result is pushed back to this instance over the bus.
+ *
+ * Backpressure: starts beyond the orchestrators' capacity wait in the broker. Once `maxQueuedStarts` starts of
+ * a flow wait there (read from the broker at most once a second, plus this instance's own starts since), a new
+ * start throws `SagaOverloadedError` and publishes nothing; accepted starts are never dropped.
  */
 @Injectable()
 export class SagaClient {
+  private readonly gauge: QueuedStartsGauge;
+
   constructor(
     private readonly registry: SagaRegistry,
     private readonly results: SagaResultWaiters,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
-  ) {}
+  ) {
+    this.gauge = new QueuedStartsGauge(
+      (flow) => this.transport.queuedStarts(flow),
+      new Logger(SagaClient.name),
+    );
+  }
 
   /**
    * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
    * `SagaCompensatedError` (rolled back), `SagaFailedError` (stalled), `SagaWaitExceededError` (still
-   * running, or still queued, when the wait ran out: the saga goes on), or `SagaInputError` (invalid input,
-   * nothing started).
+   * running, or still queued, when the wait ran out: the saga goes on), `SagaInputError` (invalid input,
+   * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started).
    */
   async run<C extends SagaContract>(
     flow: Flow<C>,
@@ -94,7 +108,10 @@ export class SagaClient {
     return this.outcome(handle, message);
   }
 
-  /** Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL. */
+  /**
+   * Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL.
+   * Throws `SagaInputError` or `SagaOverloadedError` (nothing started), or `SagaWaitExceededError`.
+   */
   async start<C extends SagaContract>(
     flow: Flow<C>,
     input: SagaInput<C> | object,
@@ -116,7 +133,10 @@ export class SagaClient {
     return sagaStatusView(state);
   }
 
-  /** Validates, then publishes the start with a waiter already in place (the answer may be quick). */
+  /**
+   * Checks the input's bounds and validates it, admits the start under backpressure, then publishes it with a
+   * waiter already in place (the answer may be quick).
+   */
   private async startAndWait(
     flow: Flow<SagaContract>,
     input: unknown,
@@ -126,21 +146,25 @@ export class SagaClient {
     extra: Partial<StartMessage>,
   ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
+    checkInputDepth(contract.name, input, this.options.maxMessageDepth);
     const json = await validateSagaInput(contract, input);
     const traceId = options.traceId ?? randomUUID();
     const sagaId = options.idempotencyKey
       ? idempotentSagaId(contract.name, options.idempotencyKey)
       : randomUUID();
     const handle = { sagaId, traceId, flow: contract.name };
+    const start: StartMessage = {
+      v: WIRE_VERSION,
+      ...handle,
+      input: json,
+      replyTo: this.results.address,
+      ...extra,
+    };
+    checkStartSize(contract.name, start, this.options.maxMessageBytes);
+    await this.admit(contract.name);
     const pending = this.results.wait(sagaId, kind, waitMs);
     try {
-      await this.transport.sendStart({
-        v: WIRE_VERSION,
-        ...handle,
-        input: json,
-        replyTo: this.results.address,
-        ...extra,
-      });
+      await this.transport.sendStart(start);
     } catch (error) {
       pending.cancel();
       throw error;
@@ -148,6 +172,17 @@ export class SagaClient {
     const message = await pending.promise;
     // A repeated idempotent start answers with the first one's trace id.
     return { handle: message ? { ...handle, traceId: message.traceId } : handle, message };
+  }
+
+  /** Throws `SagaOverloadedError` when `maxQueuedStarts` starts of `flow` already wait for an orchestrator. */
+  private async admit(flow: string): Promise<void> {
+    const bound = this.options.maxQueuedStarts;
+    if (bound === 0) return;
+    const queued = await this.gauge.admit(flow, bound);
+    if (queued === undefined) return;
+    const retryAfterMs = this.gauge.readingMs;
+    const message = SAGA_MESSAGES.OVERLOADED(flow, queued, bound, retryAfterMs);
+    throw new SagaOverloadedError(message, flow, queued, bound, retryAfterMs);
   }
 
   private outcome(handle: SagaHandle, message: ResultMessage): SagaCompleted {

@@ -10,6 +10,7 @@ import type { BarrierHold, CompensationEntry, TaskBarrier } from '../barrier/tas
 import { TASK_TIMEOUT_ERROR } from '../engine/saga.engine';
 import type { Json, SagaError } from '../engine/saga-state';
 import { TaskRejectedError } from '../errors/task-rejected.error';
+import { isTransientFault } from '../errors/transient-fault.error';
 import type { CompensationContext, TaskContext } from '../interfaces/task-context.interface';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_BARRIER } from './saga-runtime.tokens';
@@ -28,6 +29,9 @@ const MAX_LEASE_MS = 10_000;
 /** First and longest pause between two looks at a task that another delivery holds. */
 const POLL_FIRST_MS = 20;
 const POLL_MAX_MS = 500;
+/** How long the outcome of a handler that ran is retried against a store that is down, and the longest pause. */
+const RECORD_PATIENCE_MS = 120_000;
+const RECORD_PAUSE_MAX_MS = 2_000;
 /** How long shutdown waits for handlers that outran their timeout. */
 const SHUTDOWN_WAIT_MS = 5_000;
 
@@ -167,7 +171,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         hosted.run!.invoke(message.input, taskContext(message)),
       );
     } catch (error) {
-      await this.barrier.taskAbandoned(hold);
+      await this.recording(() => this.barrier.taskAbandoned(hold));
       const rejected = error instanceof TaskRejectedError;
       const text = `${rejected ? 'rejected' : 'failed'}: ${toSagaError(error).message}`;
       this.log(message, text, rejected ? 'log' : 'warn');
@@ -180,12 +184,13 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       // The effect took place but its result cannot travel: never run again, compensate (outcome unknown).
       const unusable = toSagaError(error);
       this.log(message, `${unusable.message}; the task ends with outcome unknown`, 'error');
-      if (await this.barrier.taskUnusable(hold, unusable))
+      if (await this.recording(() => this.barrier.taskUnusable(hold, unusable)))
         return { ...this.failure(message, unusable, false), outcome: 'unknown' };
       await this.undoLate(hosted, message, undefined);
       return undefined;
     }
-    if (await this.barrier.taskDone(hold, output)) return { ...this.replyBase(message), ok: true, output };
+    if (await this.recording(() => this.barrier.taskDone(hold, output)))
+      return { ...this.replyBase(message), ok: true, output };
     await this.undoLate(hosted, message, output);
     return undefined;
   }
@@ -254,12 +259,29 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     try {
       await this.holding(entry.hold, leaseMs, () => hosted.compensate!.invoke(context));
     } catch (error) {
-      await this.barrier.compensationAbandoned(entry.hold);
+      await this.recording(() => this.barrier.compensationAbandoned(entry.hold));
       this.log(message, `compensation failed: ${toSagaError(error).message}`, 'warn');
       return this.failure(message, toSagaError(error), true);
     }
-    await this.barrier.compensationDone(entry.hold);
+    await this.recording(() => this.barrier.compensationDone(entry.hold));
     return { ...this.replyBase(message), ok: true };
+  }
+
+  /**
+   * Records how a handler ended, waiting out a store outage (the effect is taken: redelivering the command
+   * would run it again once the hold lapses). Gives up, and lets the message be redelivered, after
+   * `RECORD_PATIENCE_MS`.
+   */
+  private async recording<T>(write: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
+    for (let wait = POLL_FIRST_MS * 5; ; wait = Math.min(wait * 2, RECORD_PAUSE_MAX_MS)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isTransientFault(error) || Date.now() + wait > giveUpAt) throw error;
+        await sleep(wait);
+      }
+    }
   }
 
   /** Runs `work` while renewing `hold`, so that nobody takes the task over from a live handler. */

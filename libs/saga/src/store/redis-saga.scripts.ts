@@ -1,5 +1,25 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
+import { TransientFaultError } from '../errors/transient-fault.error';
+
+/** Error replies of a server that cannot serve now but will: after a restart, a failover, a full memory. */
+const UNAVAILABLE_REPLIES = /^(LOADING|OOM|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+
+/**
+ * Runs one Redis call; an unreachable server (no connection, retries used up) or one that answers it cannot
+ * serve now becomes a {@link TransientFaultError}, so that the message under way waits for Redis instead of
+ * using up its deliveries. Any other error reply (a bug, a bad key type) stays as it is.
+ */
+export async function redisCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const replied = error instanceof Error && error.name === 'ReplyError';
+    if (replied && !UNAVAILABLE_REPLIES.test(message)) throw error;
+    throw new TransientFaultError(`Redis unavailable: ${message}`, { cause: error });
+  }
+}
 
 /**
  * A Lua script run with EVALSHA, falling back to EVAL (which caches it) when the server answers NOSCRIPT:
@@ -18,12 +38,14 @@ export class RedisScript {
   }
 
   async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
-    }
+    return redisCall(async () => {
+      try {
+        return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(this.lua, keys.length, ...keys, ...args);
+      }
+    });
   }
 }
 

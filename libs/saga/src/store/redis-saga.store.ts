@@ -13,6 +13,7 @@ import {
   CREATE_SAGA,
   PENDING_OUTBOXES,
   PUT_DOCUMENT,
+  redisCall,
   REVERT_COUNTERS,
 } from './redis-saga.scripts';
 import { expiresWithRetention } from './saga-retention';
@@ -126,7 +127,7 @@ export class RedisSagaStore implements SagaStore {
    * `INFO memory`, which managed servers that disable `CONFIG` still answer.
    */
   async init(): Promise<void> {
-    if (this.checksEvictionPolicy) checkEvictionPolicy(await this.client.info('memory'));
+    if (this.checksEvictionPolicy) checkEvictionPolicy(await redisCall(() => this.client.info('memory')));
   }
 
   async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
@@ -142,7 +143,7 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async load(sagaId: string): Promise<SagaState | undefined> {
-    const raw = await this.client.hget(this.keys.state(sagaId), 'state');
+    const raw = await redisCall(() => this.client.hget(this.keys.state(sagaId), 'state'));
     return raw === null ? undefined : parseJson<SagaState>(raw, this.keys.state(sagaId));
   }
 
@@ -181,17 +182,19 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async completeTimer(due: DueTimer): Promise<void> {
-    await this.client.zrem(this.keys.timers, timerMember(due.sagaId, due.timer));
+    await redisCall(() => this.client.zrem(this.keys.timers, timerMember(due.sagaId, due.timer)));
   }
 
   /** The Redis server's clock (`TIME`), in epoch ms. */
   async time(): Promise<number> {
-    const [seconds, micros] = await this.client.time();
+    const [seconds, micros] = await redisCall(() => this.client.time());
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   async getDocument(key: string): Promise<VersionedDocument | undefined> {
-    const [version, value] = await this.client.hmget(this.keys.document(key), 'version', 'value');
+    const [version, value] = await redisCall(() =>
+      this.client.hmget(this.keys.document(key), 'version', 'value'),
+    );
     if (version === null || value === null) return undefined;
     return { value: parseJson<Json>(value, this.keys.document(key)), version: Number(version) };
   }
@@ -239,7 +242,7 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async readCounters(key: string): Promise<Counters | undefined> {
-    const stored = await this.client.hgetall(this.keys.counters(key));
+    const stored = await redisCall(() => this.client.hgetall(this.keys.counters(key)));
     return Object.keys(stored).length === 0
       ? undefined
       : countersOf(Object.entries(stored).flat(), 'readCounters');

@@ -2,6 +2,7 @@ export * from './saga-transport.interface';
 export * from './saga-messages';
 export * from './saga-topology';
 export * from './transport-closed.error';
+export * from '../errors/transient-fault.error';
 export * from './memory.transport';
 export * from './rabbitmq.transport';
 export * from './rabbitmq-transport.options';

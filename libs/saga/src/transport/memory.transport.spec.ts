@@ -3,8 +3,8 @@ import { MemoryTransport } from './memory.transport';
 import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from './saga-messages';
 import { describeSagaTransportContract, eventually } from './saga-transport.contract';
 
-describeSagaTransportContract('MemoryTransport', async ({ prefix, redeliveryDelayMs }) => {
-  const transport = new MemoryTransport({ prefix, redeliveryDelayMs });
+describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
+  const transport = new MemoryTransport({ prefix, ...settings });
   return {
     transport,
     injectRaw: async (queue, body) => transport.injectRaw(queue, body),
@@ -77,7 +77,7 @@ describe('MemoryTransport', () => {
     expect(transport.readyCount(transport.topology.taskQueue('trip', 'book-car'))).toBe(0);
   });
 
-  it('puts a failed message back first, ahead of newer ones', async () => {
+  it('puts a failed message at the back of its queue, as RabbitMqTransport republishes it', async () => {
     const seen: string[] = [];
     await transport.sendTask(task(1));
     await transport.sendTask(task(2));
@@ -91,7 +91,7 @@ describe('MemoryTransport', () => {
       { prefetch: 1 },
     );
     await eventually(() => seen.length === 3, 'three deliveries');
-    expect(seen).toEqual(['saga-1', 'saga-1', 'saga-2']);
+    expect(seen).toEqual(['saga-1', 'saga-2', 'saga-1']);
   });
 
   it('matches event patterns word by word, * for one word and # for any', async () => {

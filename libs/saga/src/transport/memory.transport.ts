@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliverMessage, type MessageParser } from './message-delivery';
+import {
+  type Delivery,
+  type DeliveryLimits,
+  deliverMessage,
+  type MessageParser,
+  type ResolvedDeliveryLimits,
+  resolveDeliveryLimits,
+} from './message-delivery';
 import {
   parseReplyMessage,
   parseResultMessage,
@@ -19,7 +26,7 @@ import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-trans
 import { TransportClosedError } from './transport-closed.error';
 
 /** Options of {@link MemoryTransport}. */
-export interface MemoryTransportOptions {
+export interface MemoryTransportOptions extends DeliveryLimits {
   /**
    * Prefix of every queue name (see `SagaTopology`).
    * @default 'dta'
@@ -37,18 +44,21 @@ export interface MemoryTransportOptions {
   redeliveryDelayMs?: number;
 }
 
-/** A message the memory transport set aside because it could not be parsed or validated. */
+/** A message the memory transport set aside: out of bounds, invalid, or failed on every allowed delivery. */
 export interface MemoryDeadLetter {
   /** Queue the message was taken from. */
   sourceQueue: string;
-  /** Why it was set aside (the parser's or the handler's `InvalidMessageError` message). */
+  /** Why it was set aside (a bound it broke, the parser's or the handler's error message). */
   reason: string;
+  /** How many deliveries it had, the last included. */
+  deliveries: number;
   /** The message as it was on the queue. */
   body: string;
 }
 
 interface MemoryConsumer {
-  deliver(body: string): Promise<'settled' | 'retry'>;
+  /** Handles one delivery; returns the next delivery of the message when it must come again. */
+  deliver(delivery: Delivery): Promise<Delivery | undefined>;
   prefetch: number;
   unacked: number;
 }
@@ -56,7 +66,7 @@ interface MemoryConsumer {
 interface MemoryQueue {
   readonly name: string;
   /** Serialised messages waiting for a consumer, oldest first. */
-  readonly ready: string[];
+  readonly ready: Delivery[];
   readonly consumers: MemoryConsumer[];
   /** Index of the consumer that gets the next message (round-robin). */
   next: number;
@@ -72,8 +82,10 @@ interface EventSubscription {
  * In-process {@link SagaTransport} with the semantics of the RabbitMQ one, for the standalone app and tests:
  * - delivery is asynchronous (never inside `send*`), round-robin among the consumers of one queue, each bounded
  *   by its prefetch, and acknowledged only when the handler resolved;
- * - a handler that throws gets the message again after `redeliveryDelayMs`; a message that cannot be parsed,
- *   or whose handler throws `InvalidMessageError`, goes to {@link deadLetters};
+ * - a handler that throws gets the message again after `redeliveryDelayMs`, at the back of its queue, up to
+ *   `maxDeliveries` deliveries; a message over `maxMessageBytes` or `maxMessageDepth`, one that cannot be
+ *   parsed, whose handler throws `InvalidMessageError`, or that failed its last delivery goes to
+ *   {@link deadLetters} with the reason and its delivery count;
  * - messages are copied through JSON, so sender and handler never share an object;
  * - messages wait in their queue until someone consumes it, like durable queues (results included).
  *
@@ -87,6 +99,7 @@ export class MemoryTransport implements SagaTransport {
 
   private readonly prefetch: number;
   private readonly redeliveryDelayMs: number;
+  private readonly limits: ResolvedDeliveryLimits;
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly subscriptions = new Set<EventSubscription>();
   /** Durable event queues by name, with the patterns bound to each. */
@@ -100,9 +113,10 @@ export class MemoryTransport implements SagaTransport {
     this.topology = new SagaTopology(options.prefix ?? 'dta');
     this.prefetch = options.prefetch ?? 32;
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 50;
+    this.limits = resolveDeliveryLimits(options);
   }
 
-  /** Messages set aside as invalid, oldest first (the dead-letter queue of this transport). */
+  /** Messages set aside, oldest first (the dead-letter queue of this transport). */
   get deadLetters(): readonly MemoryDeadLetter[] {
     return this.deadLettered;
   }
@@ -125,6 +139,13 @@ export class MemoryTransport implements SagaTransport {
     options?: ConsumeOptions,
   ): Promise<void> {
     this.consume(this.topology.throttledQueue(flow), parseStartMessage, handler, options);
+  }
+
+  async queuedStarts(flow: string): Promise<number> {
+    this.assertOpen('count queued starts');
+    return (
+      this.readyCount(this.topology.startQueue(flow)) + this.readyCount(this.topology.throttledQueue(flow))
+    );
   }
 
   async sendCallback(message: CallbackMessage): Promise<void> {
@@ -242,7 +263,7 @@ export class MemoryTransport implements SagaTransport {
 
   private push(queueName: string, body: string): void {
     const queue = this.queue(queueName);
-    queue.ready.push(body);
+    queue.ready.push({ body, delivery: 1 });
     this.schedulePump(queue);
   }
 
@@ -257,13 +278,14 @@ export class MemoryTransport implements SagaTransport {
     queue.consumers.push({
       prefetch: Math.max(1, options.prefetch ?? this.prefetch),
       unacked: 0,
-      deliver: async (body) => {
-        const outcome = await deliverMessage(body, parse, handler);
-        if (outcome.kind === 'retry') return 'retry';
+      deliver: async (delivery) => {
+        const outcome = await deliverMessage(delivery, parse, handler, this.limits);
+        if (outcome.kind === 'retry') return { body: delivery.body, delivery: outcome.next };
         if (outcome.kind === 'dead-letter') {
-          this.deadLettered.push({ sourceQueue: queueName, reason: outcome.reason, body });
+          const { reason, deliveries } = outcome;
+          this.deadLettered.push({ sourceQueue: queueName, reason, deliveries, body: delivery.body });
         }
-        return 'settled';
+        return undefined;
       },
     });
     this.schedulePump(queue);
@@ -292,7 +314,7 @@ export class MemoryTransport implements SagaTransport {
     while (!this.closing.signal.aborted && queue.ready.length > 0) {
       const consumer = this.nextConsumer(queue);
       if (!consumer) return;
-      this.track(this.deliver(queue, consumer, queue.ready.shift() as string));
+      this.track(this.deliver(queue, consumer, queue.ready.shift() as Delivery));
     }
   }
 
@@ -310,15 +332,17 @@ export class MemoryTransport implements SagaTransport {
     return undefined;
   }
 
-  private async deliver(queue: MemoryQueue, consumer: MemoryConsumer, body: string): Promise<void> {
+  private async deliver(queue: MemoryQueue, consumer: MemoryConsumer, delivery: Delivery): Promise<void> {
     consumer.unacked++;
     try {
-      if ((await consumer.deliver(body)) === 'retry') {
-        // Like a nack after a pause: the message keeps its consumer slot while it waits, then goes back first.
+      const again = await consumer.deliver(delivery);
+      if (again) {
+        // As RabbitMqTransport republishes it: the message keeps its consumer slot while it waits, then goes
+        // to the back of its queue with its delivery count.
         await sleep(this.redeliveryDelayMs, undefined, { signal: this.closing.signal }).catch(
           () => undefined,
         );
-        queue.ready.unshift(body);
+        queue.ready.push(again);
       }
     } finally {
       consumer.unacked--;

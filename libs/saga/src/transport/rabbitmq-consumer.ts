@@ -2,8 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { LoggerService } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { describeError, type DeliveryOutcome } from './message-delivery';
+import { type Delivery, describeError, type DeliveryOutcome } from './message-delivery';
 import type { QueueDeclaration } from './rabbitmq-topology';
+
+/**
+ * Header of a message republished after a failed delivery: which delivery of the message it is (2, 3, ...).
+ * Absent on a first delivery. A redelivery by the broker (the consumer died holding it) keeps the count.
+ */
+export const DELIVERY_HEADER = 'x-dta-delivery';
 
 /** Longest wait for one step of closing (cancel a consumer, close a channel or the connection). */
 export const CLOSE_STEP_MS = 2000;
@@ -19,10 +25,12 @@ export interface RabbitMqConsumerOptions {
   declare(channel: Channel, queue: QueueDeclaration): Promise<void>;
   prefetch: number;
   redeliveryDelayMs: number;
-  /** Parses and handles one message body (never throws). */
-  process(body: string): Promise<DeliveryOutcome>;
+  /** Checks, parses and handles one delivery (never throws). */
+  process(delivery: Delivery): Promise<DeliveryOutcome>;
   /** Publishes the message to the dead-letter queue; resolves once the broker confirmed. */
-  deadLetter(message: ConsumeMessage, reason: string): Promise<void>;
+  deadLetter(message: ConsumeMessage, reason: string, deliveries: number): Promise<void>;
+  /** Publishes a copy of the message to its queue as delivery `next`; resolves once the broker confirmed. */
+  redeliver(message: ConsumeMessage, next: number): Promise<void>;
   logger: LoggerService;
 }
 
@@ -32,7 +40,10 @@ export interface RabbitMqConsumerOptions {
  * on its own (a channel error, or the queue deleted) is replaced after `redeliveryDelayMs`.
  *
  * Each message is acknowledged on the channel it came from, only after its handler resolved; a bad message is
- * acknowledged once the dead-letter queue holds it; a failed one is requeued after `redeliveryDelayMs`.
+ * acknowledged once the dead-letter queue holds it. A failed one is, after `redeliveryDelayMs`, published again
+ * to its queue with its delivery count in {@link DELIVERY_HEADER}, and acknowledged once the broker confirmed
+ * the copy: classic queues count no deliveries, so the count travels with the message. If the copy cannot be
+ * published, the original is requeued (its count unchanged).
  */
 export class RabbitMqConsumer {
   private managed?: ManagedChannel;
@@ -130,14 +141,17 @@ export class RabbitMqConsumer {
 
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
     const queue = this.options.queue.name;
-    const outcome = await this.options.process(message.content.toString('utf8'));
+    const outcome = await this.options.process({
+      body: message.content.toString('utf8'),
+      delivery: deliveryOf(message),
+    });
     switch (outcome.kind) {
       case 'ack':
         settle(channel, message, 'ack');
         return;
       case 'dead-letter':
         try {
-          await this.options.deadLetter(message, outcome.reason);
+          await this.options.deadLetter(message, outcome.reason, outcome.deliveries);
         } catch (error) {
           this.options.logger.error(`Could not dead-letter a message of ${queue}: ${describeError(error)}`);
           await this.pause();
@@ -149,10 +163,17 @@ export class RabbitMqConsumer {
         return;
       case 'retry':
         this.options.logger.warn(
-          `Handler of ${queue} failed, message requeued: ${describeError(outcome.error)}`,
+          `Handler of ${queue} failed, delivering again (delivery ${outcome.next}): ${describeError(outcome.error)}`,
         );
         await this.pause();
-        settle(channel, message, 'requeue');
+        try {
+          await this.options.redeliver(message, outcome.next);
+        } catch (error) {
+          this.options.logger.error(`Could not republish a message of ${queue}: ${describeError(error)}`);
+          settle(channel, message, 'requeue');
+          return;
+        }
+        settle(channel, message, 'ack');
         return;
     }
   }
@@ -189,6 +210,13 @@ export class RabbitMqConsumer {
     if (this.stopping.signal.aborted) return;
     await this.open().catch(() => this.scheduleRebuild());
   }
+}
+
+/** Which delivery of its message `message` is, from {@link DELIVERY_HEADER} (1 when absent or malformed). */
+function deliveryOf(message: ConsumeMessage): number {
+  const value: unknown = (message.properties.headers ?? {})[DELIVERY_HEADER];
+  const delivery = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(delivery) && delivery > 1 ? delivery : 1;
 }
 
 /** Acks or requeues; on a channel that closed meanwhile the broker requeues the message by itself. */

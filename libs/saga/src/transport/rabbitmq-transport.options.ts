@@ -1,8 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import { type DeliveryLimits, resolveDeliveryLimits } from './message-delivery';
 
 /** Settings of {@link RabbitMqTransport} that apply whoever owns the connection. */
-export interface RabbitMqTransportSettings {
+export interface RabbitMqTransportSettings extends DeliveryLimits {
   /**
    * Prefix of every queue and exchange name (see `SagaTopology`).
    * @default 'dta'
@@ -26,7 +27,7 @@ export interface RabbitMqTransportSettings {
    */
   instanceQueueExpiresMs?: number;
   /**
-   * Pause before a message whose handler threw (anything but `InvalidMessageError`) is requeued.
+   * Pause before a message whose handler threw (anything but `InvalidMessageError`) is published again.
    * @default 1000
    */
   redeliveryDelayMs?: number;
@@ -84,6 +85,7 @@ export function resolveRabbitMqTransportSettings(
   options: RabbitMqTransportSettings,
 ): ResolvedRabbitMqTransportSettings {
   return {
+    ...resolveDeliveryLimits(options),
     prefix: options.prefix ?? 'dta',
     prefetch: options.prefetch ?? 32,
     quorumQueues: options.quorumQueues ?? false,

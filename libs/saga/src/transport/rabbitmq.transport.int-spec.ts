@@ -67,8 +67,8 @@ function createTransport(prefix: string, options: Partial<RabbitMqTransportConne
   });
 }
 
-describeSagaTransportContract('RabbitMqTransport', async ({ prefix, redeliveryDelayMs }) => {
-  const transport = createTransport(prefix, { redeliveryDelayMs });
+describeSagaTransportContract('RabbitMqTransport', async ({ prefix, ...settings }) => {
+  const transport = createTransport(prefix, settings);
   const { model, channel } = await openProbe();
   const names = new SagaTopology(prefix);
   const dead: ContractDeadLetter[] = [];
@@ -85,6 +85,7 @@ describeSagaTransportContract('RabbitMqTransport', async ({ prefix, redeliveryDe
         dead.push({
           sourceQueue: header(message, 'x-dta-source-queue'),
           reason: header(message, 'x-dta-reason'),
+          deliveries: Number(header(message, 'x-dta-deliveries')),
           body: message.content.toString('utf8'),
         });
       }

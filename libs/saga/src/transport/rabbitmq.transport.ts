@@ -4,7 +4,7 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { deliverMessage, describeError, type MessageParser } from './message-delivery';
-import { CLOSE_STEP_MS, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
+import { CLOSE_STEP_MS, DELIVERY_HEADER, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
   type RabbitMqTransportConnectOptions,
@@ -29,6 +29,7 @@ import {
 import { SagaTopology } from './saga-topology';
 import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
 import { traceHeaders } from './trace-headers';
+import { TransientFaultError } from '../errors/transient-fault.error';
 import { TransportClosedError } from './transport-closed.error';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
@@ -44,9 +45,13 @@ const REPUBLISH_PAUSE_MS = 50;
  * - Sending resolves once the broker confirmed the message (publisher confirms); messages are persistent JSON
  *   with the headers `x-request-id` (the trace id) and W3C `traceparent`.
  * - Each consumer has a channel of its own with its prefetch, and acknowledges a message only after its handler
- *   resolved. A message that is not JSON or fails its parser, or whose handler throws `InvalidMessageError`, is
- *   moved to the dead-letter queue (headers `x-dta-reason`, `x-dta-source-queue`); any other handler error
- *   requeues it after `redeliveryDelayMs`. No message crashes a consumer.
+ *   resolved. A message over `maxMessageBytes` or `maxMessageDepth`, that is not JSON or fails its parser, or
+ *   whose handler throws `InvalidMessageError`, is moved to the dead-letter queue (headers `x-dta-reason`,
+ *   `x-dta-source-queue`, `x-dta-deliveries`). Any other handler error publishes it again to its queue after
+ *   `redeliveryDelayMs`, with its delivery count in `x-dta-delivery`, then acknowledges the original (a copy
+ *   confirmed first, so at least once holds); after `maxDeliveries` failed deliveries it is dead-lettered.
+ *   Classic queues count no deliveries and quorum queues (`x-delivery-limit`) cannot be declared over existing
+ *   classic ones, so the count travels in the message. No message crashes a consumer.
  * - The socket has TCP_NODELAY: with Nagle's algorithm on, a lone message waits for the peer's delayed ACK
  *   (about 40 ms per hop on Linux).
  *
@@ -128,6 +133,15 @@ export class RabbitMqTransport implements SagaTransport {
   ): Promise<void> {
     const queue = this.rabbit.commandQueue(this.topology.throttledQueue(flow));
     await this.consume(queue, parseStartMessage, handler, options);
+  }
+
+  /** Reads `messageCount` (ready messages) of the two queues with a passive declaration each. */
+  async queuedStarts(flow: string): Promise<number> {
+    this.assertOpen('count queued starts');
+    await this.init();
+    const queues = [this.topology.startQueue(flow), this.topology.throttledQueue(flow)];
+    const counts = await Promise.all(queues.map((queue) => this.readyMessages(queue)));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   async sendCallback(message: CallbackMessage): Promise<void> {
@@ -316,7 +330,8 @@ export class RabbitMqTransport implements SagaTransport {
   /**
    * Publishes on the managed confirm channel and resolves once the broker confirmed. The managed channel holds
    * messages while disconnected, but rejects those written just before the connection dropped ("channel
-   * closed"): they are published again (at least once) until `publishTimeoutMs` has passed.
+   * closed"): they are published again (at least once) until `publishTimeoutMs` has passed, then it rejects
+   * with a `TransientFaultError` (a handler that fails on it uses no delivery).
    */
   private async publishConfirmed(
     exchange: string,
@@ -331,7 +346,13 @@ export class RabbitMqTransport implements SagaTransport {
         await this.amqp.managedChannel.publish(exchange, routingKey, content, { ...options, timeout });
         return;
       } catch (error) {
-        if (this.closed || deadline - Date.now() < REPUBLISH_PAUSE_MS) throw error;
+        if (this.closed) throw error;
+        if (deadline - Date.now() < REPUBLISH_PAUSE_MS) {
+          throw new TransientFaultError(
+            `RabbitMQ did not confirm a message to ${exchange || `queue ${routingKey}`} within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
         this.logger.warn(
           `Publishing to ${exchange || 'the default exchange'} failed, again: ${describeError(error)}`,
         );
@@ -370,6 +391,19 @@ export class RabbitMqTransport implements SagaTransport {
     if (!bound) await this.withTemporaryChannel((channel) => this.rabbit.declareQueue(channel, queue));
   }
 
+  /** Messages ready in `queue`, 0 if it does not exist (the broker closes the temporary channel on a 404). */
+  private readyMessages(queue: string): Promise<number> {
+    return this.withTemporaryChannel((channel) =>
+      channel.checkQueue(queue).then(
+        ({ messageCount }) => messageCount,
+        (error: unknown) => {
+          if ((error as { code?: unknown }).code === 404) return 0;
+          throw error;
+        },
+      ),
+    );
+  }
+
   /**
    * Runs declarations on a short-lived channel: if the broker refuses one (e.g. a queue exists with other
    * arguments), it closes that channel only, and the caller gets the error.
@@ -389,7 +423,10 @@ export class RabbitMqTransport implements SagaTransport {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`Not connected to RabbitMQ within ${this.settings.publishTimeoutMs} ms`)),
+        () =>
+          reject(
+            new TransientFaultError(`Not connected to RabbitMQ within ${this.settings.publishTimeoutMs} ms`),
+          ),
         this.settings.publishTimeoutMs,
       );
     });
@@ -399,7 +436,7 @@ export class RabbitMqTransport implements SagaTransport {
       clearTimeout(timer);
     }
     const model = this.amqp.managedConnection.connection;
-    if (!model) throw new Error('Connection to RabbitMQ lost; try again');
+    if (!model) throw new TransientFaultError('Connection to RabbitMQ lost; try again');
     return model;
   }
 
@@ -417,8 +454,9 @@ export class RabbitMqTransport implements SagaTransport {
       declare: (channel, declaration) => this.rabbit.declareQueue(channel, declaration),
       prefetch: Math.max(1, options.prefetch ?? this.settings.prefetch),
       redeliveryDelayMs: this.settings.redeliveryDelayMs,
-      process: (body) => deliverMessage(body, parse, handler),
-      deadLetter: (message, reason) => this.deadLetter(queue.name, message, reason),
+      process: (delivery) => deliverMessage(delivery, parse, handler, this.settings),
+      deadLetter: (message, reason, deliveries) => this.deadLetter(queue.name, message, reason, deliveries),
+      redeliver: (message, next) => this.redeliver(queue.name, message, next),
       logger: this.logger,
     });
     this.assertOpen('consume'); // close() may have begun while connecting
@@ -432,24 +470,44 @@ export class RabbitMqTransport implements SagaTransport {
     }
   }
 
-  /** Copies the message, bytes and headers as received, to the dead-letter queue with the reason. */
-  private async deadLetter(sourceQueue: string, message: ConsumeMessage, reason: string): Promise<void> {
-    const { properties, fields } = message;
-    await this.publishConfirmed('', this.topology.deadLetterQueue, message.content, {
+  /** Copies the message, bytes and headers as received, to the dead-letter queue with the reason and count. */
+  private async deadLetter(
+    sourceQueue: string,
+    message: ConsumeMessage,
+    reason: string,
+    deliveries: number,
+  ): Promise<void> {
+    const { fields } = message;
+    await this.publishCopy(this.topology.deadLetterQueue, message, {
+      'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH),
+      'x-dta-deliveries': deliveries,
+      'x-dta-source-queue': sourceQueue,
+      'x-dta-exchange': fields.exchange,
+      'x-dta-routing-key': fields.routingKey,
+      'x-dta-dead-lettered-at': new Date().toISOString(),
+    });
+  }
+
+  /** Publishes a copy of a failed message back to its queue (default exchange) as delivery `next`. */
+  private async redeliver(queue: string, message: ConsumeMessage, next: number): Promise<void> {
+    await this.publishCopy(queue, message, { [DELIVERY_HEADER]: next });
+  }
+
+  /** Publishes the bytes and properties of `message` to `queue`, with `headers` added; resolves once confirmed. */
+  private async publishCopy(
+    queue: string,
+    message: ConsumeMessage,
+    headers: Record<string, unknown>,
+  ): Promise<void> {
+    const { properties } = message;
+    await this.publishConfirmed('', queue, message.content, {
       persistent: true,
       contentType: properties.contentType as string | undefined,
       contentEncoding: properties.contentEncoding as string | undefined,
       messageId: properties.messageId as string | undefined,
       timestamp: properties.timestamp as number | undefined,
       appId: properties.appId as string | undefined,
-      headers: {
-        ...properties.headers,
-        'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH),
-        'x-dta-source-queue': sourceQueue,
-        'x-dta-exchange': fields.exchange,
-        'x-dta-routing-key': fields.routingKey,
-        'x-dta-dead-lettered-at': new Date().toISOString(),
-      },
+      headers: { ...properties.headers, ...headers },
     });
   }
 

@@ -13,7 +13,7 @@
  * | `dta.callbacks` | queue | results to POST to callers' callback URLs |
  * | `dta.events` | topic exchange | lifecycle events, routing key `<flow>.<type>` |
  * | `dta.events.<subscriber>` | queue | one subscriber's events, bound with its patterns |
- * | `dta.dead-letter` | queue | messages that could not be parsed or validated, with the reason |
+ * | `dta.dead-letter` | queue | messages out of bounds, invalid, or failed `maxDeliveries` times, with the reason and count |
  */
 export class SagaTopology {
   constructor(readonly prefix = 'dta') {}

@@ -1,9 +1,11 @@
 /// <reference types="jest" />
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Json } from '../engine/saga-state';
 import {
   InvalidMessageError,
   WIRE_VERSION,
+  type CallbackMessage,
   type LifecycleEvent,
   type ReplyMessage,
   type ResultMessage,
@@ -12,12 +14,14 @@ import {
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
 import type { MessageHandler, SagaTransport } from './saga-transport.interface';
+import { TransientFaultError } from '../errors/transient-fault.error';
 import { TransportClosedError } from './transport-closed.error';
 
 /** Flows, tasks and caller instances the contract uses: their queues are all a subject must clean up. */
 export const CONTRACT_FLOWS = ['trip', 'other'] as const;
 export const CONTRACT_TASKS = ['book-hotel', 'book-car'] as const;
 export const CONTRACT_INSTANCES = ['gw-1', 'gw-2'] as const;
+export const CONTRACT_SUBSCRIBERS = ['audit'] as const;
 
 /** Every queue the contract may create under `prefix`. */
 export function contractQueues(prefix: string): string[] {
@@ -25,10 +29,13 @@ export function contractQueues(prefix: string): string[] {
   return [
     ...CONTRACT_FLOWS.flatMap((flow) => [
       names.startQueue(flow),
+      names.throttledQueue(flow),
       names.replyQueue(flow),
       ...CONTRACT_TASKS.map((task) => names.taskQueue(flow, task)),
     ]),
     ...CONTRACT_INSTANCES.map((instance) => names.resultQueue(instance)),
+    ...CONTRACT_SUBSCRIBERS.map((subscriber) => names.eventQueue(subscriber)),
+    names.callbackQueue,
     names.deadLetterQueue,
   ];
 }
@@ -43,6 +50,8 @@ export function contractExchanges(prefix: string): string[] {
 export interface ContractDeadLetter {
   sourceQueue: string;
   reason: string;
+  /** How many deliveries the message had, the last included. */
+  deliveries: number;
   /** The message as it was on its queue. */
   body: string;
 }
@@ -64,6 +73,9 @@ export interface SagaTransportContractOptions {
   /** Unique per test, e.g. `dta-test-1a2b3c4d`. */
   prefix: string;
   redeliveryDelayMs: number;
+  maxDeliveries: number;
+  maxMessageBytes: number;
+  maxMessageDepth: number;
 }
 
 export type SagaTransportContractFactory = (
@@ -175,20 +187,91 @@ function lifecycle(flow: string, type: LifecycleEvent['type'], n: number): Lifec
   };
 }
 
+function callback(flow: string, n: number): CallbackMessage {
+  const { v, sagaId, traceId } = result(flow, n);
+  return { v, sagaId, flow, traceId, url: 'http://caller.test/done', result: result(flow, n) };
+}
+
+/** Arrays nested `depth` deep around a string. */
+function nested(depth: number): Json {
+  let value: Json = 'core';
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** One kind of channel: how to consume it, its queue, and how to send a message carrying `payload`. */
+interface ContractChannel {
+  name: string;
+  queue(names: SagaTopology): string;
+  consume(transport: SagaTransport, handler: MessageHandler<{ sagaId: string }>): Promise<void>;
+  send(transport: SagaTransport, n: number, payload: Json): Promise<void>;
+}
+
+/** Every channel a consumer takes messages from, each carrying a payload where a real message would. */
+const CHANNELS: ContractChannel[] = [
+  {
+    name: 'start',
+    queue: (names) => names.startQueue('trip'),
+    consume: (transport, handler) => transport.consumeStarts('trip', handler),
+    send: (transport, n, input) => transport.sendStart({ ...start('trip', n), input }),
+  },
+  {
+    name: 'throttled start',
+    queue: (names) => names.throttledQueue('trip'),
+    consume: (transport, handler) => transport.consumeThrottledStarts('trip', handler),
+    send: (transport, n, input) => transport.sendStart({ ...start('trip', n), input, throttled: true }),
+  },
+  {
+    name: 'task',
+    queue: (names) => names.taskQueue('trip', 'book-hotel'),
+    consume: (transport, handler) => transport.consumeTasks('trip', 'book-hotel', handler),
+    send: (transport, n, input) => transport.sendTask({ ...task('trip', 'book-hotel', n), input }),
+  },
+  {
+    name: 'reply',
+    queue: (names) => names.replyQueue('trip'),
+    consume: (transport, handler) => transport.consumeReplies('trip', handler),
+    send: (transport, n, output) =>
+      transport.sendReply({ ...reply('trip', 'book-hotel', n, true), ok: true, output }),
+  },
+  {
+    name: 'result',
+    queue: (names) => names.resultQueue('gw-1'),
+    consume: (transport, handler) => transport.consumeResults('gw-1', handler),
+    send: (transport, n, payload) => transport.sendResult('gw-1', { ...result('trip', n), result: payload }),
+  },
+  {
+    name: 'callback',
+    queue: (names) => names.callbackQueue,
+    consume: (transport, handler) => transport.consumeCallbacks(handler),
+    send: (transport, n, payload) =>
+      transport.sendCallback({ ...callback('trip', n), result: { ...result('trip', n), result: payload } }),
+  },
+  {
+    name: 'lifecycle event',
+    queue: (names) => names.eventQueue('audit'),
+    consume: (transport, handler) => transport.consumeEvents('audit', ['trip.#'], handler),
+    // Events carry no payload field; a producer in another language may add one all the same.
+    send: (transport, n, payload) =>
+      transport.publishEvent({ ...lifecycle('trip', 'completed', n), payload } as LifecycleEvent),
+  },
+];
+
 /**
  * Registers the behaviour every {@link SagaTransport} must have, as one Jest suite. Run it from a spec beside each
  * implementation, with a factory that builds the transport and the probes the suite needs to look inside it.
  * Each test gets a fresh subject on a unique prefix and disposes of it.
  *
  * @example
- * describeSagaTransportContract('MemoryTransport', async ({ prefix, redeliveryDelayMs }) => {
- *   const transport = new MemoryTransport({ prefix, redeliveryDelayMs });
+ * describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
+ *   const transport = new MemoryTransport({ prefix, ...settings });
  *   return { transport, injectRaw: ..., deadLetters: ..., watchEvents: ..., dispose: () => transport.close() };
  * });
  */
 export function describeSagaTransportContract(name: string, factory: SagaTransportContractFactory): void {
   describe(`SagaTransport contract: ${name}`, () => {
     const redeliveryDelayMs = 50;
+    const limits = { maxDeliveries: 3, maxMessageBytes: 4096, maxMessageDepth: 16 };
     let subject: SagaTransportContractSubject;
     let transport: SagaTransport;
     let names: SagaTopology;
@@ -203,7 +286,7 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
     beforeEach(async () => {
       const prefix = contractPrefix();
       names = new SagaTopology(prefix);
-      subject = await factory({ prefix, redeliveryDelayMs });
+      subject = await factory({ prefix, redeliveryDelayMs, ...limits });
       transport = subject.transport;
       await transport.init();
     });
@@ -274,6 +357,32 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
         await eventually(() => tasks.got.length === 2 && results.got.length === 1, 'the waiting messages');
         expect(tasks.got.map((m) => m.sagaId)).toEqual(['saga-1', 'saga-2']);
         expect(results.got[0]).toEqual(result('trip', 3));
+      });
+    });
+
+    describe('queued starts', () => {
+      it('counts the starts of a flow ready in its start and throttled queues, not those being handled', async () => {
+        expect(await transport.queuedStarts('trip')).toBe(0);
+        await transport.sendStart(start('trip', 1));
+        await transport.sendStart(start('trip', 2));
+        await transport.sendStart({ ...start('trip', 3), throttled: true });
+        await transport.sendStart(start('other', 4));
+        expect(await transport.queuedStarts('trip')).toBe(3);
+        expect(await transport.queuedStarts('other')).toBe(1);
+
+        const release = hold();
+        let held = 0;
+        await transport.consumeStarts(
+          'trip',
+          async () => {
+            held++;
+            await release.promise;
+          },
+          { prefetch: 2 },
+        );
+        await eventually(() => held === 2, 'both starts held by their consumer');
+        await eventually(async () => (await transport.queuedStarts('trip')) === 1, 'one start still queued');
+        release.resolve();
       });
     });
 
@@ -461,7 +570,94 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
         expect(dead.reason).toBe('no saga saga-1');
         expect(dead.sourceQueue).toBe(names.replyQueue('trip'));
         expect(JSON.parse(dead.body)).toEqual(reply('trip', 'book-hotel', 1, true));
+        expect(dead.deliveries).toBe(1);
         expect(badDeliveries).toBe(1);
+      });
+    });
+
+    describe('delivery limit', () => {
+      it('dead-letters a message whose handler failed on maxDeliveries deliveries, with the last error and the count', async () => {
+        let failures = 0;
+        const good: string[] = [];
+        await transport.consumeTasks('trip', 'book-hotel', async (m) => {
+          if (m.sagaId === 'saga-1') throw new Error(`redis is down (${++failures})`);
+          good.push(m.sagaId);
+        });
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await transport.sendTask(task('trip', 'book-hotel', 2));
+        await eventually(async () => (await subject.deadLetters()).length === 1, 'one dead letter');
+        const [dead] = await subject.deadLetters();
+        expect(dead.sourceQueue).toBe(names.taskQueue('trip', 'book-hotel'));
+        expect(dead.deliveries).toBe(limits.maxDeliveries);
+        expect(dead.reason).toBe(
+          `handler failed on ${limits.maxDeliveries} deliveries; last error: redis is down (${limits.maxDeliveries})`,
+        );
+        expect(JSON.parse(dead.body)).toEqual(task('trip', 'book-hotel', 1));
+        expect(failures).toBe(limits.maxDeliveries);
+        expect(good).toEqual(['saga-2']);
+      });
+
+      it('uses no delivery for a handler that throws TransientFaultError (an outage), directly or as a cause', async () => {
+        let outages = 0;
+        let handled = false;
+        await transport.consumeTasks('trip', 'book-car', async () => {
+          if (++outages <= limits.maxDeliveries) {
+            const lost = new TransientFaultError('store unavailable');
+            throw outages % 2 ? lost : new Error('commit failed', { cause: lost });
+          }
+          handled = true;
+        });
+        await transport.sendTask(task('trip', 'book-car', 1));
+        await eventually(() => handled, 'the delivery after the outage', 5000);
+        expect(outages).toBe(limits.maxDeliveries + 1);
+        expect(await subject.deadLetters()).toEqual([]);
+      });
+
+      it('delivers a message whose handler succeeds on its last allowed delivery, and dead-letters nothing', async () => {
+        const seen: string[] = [];
+        await transport.consumeReplies('trip', async (m) => {
+          seen.push(m.sagaId);
+          if (seen.length < limits.maxDeliveries) throw new Error('store timeout');
+        });
+        await transport.sendReply(reply('trip', 'book-hotel', 1, true));
+        await eventually(() => seen.length === limits.maxDeliveries, 'the last allowed delivery');
+        await transport.sendReply(reply('trip', 'book-hotel', 2, true));
+        await eventually(() => seen.length === limits.maxDeliveries + 1, 'the next reply');
+        expect(seen).toEqual([...Array<string>(limits.maxDeliveries).fill('saga-1'), 'saga-2']);
+        expect(await subject.deadLetters()).toEqual([]);
+      });
+    });
+
+    describe.each(CHANNELS)('bounds on a $name', (channel) => {
+      it('dead-letters a message over maxMessageBytes or maxMessageDepth before its handler sees it', async () => {
+        const got: string[] = [];
+        await channel.consume(transport, async (m) => void got.push(m.sagaId));
+        await channel.send(transport, 1, 'x'.repeat(limits.maxMessageBytes));
+        await channel.send(transport, 2, nested(limits.maxMessageDepth));
+        // The message objects around the payload are one or two levels: within the bound, whatever the channel.
+        await channel.send(transport, 3, nested(limits.maxMessageDepth - 2));
+        await eventually(() => got.length === 1, 'the message within the bounds');
+        await eventually(async () => (await subject.deadLetters()).length === 2, 'two dead letters');
+        const dead = await subject.deadLetters();
+        expect(got).toEqual(['saga-3']);
+        const bytes = Buffer.byteLength(dead.find((d) => d.reason.includes('Bytes'))?.body ?? '');
+        expect(
+          dead.map(({ sourceQueue, reason, deliveries }) => ({ sourceQueue, reason, deliveries })),
+        ).toEqual(
+          expect.arrayContaining([
+            {
+              sourceQueue: channel.queue(names),
+              reason: `message of ${bytes} bytes exceeds maxMessageBytes (${limits.maxMessageBytes})`,
+              deliveries: 1,
+            },
+            {
+              sourceQueue: channel.queue(names),
+              reason: `message nested deeper than maxMessageDepth (${limits.maxMessageDepth})`,
+              deliveries: 1,
+            },
+          ]),
+        );
+        expect(bytes).toBeGreaterThan(limits.maxMessageBytes);
       });
     });
 

@@ -37,6 +37,13 @@ export interface SagaTransport {
     options?: ConsumeOptions,
   ): Promise<void>;
 
+  /**
+   * How many starts of `flow` wait for an orchestrator: the messages ready in its start and throttled queues
+   * (not those an orchestrator holds). A queue that does not exist yet counts 0. `SagaClient` reads it to refuse
+   * starts past `maxQueuedStarts`.
+   */
+  queuedStarts(flow: string): Promise<number>;
+
   sendTask(message: TaskMessage): Promise<void>;
   consumeTasks(
     flow: string,

@@ -1,0 +1,41 @@
+import { ConfigService } from '@nestjs/config';
+import { InvalidSagaOptionError } from './errors/saga-definition.error';
+import { sagaOptionsFromConfig } from './saga.config';
+
+const configOf = (env: Record<string, string>) => new ConfigService(env);
+
+describe('sagaOptionsFromConfig: bus limits', () => {
+  it('reads the delivery limit, the message bounds and the queued-start bound; 0 means no limit', () => {
+    const options = sagaOptionsFromConfig(
+      configOf({
+        SAGA_MAX_DELIVERIES: '0',
+        SAGA_MAX_MESSAGE_BYTES: '65536',
+        SAGA_MAX_MESSAGE_DEPTH: '32',
+        SAGA_MAX_QUEUED_STARTS: '0',
+      }),
+    );
+    expect(options).toMatchObject({
+      maxDeliveries: 0,
+      maxMessageBytes: 65536,
+      maxMessageDepth: 32,
+      maxQueuedStarts: 0,
+    });
+  });
+
+  it('leaves them to the module defaults when unset', () => {
+    const options = sagaOptionsFromConfig(configOf({}));
+    for (const key of ['maxDeliveries', 'maxMessageBytes', 'maxMessageDepth', 'maxQueuedStarts']) {
+      expect(options).not.toHaveProperty(key);
+    }
+  });
+
+  it.each([
+    ['SAGA_MAX_DELIVERIES', '-1'],
+    ['SAGA_MAX_QUEUED_STARTS', 'lots'],
+    ['SAGA_MAX_MESSAGE_BYTES', '0'],
+    ['SAGA_MAX_MESSAGE_DEPTH', '1.5'],
+  ])('fails the bootstrap on %s=%s, naming the variable', (name, value) => {
+    expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(InvalidSagaOptionError);
+    expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(name);
+  });
+});
