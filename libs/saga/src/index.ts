@@ -5,6 +5,7 @@ export * from './errors';
 export * from './interfaces';
 export type { Json, SagaStatus, TaskStatus, TaskOutcome, SagaError, SagaFailure } from './engine/saga-state';
 export type { SagaView } from './engine/saga-plan';
+export type { SagaLifecycle } from './engine/saga-command';
 export { SagaModule } from './saga.module';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
@@ -35,4 +36,4 @@ export type { SagaStore, VersionedDocument } from './store/saga-store.interface'
 export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error';
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';
-export { TransientFaultError, isTransientFault } from './errors/transient-fault.error';
+export type { BarrierStore } from './barrier/barrier-store.interface';

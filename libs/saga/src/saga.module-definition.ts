@@ -35,6 +35,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     waitMs: options.waitMs ?? 30_000,
     ...resolveDeliveryLimits(options),
     maxQueuedStarts: options.maxQueuedStarts ?? 10_000,
+    ...(options.barrierStore ? { barrierStore: options.barrierStore } : {}),
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }

@@ -74,7 +74,7 @@ const providers: Provider[] = [
     provide: SAGA_BARRIER,
     inject: [SAGA_STORE, SAGA_MODULE_OPTIONS, SagaClock],
     useFactory: (store: SagaStore, options: ResolvedSagaModuleOptions, clock: SagaClock) =>
-      new TaskBarrier(store, options.retentionMs, () => clock.now()),
+      new TaskBarrier(options.barrierStore ?? store, options.retentionMs, () => clock.now()),
   },
   SagaMetadataAccessor,
   SagaRegistry,

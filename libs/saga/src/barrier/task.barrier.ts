@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Json, SagaError, TaskOutcome } from '../engine/saga-state';
-import type { SagaStore } from '../store/saga-store.interface';
+import { BarrierHoldLostError } from '../errors/barrier-hold-lost.error';
+import { TaskCompensatedError } from '../errors/task-compensated.error';
+import type { BarrierStore } from './barrier-store.interface';
 
 /** What the barrier remembers of one task of one saga, on the participant's side. */
 interface BarrierRecord {
@@ -70,7 +72,7 @@ export type CompensationEntry =
  */
 export class TaskBarrier {
   constructor(
-    private readonly store: SagaStore,
+    private readonly store: BarrierStore,
     private readonly retentionMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -108,6 +110,45 @@ export class TaskBarrier {
    */
   taskDone(hold: BarrierHold, output: Json): Promise<boolean> {
     return this.finishRun(hold, { state: 'done', output, started: true });
+  }
+
+  /**
+   * Records the output of a run through `within`, a {@link BarrierStore} bound to the handler's own
+   * transaction, so that the record and the effect commit or roll back together. Throws
+   * {@link TaskCompensatedError} when a compensation claimed the task first and {@link BarrierHoldLostError}
+   * when another delivery took it over: either way the transaction must roll back.
+   */
+  async taskDoneWithin(hold: BarrierHold, within: BarrierStore, output: Json): Promise<void> {
+    await this.update(
+      hold,
+      (record) => {
+        if (record?.state === 'compensating' || record?.state === 'compensated')
+          throw new TaskCompensatedError('a compensation claimed the task before its effect was recorded');
+        if (record?.state !== 'running' || record.holder !== hold.holder)
+          throw new BarrierHoldLostError('another delivery of the task holds it, or recorded it first');
+        return { entry: undefined, next: { state: 'done', output, started: true } };
+      },
+      hold.last,
+      within,
+    );
+  }
+
+  /**
+   * Records a compensation as done through `within` (bound to the compensation's own transaction). Throws
+   * {@link BarrierHoldLostError} when another delivery of the compensation took the task over.
+   */
+  async compensationDoneWithin(hold: BarrierHold, within: BarrierStore): Promise<void> {
+    await this.update(
+      hold,
+      (record) => {
+        if (record?.state === 'compensated') return { entry: undefined };
+        if (record?.state !== 'compensating' || record.holder !== hold.holder)
+          throw new BarrierHoldLostError('another delivery of the compensation holds the task');
+        return { entry: undefined, next: { state: 'compensated', started: record.started ?? true } };
+      },
+      hold.last,
+      within,
+    );
   }
 
   /** Records a run whose output cannot be used (not JSON, too large): its outcome is unknown. */
@@ -219,17 +260,18 @@ export class TaskBarrier {
     hold: BarrierHold,
     decide: (record: BarrierRecord | undefined) => { entry: T; next?: BarrierRecord },
     guess: Versioned | undefined = hold.last,
+    store: BarrierStore = this.store,
   ): Promise<T> {
     const key = this.key(hold);
     let current = guess;
     for (;;) {
       if (!current) {
-        const stored = await this.store.getDocument(key);
+        const stored = await store.getDocument(key);
         current = { record: stored?.value as BarrierRecord | undefined, version: stored?.version ?? 0 };
       }
       const { entry, next } = decide(current.record);
       if (!next) return entry;
-      if (await this.store.putDocument(key, next as unknown as Json, current.version, this.retentionMs)) {
+      if (await store.putDocument(key, next as unknown as Json, current.version, this.retentionMs)) {
         hold.last = { record: next, version: current.version + 1 };
         return entry;
       }

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { AnyTaskRef, TaskRef } from '../definition/saga-contract';
-import type { CompensationContext, TaskContext } from '../interfaces/task-context.interface';
+import type { CompensationContext, TaskRunContext } from '../interfaces/task-context.interface';
 import { TASK_HANDLER_METADATA } from '../saga.constants';
 
 export interface TaskHandlerMetadata {
@@ -22,7 +22,7 @@ export type TypedMethodDecorator<M> = <T extends M>(
 ) => void;
 
 /** Signature a `@Task` handler must have. */
-export type TaskHandler<I, O> = (input: I, context: TaskContext) => O | Promise<O>;
+export type TaskHandler<I, O> = (input: I, context: TaskRunContext) => O | Promise<O>;
 
 /** Signature a `@Compensate` handler must have. */
 export type CompensationHandler<I, O> = (context: CompensationContext<I, O>) => unknown;

@@ -3,3 +3,5 @@ export * from './saga-outcome.error';
 export * from './task-rejected.error';
 export * from './saga-overloaded.error';
 export * from './transient-fault.error';
+export * from './task-compensated.error';
+export * from './barrier-hold-lost.error';

@@ -7,7 +7,7 @@
  * if (!account.canPay(cmd.amount)) throw new TaskRejectedError('insufficient funds', { code: 'NSF' });
  */
 export class TaskRejectedError extends Error {
-  override readonly name = 'TaskRejectedError';
+  override readonly name: string = 'TaskRejectedError';
 
   constructor(
     message: string,

@@ -1,3 +1,4 @@
+import type { BarrierStore } from '../barrier/barrier-store.interface';
 import type { SagaContract } from '../definition/saga-contract';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTransport } from '../transport/saga-transport.interface';
@@ -56,11 +57,18 @@ export interface SagaModuleOptions {
    * @default 10_000
    */
   maxQueuedStarts?: number;
+  /**
+   * Where the task workers' barrier keeps its records: a service's own database, so that its handlers can
+   * record a task inside their business transaction (`TaskRunContext.recordDoneWithin`; see `BarrierStore`).
+   * @default the saga store
+   */
+  barrierStore?: BarrierStore;
   /** This instance's address for results. @default '<hostname>-<pid>-<random>' */
   instanceId?: string;
 }
 
 /** Options with every default applied. */
-export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId'>> & {
+export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId' | 'barrierStore'>> & {
   instanceId: string;
+  barrierStore?: BarrierStore;
 };

@@ -1,3 +1,4 @@
+import type { BarrierStore } from '../barrier/barrier-store.interface';
 import type { Json, TaskOutcome } from '../engine/saga-state';
 
 /** What a `@Task` handler is told besides its input. */
@@ -15,8 +16,25 @@ export interface TaskContext {
   readonly outputs: Readonly<Record<string, Json>>;
 }
 
+/** What a `@Task` handler is told besides its input. */
+export interface TaskRunContext extends TaskContext {
+  /**
+   * Records this run as done, with `output` (what the handler will return), through `store`: a
+   * `BarrierStore` bound to the handler's own database transaction, so that the effect and the barrier
+   * record commit or roll back together (see `BarrierStore`). Call it last inside the transaction. Throws
+   * `TaskCompensatedError` (a compensation came first) or `BarrierHoldLostError` (another delivery took
+   * over): let the transaction roll back. Needs `SagaModule`'s `barrierStore` to read the same records.
+   */
+  readonly recordDoneWithin: (store: BarrierStore, output: unknown) => Promise<void>;
+}
+
 /** What a `@Compensate` handler is told. */
 export interface CompensationContext<I = unknown, O = unknown> extends TaskContext {
+  /**
+   * Records this compensation as done through `store`, bound to the compensation's own transaction (see
+   * `TaskRunContext.recordDoneWithin`). Optional to call; absent when the worker undoes a late run itself.
+   */
+  readonly recordUndoneWithin?: (store: BarrierStore) => Promise<void>;
   /** The input the task was dispatched with. */
   readonly input: I;
   /** The task's output, if it replied with success. */

@@ -11,7 +11,7 @@ import { TASK_TIMEOUT_ERROR } from '../engine/saga.engine';
 import type { Json, SagaError } from '../engine/saga-state';
 import { TaskRejectedError } from '../errors/task-rejected.error';
 import { isTransientFault } from '../errors/transient-fault.error';
-import type { CompensationContext, TaskContext } from '../interfaces/task-context.interface';
+import type { CompensationContext, TaskContext, TaskRunContext } from '../interfaces/task-context.interface';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_BARRIER } from './saga-runtime.tokens';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
@@ -165,11 +165,13 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     hold: BarrierHold,
     leaseMs: number,
   ): Promise<Reply> {
+    const context: TaskRunContext = {
+      ...taskContext(message),
+      recordDoneWithin: (store, output) => this.barrier.taskDoneWithin(hold, store, toTaskOutput(output)),
+    };
     let value: unknown;
     try {
-      value = await this.holding(hold, leaseMs, () =>
-        hosted.run!.invoke(message.input, taskContext(message)),
-      );
+      value = await this.holding(hold, leaseMs, () => hosted.run!.invoke(message.input, context));
     } catch (error) {
       await this.recording(() => this.barrier.taskAbandoned(hold));
       const rejected = error instanceof TaskRejectedError;
@@ -255,6 +257,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       input: message.input,
       output: message.output ?? entry.output,
       outcome: entry.outcome,
+      recordUndoneWithin: (store) => this.barrier.compensationDoneWithin(entry.hold, store),
     };
     try {
       await this.holding(entry.hold, leaseMs, () => hosted.compensate!.invoke(context));

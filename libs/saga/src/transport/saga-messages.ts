@@ -1,3 +1,4 @@
+import { SAGA_LIFECYCLE, type SagaLifecycle } from '../engine/saga-command';
 import type { Json, SagaError, SagaFailure, TaskOutcome } from '../engine/saga-state';
 
 /** Version of the wire format; every message carries it. */
@@ -75,7 +76,7 @@ export interface ResultMessage extends Envelope {
 /** Published on the events exchange for anyone to observe. */
 export interface LifecycleEvent extends Envelope {
   /** `rollback`: a step failed and compensation begins (the trace id names the request that is undone). */
-  type: 'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'failed';
+  type: SagaLifecycle;
   step?: string;
   /** Failed task, on `rollback`, `compensated` and `failed`. */
   task?: string;
@@ -174,19 +175,10 @@ export function parseCallbackMessage(raw: unknown): CallbackMessage {
   return m as unknown as CallbackMessage;
 }
 
-const EVENT_TYPES: readonly string[] = [
-  'started',
-  'step-completed',
-  'rollback',
-  'completed',
-  'compensated',
-  'failed',
-];
-
 export function parseLifecycleEvent(raw: unknown): LifecycleEvent {
   const m = envelope(raw, 'event');
-  if (typeof m.type !== 'string' || !EVENT_TYPES.includes(m.type)) {
-    throw new InvalidMessageError(`event.type must be one of ${EVENT_TYPES.join(', ')}`);
+  if (typeof m.type !== 'string' || !(SAGA_LIFECYCLE as readonly string[]).includes(m.type)) {
+    throw new InvalidMessageError(`event.type must be one of ${SAGA_LIFECYCLE.join(', ')}`);
   }
   return m as unknown as LifecycleEvent;
 }
