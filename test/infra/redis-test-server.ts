@@ -5,7 +5,7 @@ import { isPortClosed, pollUntil, probeRedis } from './service-probe';
 import { ensureExecutables, findExecutable, launchDaemon, runCommand, tailOf } from './system-commands';
 import { TestInfraError } from './test-infra.error';
 
-/** A throw-away Redis a test run started: no persistence, data and log in `dir`. */
+/** A throw-away Redis a test run started: data (none unless `appendOnly`) and log in `dir`. */
 export interface StartedRedis {
   kind: 'redis';
   port: number;
@@ -14,16 +14,30 @@ export interface StartedRedis {
   password?: string;
 }
 
+/** How {@link startRedis} runs the server. */
+export interface RedisStartOptions {
+  password?: string;
+  /** Append-only file, fsync'ed every second (`--appendonly yes --appendfsync everysec`). @default false */
+  appendOnly?: boolean;
+  /** Start on the data already in the folder (a restart) instead of an empty one. @default false */
+  keepData?: boolean;
+}
+
 const READY_TIMEOUT_MS = 15_000;
 
 /**
- * Starts `redis-server` on the loopback interface at `port`, without RDB or AOF, and waits until it answers.
- * Installs it first if it is missing and we may (see {@link ensureExecutables}).
+ * Starts `redis-server` on the loopback interface at `port`, without RDB (and without AOF unless asked),
+ * and waits until it answers (an AOF being loaded answers `-LOADING`: not yet). Installs it first if it is
+ * missing and we may (see {@link ensureExecutables}).
  */
-export async function startRedis(port: number, stateDir: string, password?: string): Promise<StartedRedis> {
+export async function startRedis(
+  port: number,
+  stateDir: string,
+  { password, appendOnly = false, keepData = false }: RedisStartOptions = {},
+): Promise<StartedRedis> {
   ensureExecutables(['redis-server']);
   const dir = join(stateDir, `redis-${port}`);
-  rmSync(dir, { recursive: true, force: true });
+  if (!keepData) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'redis.pid');
   const logFile = join(dir, 'redis.log');
@@ -33,7 +47,7 @@ export async function startRedis(port: number, stateDir: string, password?: stri
     '--port', String(port),
     '--bind', '127.0.0.1', '-::1',
     '--save', '',
-    '--appendonly', 'no',
+    ...(appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
     '--dir', dir,
     '--pidfile', pidFile,
     '--logfile', logFile,
@@ -72,4 +86,14 @@ export async function stopRedis(server: StartedRedis): Promise<void> {
     throw new TestInfraError(`redis-server on port ${server.port} (pid ${server.pid ?? '?'}) did not stop`);
   }
   rmSync(server.dir, { recursive: true, force: true });
+}
+
+/** `kill -9` of a started Redis (a crash: nothing flushed beyond what the AOF policy already wrote). */
+export async function killRedis(server: StartedRedis): Promise<void> {
+  if (!server.pid) throw new TestInfraError(`redis-server on port ${server.port}: no pid to kill`);
+  process.kill(server.pid, 'SIGKILL');
+  const closed = await pollUntil(() => isPortClosed('127.0.0.1', server.port), 10_000, 50);
+  if (!closed.ok) {
+    throw new TestInfraError(`redis-server on port ${server.port} (pid ${server.pid}) survived SIGKILL`);
+  }
 }
