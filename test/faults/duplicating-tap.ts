@@ -1,0 +1,52 @@
+import type { SagaTopology } from '@dta/saga';
+import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+
+/** Marks a copy the tap published, so that the tap (bound to the same keys) does not copy it again. */
+export const COPY_HEADER = 'x-dta-fault-copy';
+
+/**
+ * Duplicates commands and replies on the wire: a queue of its own (server-named, exclusive) bound to the
+ * commands exchange with the routing keys of the start, task and reply queues, so it gets a copy of every
+ * such message; it publishes each one once more to the same exchange and key, bytes and properties as
+ * received plus {@link COPY_HEADER}. Consumers then see each message twice, the copy a little later.
+ */
+export class DuplicatingTap {
+  /** Copies published so far. */
+  copies = 0;
+
+  private constructor(
+    private readonly connection: ChannelModel,
+    private readonly channel: Channel,
+    private readonly exchange: string,
+  ) {}
+
+  static async open(amqpUrl: string, names: SagaTopology, queues: string[]): Promise<DuplicatingTap> {
+    const connection = await connect(amqpUrl);
+    try {
+      const channel = await connection.createChannel();
+      const tap = new DuplicatingTap(connection, channel, names.commandsExchange);
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      for (const key of queues) await channel.bindQueue(queue, names.commandsExchange, key);
+      await channel.consume(queue, (message) => message && tap.copy(message), { noAck: true });
+      return tap;
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Stops copying; the tap queue goes with the connection. */
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+
+  private copy(message: ConsumeMessage): void {
+    const headers = message.properties.headers ?? {};
+    if (headers[COPY_HEADER] !== undefined) return;
+    this.channel.publish(this.exchange, message.fields.routingKey, message.content, {
+      ...message.properties,
+      headers: { ...headers, [COPY_HEADER]: true },
+    });
+    this.copies++;
+  }
+}
