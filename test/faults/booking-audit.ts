@@ -12,6 +12,7 @@ import {
 import type { SagaStatusView } from '@dta/saga';
 import Redis from 'ioredis';
 import type { GatewayClient } from '../support/distributed/gateway-client';
+import type { RecordedEvent } from '../support/distributed/lifecycle-event-recorder';
 import type { StreamedBooking } from './booking-stream';
 
 const TERMINAL = ['completed', 'compensated', 'failed'];
@@ -44,6 +45,15 @@ export interface StreamFigures {
   healthyRolledBack: number;
   /** Bookings no gateway accepted within the retry budget (not counted as started). */
   notAccepted: number;
+  /**
+   * Sagas whose terminal events contradict each other or the store (two different ends, or an end other than
+   * the final status). A missing event (the recorder loses its queue when the broker restarts) is not counted.
+   */
+  eventsOff: number;
+  /** Sagas with an event seen more than once (at-least-once publishing): reported, not a failure. */
+  repeatedEvents: number;
+  /** Sagas whose terminal event the recorder saw (all of them, unless the broker restarted). */
+  endedOnBus: number;
   /** From the end of the stream until the last saga was terminal (or the deadline). */
   drainSeconds: number;
   /** A few examples of what is off, for the failure message. */
@@ -57,6 +67,8 @@ export interface AuditOptions {
   prefix: string;
   initialStock: number;
   drainMs: number;
+  /** The lifecycle events recorded during the scenario (every stream's). */
+  events: RecordedEvent[];
 }
 
 /** Waits until every accepted booking's saga is terminal (or `drainMs` passed), then counts. */
@@ -78,6 +90,9 @@ export async function auditBookings(
     effectsOff: 0,
     healthyRolledBack: 0,
     notAccepted: 0,
+    eventsOff: 0,
+    repeatedEvents: 0,
+    endedOnBus: 0,
     drainSeconds,
     examples: [],
   };
@@ -111,6 +126,7 @@ export async function auditBookings(
     }
   }
   figures.effectsOff = await effectsOff(bookings, views, options, example);
+  Object.assign(figures, checkEvents(views, options.events, example));
   return figures;
 }
 
@@ -213,6 +229,30 @@ async function effectsOff(
     redis.disconnect();
   }
   return off;
+}
+
+function checkEvents(
+  views: Map<string, SagaStatusView>,
+  events: RecordedEvent[],
+  example: (line: string) => void,
+): Pick<StreamFigures, 'eventsOff' | 'repeatedEvents' | 'endedOnBus'> {
+  const seen = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    if (views.has(event.sagaId)) seen.set(event.sagaId, [...(seen.get(event.sagaId) ?? []), event]);
+  }
+  const counts = { eventsOff: 0, repeatedEvents: 0, endedOnBus: 0 };
+  for (const [sagaId, sagaEvents] of seen) {
+    const status = views.get(sagaId)?.status;
+    const ends = new Set(sagaEvents.map((e) => e.type).filter((type) => TERMINAL.includes(type)));
+    if (ends.size > 0) counts.endedOnBus++;
+    if (ends.size > 1 || [...ends].some((end) => end !== status)) {
+      counts.eventsOff++;
+      example(`events of ${sagaId}: ${sagaEvents.map((e) => e.type).join(', ')}; store: ${status}`);
+    }
+    const keys = sagaEvents.map((e) => `${e.type}:${e.step ?? ''}:${e.task ?? ''}`);
+    if (new Set(keys).size < keys.length) counts.repeatedEvents++;
+  }
+  return counts;
 }
 
 /** Asks each gateway in turn until one call resolves; undefined if every one throws. */

@@ -7,6 +7,7 @@ import { Booking } from '@dta/booking/booking.contract';
 import { SagaTopology } from '@dta/saga';
 import { DistributedSystem } from '../support/distributed/distributed-system';
 import type { GatewayClient } from '../support/distributed/gateway-client';
+import { LifecycleEventRecorder } from '../support/distributed/lifecycle-event-recorder';
 import { auditBookings } from './booking-audit';
 import { type BookingStreamOptions, streamBookings } from './booking-stream';
 import { DuplicatingTap } from './duplicating-tap';
@@ -190,6 +191,9 @@ describe(`the booking system under faults (${profile.name} form)`, () => {
         ids: Array.from({ length: profile.manyProducts }, (_, i) => `${tag}-${run}-p${i}`),
       },
     ];
+    const recorder = await LifecycleEventRecorder.open(servers!.amqpUrl, names.eventsExchange, [
+      names.eventKey(Booking.name, '*'),
+    ]);
     const streams = kinds.map((kind) =>
       streamBookings({ ...common, id: `${tag}-${run}-${kind.products}`, products: kind.ids }),
     );
@@ -208,9 +212,11 @@ describe(`the booking system under faults (${profile.name} form)`, () => {
           prefix,
           initialStock: INITIAL_STOCK,
           drainMs: profile.drainMs,
+          events: recorder.events,
         }),
       ),
     );
+    await recorder.close();
     const crashed = live().crashes.slice(crashesBefore);
     // A process that died on its own is started again, so that the next scenario has the whole system.
     for (const name of new Set(crashed.map((c) => c.name))) live().revive(name);
@@ -220,7 +226,13 @@ describe(`the booking system under faults (${profile.name} form)`, () => {
       products: kind.products,
       figures: figures[i],
       crashed: crashed.length,
-      notes: [outcome.notes, ...crashed.map((c) => `${c.name} exited (${c.code})`)]
+      notes: [
+        outcome.notes,
+        figures[i].repeatedEvents > 0
+          ? `${figures[i].repeatedEvents} sagas with an event published twice`
+          : '',
+        ...crashed.map((c) => `${c.name} exited (${c.code})`),
+      ]
         .filter(Boolean)
         .join('; '),
       extraOff: i === 0 ? (outcome.extraOff ?? []) : [],

@@ -1,5 +1,6 @@
 import type { SagaTopology } from '@dta/saga';
-import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { openExchangeTap } from '../support/distributed/exchange-tap';
 
 /** Marks a copy the tap published, so that the tap (bound to the same keys) does not copy it again. */
 export const COPY_HEADER = 'x-dta-fault-copy';
@@ -14,36 +15,28 @@ export class DuplicatingTap {
   /** Copies published so far. */
   copies = 0;
 
-  private constructor(
-    private readonly connection: ChannelModel,
-    private readonly channel: Channel,
-    private readonly exchange: string,
-  ) {}
+  private connection?: ChannelModel;
+
+  private constructor(private readonly exchange: string) {}
 
   static async open(amqpUrl: string, names: SagaTopology, queues: string[]): Promise<DuplicatingTap> {
-    const connection = await connect(amqpUrl);
-    try {
-      const channel = await connection.createChannel();
-      const tap = new DuplicatingTap(connection, channel, names.commandsExchange);
-      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-      for (const key of queues) await channel.bindQueue(queue, names.commandsExchange, key);
-      await channel.consume(queue, (message) => message && tap.copy(message), { noAck: true });
-      return tap;
-    } catch (error) {
-      await connection.close().catch(() => undefined);
-      throw error;
-    }
+    const tap = new DuplicatingTap(names.commandsExchange);
+    const opened = await openExchangeTap(amqpUrl, names.commandsExchange, queues, (message, channel) =>
+      tap.copy(message, channel),
+    );
+    tap.connection = opened.connection;
+    return tap;
   }
 
   /** Stops copying; the tap queue goes with the connection. */
   async close(): Promise<void> {
-    await this.connection.close().catch(() => undefined);
+    await this.connection?.close().catch(() => undefined);
   }
 
-  private copy(message: ConsumeMessage): void {
+  private copy(message: ConsumeMessage, channel: Channel): void {
     const headers = message.properties.headers ?? {};
     if (headers[COPY_HEADER] !== undefined) return;
-    this.channel.publish(this.exchange, message.fields.routingKey, message.content, {
+    channel.publish(this.exchange, message.fields.routingKey, message.content, {
       ...message.properties,
       headers: { ...headers, [COPY_HEADER]: true },
     });
