@@ -228,6 +228,7 @@ describe(`the booking system under faults (${profile.name} form)`, () => {
       crashed: crashed.length,
       notes: [
         outcome.notes,
+        `${figures[i].endedOnBus}/${figures[i].started} ends seen on the events exchange`,
         figures[i].repeatedEvents > 0
           ? `${figures[i].repeatedEvents} sagas with an event published twice`
           : '',
