@@ -101,6 +101,27 @@ export async function stopRabbitMq(server: StartedRabbitMq): Promise<void> {
   rmSync(server.dir, { recursive: true, force: true });
 }
 
+/**
+ * Restarts the broker inside a started node (`rabbitmqctl stop_app`, then `start_app`): every connection
+ * drops, durable queues and persistent messages come back from disk, transient ones are gone. Resolves once
+ * it answers AMQP again.
+ */
+export async function restartRabbitMqApp(server: StartedRabbitMq, timeoutMs: number): Promise<void> {
+  const rabbitmqctl = findExecutable('rabbitmqctl') ?? 'rabbitmqctl';
+  for (const command of ['stop_app', 'start_app']) {
+    const result = runCommand(rabbitmqctl, ['-n', server.node, command], { timeoutMs, cwd: '/' });
+    if (result.status !== 0) {
+      throw new TestInfraError(`rabbitmqctl ${command} of ${server.node} failed`, result.output);
+    }
+  }
+  const ready = await pollUntil(
+    async () => (await probeAmqp('127.0.0.1', server.port)) === 'ready',
+    timeoutMs,
+    250,
+  );
+  if (!ready.ok) throw new TestInfraError(`RabbitMQ node ${server.node} did not come back: ${ready.reason}`);
+}
+
 function chownToRabbitMq(dir: string): void {
   const id = runCommand('id', ['-u', 'rabbitmq']);
   const gid = runCommand('id', ['-g', 'rabbitmq']);

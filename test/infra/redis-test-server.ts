@@ -14,18 +14,29 @@ export interface StartedRedis {
   password?: string;
 }
 
+/** How {@link startRedis} runs the server. */
+export interface RedisStartOptions {
+  password?: string;
+  /** Start on the data already in the folder (a restart) instead of an empty one. @default false */
+  keepData?: boolean;
+}
+
 const READY_TIMEOUT_MS = 15_000;
 
 /**
  * Starts `redis-server` on the loopback interface at `port`, durable as production should be (append-only
  * file fsynced every second, no RDB snapshots, `noeviction`, which RedisSagaStore requires), and waits
- * until it answers.
- * Installs it first if it is missing and we may (see {@link ensureExecutables}).
+ * until it answers (an AOF being loaded answers `-LOADING`: not yet). `keepData` restarts it on the data
+ * already in its folder. Installs it first if it is missing and we may (see {@link ensureExecutables}).
  */
-export async function startRedis(port: number, stateDir: string, password?: string): Promise<StartedRedis> {
+export async function startRedis(
+  port: number,
+  stateDir: string,
+  { password, keepData = false }: RedisStartOptions = {},
+): Promise<StartedRedis> {
   ensureExecutables(['redis-server']);
   const dir = join(stateDir, `redis-${port}`);
-  rmSync(dir, { recursive: true, force: true });
+  if (!keepData) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'redis.pid');
   const logFile = join(dir, 'redis.log');
@@ -76,4 +87,14 @@ export async function stopRedis(server: StartedRedis): Promise<void> {
     throw new TestInfraError(`redis-server on port ${server.port} (pid ${server.pid ?? '?'}) did not stop`);
   }
   rmSync(server.dir, { recursive: true, force: true });
+}
+
+/** `kill -9` of a started Redis (a crash: nothing flushed beyond what the AOF policy already wrote). */
+export async function killRedis(server: StartedRedis): Promise<void> {
+  if (!server.pid) throw new TestInfraError(`redis-server on port ${server.port}: no pid to kill`);
+  process.kill(server.pid, 'SIGKILL');
+  const closed = await pollUntil(() => isPortClosed('127.0.0.1', server.port), 10_000, 50);
+  if (!closed.ok) {
+    throw new TestInfraError(`redis-server on port ${server.port} (pid ${server.pid}) survived SIGKILL`);
+  }
 }

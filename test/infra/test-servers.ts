@@ -30,7 +30,9 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
       ...redis,
       probe: probeRedis,
       start: () =>
-        startRedis(redis.port, config.stateDir, decodeURIComponent(redisUrl.password) || undefined),
+        startRedis(redis.port, config.stateDir, {
+          password: decodeURIComponent(redisUrl.password) || undefined,
+        }),
     },
     {
       kind: 'rabbitmq',

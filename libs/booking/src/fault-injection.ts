@@ -14,3 +14,16 @@ export function rejectIfFaultInjected(target: FaultTarget, ctx: TaskContext): vo
     throw new TaskRejectedError(`fault injected into ${ctx.task}`, { faultInject: target });
   }
 }
+
+/**
+ * Throws a transient error (the compensation is retried) while the booking's `failCompensationsUntil` is in
+ * the future: a compensation that fails for a while, then recovers.
+ */
+export function throwIfCompensationsFail(ctx: TaskContext): void {
+  const until = (ctx.sagaInput as { failCompensationsUntil?: unknown } | null)?.failCompensationsUntil;
+  if (typeof until === 'number' && Date.now() < until) {
+    throw new Error(
+      `compensation of ${ctx.task} fails on purpose until ${new Date(until).toISOString()} (failCompensationsUntil)`,
+    );
+  }
+}

@@ -17,6 +17,7 @@ export interface SystemProcess {
   name: string;
   /** Its `SAGA_INSTANCE_ID`: the address of its result queue and the `instance` of its events. */
   instanceId: string;
+  /** The running process (replaced when {@link DistributedSystem.revive} starts it again). */
   launched: LaunchedProcess;
   /** REST and gRPC ports, for a gateway. */
   ports?: { http: number; grpc: number };
@@ -51,6 +52,8 @@ export class DistributedSystem {
   private readonly launchers: DistributedLauncher[] = [];
   private readonly tails = new Map<string, string[]>();
   private readonly ready = new Set<string>();
+  /** Children killed on purpose by {@link crash}. */
+  private readonly expectedExits = new WeakSet<object>();
   private stopping = false;
   private readonly killOnExit = (): void => this.kill();
 
@@ -76,13 +79,16 @@ export class DistributedSystem {
 
   /**
    * Resolves once every gateway answers HTTP and every other process logged that it runs; rejects at the
-   * deadline, or as soon as a process exits, with the tail of each unready process's output.
+   * deadline, or as soon as a process exits meanwhile, with the tail of each unready process's output.
    */
   async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const crashesBefore = this.crashes.length;
     for (;;) {
       if (this.stopping) throw new Error('the system was stopped while starting');
-      if (this.crashes.length > 0) throw new Error(`a process exited while starting:\n${this.report()}`);
+      if (this.crashes.length > crashesBefore) {
+        throw new Error(`a process exited while starting:\n${this.report()}`);
+      }
       for (const gateway of this.processes.filter((p) => p.ports && !this.ready.has(p.name))) {
         if (await this.answersHttp(gateway)) this.ready.add(gateway.name);
       }
@@ -102,6 +108,31 @@ export class DistributedSystem {
     const gateway = this.of('gateway')[replica - 1];
     if (!gateway?.ports) throw new Error(`no gateway #${replica}`);
     return new GatewayClient(`http://127.0.0.1:${gateway.ports.http}`, gateway.name);
+  }
+
+  /** The process `name` (`orchestrator#1`); throws if there is none. */
+  named(name: string): SystemProcess {
+    const found = this.processes.find((p) => p.name === name);
+    if (!found)
+      throw new Error(`no process ${name} (there are ${this.processes.map((p) => p.name).join(', ')})`);
+    return found;
+  }
+
+  /** `kill -9` of one process, as a crash; resolves once it is gone. Not recorded in {@link crashes}. */
+  async crash(name: string): Promise<void> {
+    const { launched } = this.named(name);
+    this.ready.delete(name);
+    this.expectedExits.add(launched.child);
+    if (launched.child.exitCode !== null || launched.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => launched.child.once('exit', resolve));
+    launched.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts a crashed process again with the same instance id and ports; see {@link waitUntilReady}. */
+  revive(name: string): void {
+    const { app, replica, ports } = this.named(name);
+    this.spawn(app, replica, ports);
   }
 
   /** SIGTERM to every process (graceful: in-flight messages finish), SIGKILL after `graceMs`. */
@@ -148,11 +179,15 @@ export class DistributedSystem {
       basePorts: ports,
       runtime: 'source',
       onLine: (_who, line) => this.onLine(name, line),
-      onExit: (_launched, code) => this.crashes.push({ name, code }),
+      onExit: (launched, code) => {
+        if (!this.expectedExits.has(launched.child)) this.crashes.push({ name, code });
+      },
     });
     this.launchers.push(launcher);
     const [launched] = launcher.start();
-    this.processes.push({ app, replica, name, instanceId, launched, ports });
+    const known = this.processes.find((p) => p.name === name);
+    if (known) known.launched = launched;
+    else this.processes.push({ app, replica, name, instanceId, launched, ports });
     const args = launched.child.spawnargs.join(' ');
     if (/\bdist\/apps\//.test(args)) {
       // A build in dist/ may be older than the sources: the test would pass or fail for the wrong code.

@@ -42,25 +42,31 @@ export class GatewayClient {
     readonly name: string,
   ) {}
 
-  /** `POST /bookings?mode=...` with `x-request-id: traceId` when given. */
+  /** `POST /bookings?mode=...` with `x-request-id: traceId` when given; `signal` aborts the request. */
   async book(
     body: object,
-    options: { mode?: BookingMode; traceId?: string } = {},
+    options: { mode?: BookingMode; traceId?: string; signal?: AbortSignal } = {},
   ): Promise<HttpAnswer<BookingAnswerBody>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.traceId) headers['x-request-id'] = options.traceId;
     const query = options.mode ? `?mode=${options.mode}` : '';
-    return this.call<BookingAnswerBody>('POST', `/bookings${query}`, headers, JSON.stringify(body));
+    return this.call<BookingAnswerBody>(
+      'POST',
+      `/bookings${query}`,
+      headers,
+      JSON.stringify(body),
+      options.signal,
+    );
   }
 
   /** `GET /sagas/:id` (200 with the status view, or 404). */
-  async saga(sagaId: string): Promise<HttpAnswer<SagaStatusView>> {
-    return this.call<SagaStatusView>('GET', `/sagas/${sagaId}`);
+  async saga(sagaId: string, signal?: AbortSignal): Promise<HttpAnswer<SagaStatusView>> {
+    return this.call<SagaStatusView>('GET', `/sagas/${sagaId}`, {}, undefined, signal);
   }
 
   /** `GET /inventory/:productId`; throws unless it answers 200. */
-  async stock(productId: string): Promise<StockLevel> {
-    const answer = await this.call<StockLevel>('GET', `/inventory/${productId}`);
+  async stock(productId: string, signal?: AbortSignal): Promise<StockLevel> {
+    const answer = await this.call<StockLevel>('GET', `/inventory/${productId}`, {}, undefined, signal);
     if (answer.status !== 200) {
       throw new Error(`${this.name}: GET /inventory/${productId} answered ${answer.status}`);
     }
@@ -72,8 +78,9 @@ export class GatewayClient {
     path: string,
     headers: Record<string, string> = {},
     body?: string,
+    signal?: AbortSignal,
   ): Promise<HttpAnswer<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
   }

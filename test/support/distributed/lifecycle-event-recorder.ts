@@ -1,4 +1,5 @@
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
+import { openExchangeTap } from './exchange-tap';
 
 /** A lifecycle event as the orchestrators publish it on `<prefix>.events` (routing key `<flow>.<type>`). */
 export interface RecordedEvent {
@@ -20,7 +21,9 @@ export interface RecordedEvent {
 export class LifecycleEventRecorder {
   readonly events: RecordedEvent[] = [];
 
-  private constructor(private readonly connection: ChannelModel) {}
+  private connection?: ChannelModel;
+
+  private constructor() {}
 
   /** Subscribes before returning: every event published afterwards with one of `routingKeys` is recorded. */
   static async open(
@@ -28,31 +31,18 @@ export class LifecycleEventRecorder {
     exchange: string,
     routingKeys: string[],
   ): Promise<LifecycleEventRecorder> {
-    const connection = await connect(amqpUrl);
-    const recorder = new LifecycleEventRecorder(connection);
-    try {
-      const channel = await connection.createChannel();
-      await channel.checkExchange(exchange);
-      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-      for (const key of routingKeys) await channel.bindQueue(queue, exchange, key);
-      await channel.consume(
-        queue,
-        (message) => {
-          if (!message) return;
-          const event = JSON.parse(message.content.toString('utf8')) as Omit<RecordedEvent, 'routingKey'>;
-          recorder.events.push({ ...event, routingKey: message.fields.routingKey });
-        },
-        { noAck: true },
-      );
-      return recorder;
-    } catch (error) {
-      await connection.close().catch(() => undefined);
-      throw error;
-    }
+    const recorder = new LifecycleEventRecorder();
+    const tap = await openExchangeTap(amqpUrl, exchange, routingKeys, (message) => {
+      const event = JSON.parse(message.content.toString('utf8')) as Omit<RecordedEvent, 'routingKey'>;
+      recorder.events.push({ ...event, routingKey: message.fields.routingKey });
+    });
+    recorder.connection = tap.connection;
+    return recorder;
   }
 
+  /** Closes the connection (a no-op if the broker already closed it). */
   async close(): Promise<void> {
-    await this.connection.close();
+    await this.connection?.close().catch(() => undefined);
   }
 }
 

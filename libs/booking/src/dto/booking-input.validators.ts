@@ -63,3 +63,18 @@ export function IsFaultInject(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/** A point in time as epoch milliseconds (`Date.now()`): an integer >= 0. */
+export function IsEpochMilliseconds(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isEpochMilliseconds',
+      validator: {
+        validate: (value) => Number.isSafeInteger(value) && (value as number) >= 0,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'failCompensationsUntil'} must be a time in epoch milliseconds (an integer >= 0, as Date.now() gives)`,
+      },
+    },
+    options,
+  );
+}

@@ -1,5 +1,11 @@
 import { IsOptional } from 'class-validator';
-import { type FaultInject, IsFaultInject, IsProductId, IsQuantity } from './booking-input.validators';
+import {
+  type FaultInject,
+  IsEpochMilliseconds,
+  IsFaultInject,
+  IsProductId,
+  IsQuantity,
+} from './booking-input.validators';
 
 /** Input of the booking saga: `POST /bookings` body. */
 export class CreateBookingDto {
@@ -14,4 +20,12 @@ export class CreateBookingDto {
   @IsOptional()
   @IsFaultInject()
   faultInject?: FaultInject;
+
+  /**
+   * Makes every compensation of this booking throw a transient error until this time (epoch ms), as a
+   * participant that is down for a while would; then they succeed. For fault tests (`npm run test:faults`).
+   */
+  @IsOptional()
+  @IsEpochMilliseconds()
+  failCompensationsUntil?: number;
 }

@@ -3,6 +3,7 @@ export {
   FAULT_TARGETS,
   type FaultInject,
   type FaultTarget,
+  IsEpochMilliseconds,
   IsFaultInject,
   IsProductId,
   IsQuantity,

@@ -8,7 +8,7 @@ import {
   sagaLog,
 } from '@dta/saga';
 import { type ReserveCmd, type Reserved, Booking } from '../booking.contract';
-import { rejectIfFaultInjected } from '../fault-injection';
+import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { InventoryService } from './inventory.service';
 import { OutOfStockError } from './out-of-stock.error';
 
@@ -41,6 +41,7 @@ export class InventoryTasks {
   /** Works from the task input alone: with outcome `unknown` there is no output, maybe no reservation. */
   @Compensate(Booking.task.reserveStock)
   async release(ctx: CompensationContext<ReserveCmd, Reserved>): Promise<void> {
+    throwIfCompensationsFail(ctx);
     const { orderId, productId, quantity } = ctx.input;
     const released = await this.inventory.release(orderId, productId);
     const what = released

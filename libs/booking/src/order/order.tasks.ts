@@ -10,7 +10,7 @@ import {
 import { type ConfirmCmd, type OrderCreated, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
 import type { CreateBookingDto } from '../dto/create-booking.dto';
-import { rejectIfFaultInjected } from '../fault-injection';
+import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { type Order, orderIdOf, orderKey } from './order.document';
 
 /** The order service's tasks: create, cancel (compensation) and confirm the booking's order. */
@@ -40,6 +40,7 @@ export class OrderTasks {
   /** Cancels the order; an order that was never created (outcome `unknown`) has nothing to cancel. */
   @Compensate(Booking.task.createOrder)
   async cancelOrder(ctx: CompensationContext<CreateBookingDto, OrderCreated>): Promise<void> {
+    throwIfCompensationsFail(ctx);
     const orderId = orderIdOf(ctx.sagaId);
     const cancelled = await this.documents.update<Order, boolean>(orderKey(orderId), (current) => {
       if (!current) return { result: false };

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Compensate, type CompensationContext, Task, type TaskContext, sagaLog } from '@dta/saga';
 import { type ChargeCmd, type Charged, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
-import { rejectIfFaultInjected } from '../fault-injection';
+import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { type Payment, paymentIdOf, paymentKey } from './payment.document';
 
 /** Price of one unit in the example domain. */
@@ -38,6 +38,7 @@ export class PaymentTasks {
   /** Refunds the payment; a payment that was never made (outcome `unknown`) has nothing to refund. */
   @Compensate(Booking.task.chargePayment)
   async refund(ctx: CompensationContext<ChargeCmd, Charged>): Promise<void> {
+    throwIfCompensationsFail(ctx);
     const paymentId = paymentIdOf(ctx.sagaId);
     const refunded = await this.documents.update<Payment, boolean>(paymentKey(paymentId), (current) => {
       if (!current) return { result: false };

@@ -1,0 +1,26 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { CreateBookingDto } from './create-booking.dto';
+
+async function messages(body: object): Promise<string[]> {
+  const errors = await validate(plainToInstance(CreateBookingDto, body), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+  });
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
+}
+
+describe('CreateBookingDto failCompensationsUntil', () => {
+  it.each([0, Date.now(), Number.MAX_SAFE_INTEGER])('accepts the epoch-ms time %p', async (until) => {
+    expect(await messages({ productId: 'room-1', failCompensationsUntil: until })).toEqual([]);
+  });
+
+  it.each([-1, 1.5, '1764658800000', Number.MAX_SAFE_INTEGER + 2])(
+    'refuses %p with one message naming the field',
+    async (until) => {
+      expect(await messages({ productId: 'room-1', failCompensationsUntil: until })).toEqual([
+        'failCompensationsUntil must be a time in epoch milliseconds (an integer >= 0, as Date.now() gives)',
+      ]);
+    },
+  );
+});
