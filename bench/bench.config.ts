@@ -18,8 +18,8 @@ export interface BenchConfig {
   /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
   prefetch: number;
   /**
-   * Pause after each measured run, so that DTA's task-timeout timers (2-5 s after each task) fire before
-   * the next run and count towards the run that caused them. `BENCH_SETTLE_MS`. @default 6000
+   * Pause after each measured run, so that whatever a run left behind (outbox sweeps, timers) settles before
+   * the next run and counts towards the run that caused it. `BENCH_SETTLE_MS`. @default 6000
    */
   settleMs: number;
   /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
