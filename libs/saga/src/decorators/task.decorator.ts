@@ -54,9 +54,10 @@ export function Task(target: TaskTarget, task?: string): MethodDecorator {
 
 /**
  * Undoes a task of a flow on rollback. It receives a `CompensationContext` (the task input, its output if it
- * replied, and `outcome`: `'succeeded'` or `'unknown'` when the task timed out and may or may not have taken
- * effect). It is armed when the task is dispatched and must be idempotent; it never runs for a task that
- * did not start in this service (the barrier answers for it).
+ * replied, and `outcome`: `'succeeded'`, or `'unknown'` when the task outran its timeout, its output was
+ * unusable or a deadline passed, so it may or may not have taken effect). It is armed when the task is
+ * dispatched and must be idempotent; it never runs for a task that did not start in this service (the
+ * barrier answers for it), and runs once however often it is delivered.
  *
  * @example
  * @Compensate(Booking.task.chargePayment)

@@ -30,7 +30,7 @@ export interface SagaModuleOptions {
   maxConcurrent?: number;
   /** How long a finished saga stays readable. @default 86_400_000 (24 h) */
   retentionMs?: number;
-  /** How often due timers (timeouts, retries) and unpublished commands are swept. @default 100 */
+  /** How often due timers (retry backoffs, deadlines) and unpublished commands are swept. @default 100 */
   sweepIntervalMs?: number;
   /** How long `SagaClient.run` waits for a terminal state before it throws `SagaWaitExceededError`. @default 30_000 */
   waitMs?: number;

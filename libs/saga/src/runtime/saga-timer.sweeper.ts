@@ -19,7 +19,7 @@ const TIMER_LEASE_MS = 30_000;
 const OUTBOX_GRACE_MS = 5_000;
 const BATCH = 100;
 
-/** Fires due timers (task timeouts, retry backoffs) and republishes commands a crashed replica left behind. */
+/** Fires due timers (retry backoffs, deadlines) and republishes commands a crashed replica left behind. */
 @Injectable()
 export class SagaTimerSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SagaTimerSweeper.name);
