@@ -53,6 +53,13 @@ describe('TaskBarrier', () => {
     expect(await barrier.enterTask('s', 'pay', 5_000)).toEqual({ kind: 'done', output: 'late-but-first' });
   });
 
+  it('never runs a repeated delivery of an attempt that failed without effect; the next attempt runs', async () => {
+    const first = await barrier.enterTask('s', 'pay', 5_000, 1);
+    await barrier.taskAbandoned(holdOf(first));
+    expect(await barrier.enterTask('s', 'pay', 5_000, 1)).toEqual({ kind: 'failed' });
+    expect((await barrier.enterTask('s', 'pay', 5_000, 2)).kind).toBe('run');
+  });
+
   it('lets the next attempt in at once after a failed run', async () => {
     await barrier.taskAbandoned(await run());
     expect((await barrier.enterTask('s', 'pay', 5_000)).kind).toBe('run');

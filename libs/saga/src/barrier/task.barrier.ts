@@ -23,6 +23,8 @@ interface BarrierRecord {
   started?: boolean;
   /** While `compensating`: what the compensation is told of the task's effect. */
   outcome?: TaskOutcome;
+  /** While `running`: the attempt that holds (or, with lease 0, failed without effect). */
+  attempt?: number;
 }
 
 interface Versioned {
@@ -49,6 +51,8 @@ export type TaskEntry =
   | { kind: 'unusable'; error: SagaError }
   /** A compensation claimed the task before this run (a hanging request): refuse, never run. */
   | { kind: 'refused' }
+  /** This attempt already failed without effect (this is a repeated delivery of it): fail again, never run. */
+  | { kind: 'failed' }
   /** Another delivery of the task is running right now: ask again later. */
   | { kind: 'busy' };
 
@@ -77,8 +81,17 @@ export class TaskBarrier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `leaseMs`: how long this run holds the task unless it renews the hold. */
-  async enterTask(sagaId: string, task: string, leaseMs: number): Promise<TaskEntry> {
+  /**
+   * `leaseMs`: how long this run holds the task unless it renews the hold. `attempt`: the attempt this
+   * delivery carries; a repeated delivery of an attempt that already failed is not run again, since the
+   * orchestrator may have taken that failure as final (default: any attempt may run).
+   */
+  async enterTask(
+    sagaId: string,
+    task: string,
+    leaseMs: number,
+    attempt = Number.POSITIVE_INFINITY,
+  ): Promise<TaskEntry> {
     const hold = this.newHold(sagaId, task);
     // Most tasks arrive once: guess that nothing is stored yet.
     return this.update<TaskEntry>(
@@ -94,9 +107,17 @@ export class TaskBarrier {
         if (record?.state === 'compensating' || record?.state === 'compensated')
           return { entry: { kind: 'refused' } };
         if (record?.state === 'running' && this.held(record)) return { entry: { kind: 'busy' } };
+        if (record?.state === 'running' && record.leaseUntil === 0 && (record.attempt ?? 0) >= attempt)
+          return { entry: { kind: 'failed' } };
         return {
           entry: { kind: 'run', hold },
-          next: { state: 'running', leaseUntil: this.now() + leaseMs, holder: hold.holder, started: true },
+          next: {
+            state: 'running',
+            leaseUntil: this.now() + leaseMs,
+            holder: hold.holder,
+            started: true,
+            ...(Number.isFinite(attempt) ? { attempt } : {}),
+          },
         };
       },
       { version: 0 },

@@ -23,6 +23,8 @@ interface Barrier {
   unusable?: boolean;
   /** compensating: whether a compensation holds the claim right now. */
   held?: boolean;
+  /** running / abandoned: the attempt that took it. */
+  attempt?: number;
 }
 
 type Item =
@@ -123,6 +125,9 @@ class Participant {
     } else if (command.type === 'announce') {
       this.world.announced.push(command.step ? `${command.event}:${command.step}` : command.event);
     } else {
+      // The order the engine sends compensations in (deliveries may come in any order).
+      if (command.type === 'compensate-task')
+        this.world.compensationSteps.push(stepOf(this.world.plan, command.task));
       this.deliver({ kind: 'command', command });
     }
   }
@@ -153,11 +158,20 @@ class Participant {
         // Another delivery holds the task: wait for it, or outrun this attempt's timeout while waiting.
         if (this.random() < 0.5) return void this.world.inbox.push(item);
         return this.failed(task, attempt, true, true);
+      case 'abandoned':
+        // A repeated delivery of an attempt that already failed fails again: it never runs.
+        if ((barrier.attempt ?? 0) >= attempt) return this.failed(task, attempt, true, false);
+        return this.begin(task, attempt, barrier);
       default:
-        barrier.state = 'running';
-        this.world.inbox.push({ kind: 'run-ends', task, attempt });
-        if (this.random() < this.rates.outrun) this.failed(task, attempt, true, true);
+        return this.begin(task, attempt, barrier);
     }
+  }
+
+  private begin(task: string, attempt: number, barrier: Barrier): void {
+    barrier.state = 'running';
+    barrier.attempt = attempt;
+    this.world.inbox.push({ kind: 'run-ends', task, attempt });
+    if (this.random() < this.rates.outrun) this.failed(task, attempt, true, true);
   }
 
   private runEnds(task: string, attempt: number): void {
@@ -184,7 +198,6 @@ class Participant {
   }
 
   private compensate(task: string, attempt: number, item: Item): void {
-    this.world.compensationSteps.push(stepOf(this.world.plan, task));
     const barrier = this.barrier(task);
     switch (barrier.state) {
       case 'none':

@@ -100,7 +100,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     leaseMs: number,
   ): Promise<Reply> {
     for (let wait = POLL_FIRST_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
-      const entry = await this.barrier.enterTask(message.sagaId, message.task, leaseMs);
+      const entry = await this.barrier.enterTask(message.sagaId, message.task, leaseMs, message.attempt);
       switch (entry.kind) {
         case 'run':
           return this.bounded(
@@ -113,6 +113,12 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
           return { ...this.replyBase(message), ok: true, output: entry.output };
         case 'unusable':
           return { ...this.failure(message, entry.error, false), outcome: 'unknown' };
+        case 'failed':
+          return this.failure(
+            message,
+            { name: 'TaskAttemptFailedError', message: `attempt ${message.attempt} already failed` },
+            true,
+          );
         case 'refused':
           return this.failure(
             message,
