@@ -7,7 +7,7 @@ import { Booking, type BookingResponse, type StockLevel } from '@dta/booking';
 import {
   SAGA_TRANSPORT,
   SagaClient,
-  SagaFailedError,
+  SagaStalledError,
   type SagaTransport,
   SagaWaitExceededError,
 } from '@dta/saga';
@@ -275,7 +275,7 @@ describe.each(INFRAS)('gRPC BookingService over $name', ({ transport, store }) =
       task: 'charge-payment',
       error: { message: 'card declined' },
     };
-    jest.spyOn(sagas, 'run').mockRejectedValueOnce(new SagaFailedError(outcome, failure, []));
+    jest.spyOn(sagas, 'run').mockRejectedValueOnce(new SagaStalledError(outcome, failure, []));
 
     const answer = await book('HandleThrottledBooking', { ProductID: newProduct() });
 

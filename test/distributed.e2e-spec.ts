@@ -37,7 +37,7 @@ const BURST = 300;
 const CONCURRENT_SYNC = 100;
 const PROTO_PATH = 'proto/booking.proto';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TERMINAL = ['completed', 'compensated', 'failed'];
+const TERMINAL = ['completed', 'compensated', 'stalled'];
 
 describe('the booking system as separate processes: 2 gateways, 2 orchestrators, 2 of each service', () => {
   const run = randomBytes(4).toString('hex');

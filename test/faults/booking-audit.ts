@@ -15,7 +15,7 @@ import type { GatewayClient } from '../support/distributed/gateway-client';
 import type { RecordedEvent } from '../support/distributed/lifecycle-event-recorder';
 import type { StreamedBooking } from './booking-stream';
 
-const TERMINAL = ['completed', 'compensated', 'failed'];
+const TERMINAL = ['completed', 'compensated', 'stalled'];
 const POLL_CONCURRENCY = 8;
 const POLL_PAUSE_MS = 500;
 const CALL_TIMEOUT_MS = 5_000;
@@ -28,8 +28,8 @@ export interface StreamFigures {
   faulted: number;
   completed: number;
   compensated: number;
-  /** Ended `failed` (compensation gave up: stalled, waiting for an operator). */
-  failed: number;
+  /** Ended `stalled` (a compensation gave up: waiting for an operator). */
+  stalled: number;
   /** Not terminal at the drain deadline (running or compensating). */
   stuck: number;
   /** Accepted (202), but `GET /sagas/:id` answers 404: the saga is not in the store. */
@@ -41,7 +41,7 @@ export interface StreamFigures {
    * payment not refunded or stock still reserved.
    */
   effectsOff: number;
-  /** Bookings without a fault that ended compensated or failed. */
+  /** Bookings without a fault that ended compensated or stalled. */
   healthyRolledBack: number;
   /** Bookings no gateway accepted within the retry budget (not counted as started). */
   notAccepted: number;
@@ -84,7 +84,7 @@ export async function auditBookings(
     faulted: 0,
     completed: 0,
     compensated: 0,
-    failed: 0,
+    stalled: 0,
     stuck: 0,
     lostStarts: 0,
     effectsOff: 0,
@@ -116,11 +116,11 @@ export async function auditBookings(
     }
     if (status === 'completed') figures.completed++;
     else if (status === 'compensated') figures.compensated++;
-    else if (status === 'failed') figures.failed++;
+    else if (status === 'stalled') figures.stalled++;
     else figures.stuck++;
     if (!TERMINAL.includes(status)) example(`stuck ${booking.traceId}: ${describe(view)}`);
-    if (status === 'failed') example(`failed ${booking.traceId}: ${describe(view)}`);
-    if (!booking.faulted && (status === 'compensated' || status === 'failed')) {
+    if (status === 'stalled') example(`stalled ${booking.traceId}: ${describe(view)}`);
+    if (!booking.faulted && (status === 'compensated' || status === 'stalled')) {
       figures.healthyRolledBack++;
       example(`healthy ${booking.traceId} ended ${status}: ${describe(view)}`);
     }
@@ -132,7 +132,7 @@ export async function auditBookings(
 
 /** Figures that must be 0 but are not, and count checks that do not hold, as `name=value`. */
 export function offFigures(figures: StreamFigures): string[] {
-  const off = (['failed', 'stuck', 'lostStarts', 'effectsOff', 'healthyRolledBack', 'notAccepted'] as const)
+  const off = (['stalled', 'stuck', 'lostStarts', 'effectsOff', 'healthyRolledBack', 'notAccepted'] as const)
     .filter((name) => figures[name] !== 0)
     .map((name) => `${name}=${figures[name]}`);
   if (figures.completed + figures.compensated !== figures.started) {

@@ -58,7 +58,7 @@ export interface ConcurrencyReport {
   unexpectedEnds: string[];
 }
 
-const TERMINAL = new Set(['completed', 'compensated', 'failed']);
+const TERMINAL = new Set(['completed', 'compensated', 'stalled']);
 
 /**
  * Replays `events` in arrival order: an instance runs a saga from its `started` event (published by the

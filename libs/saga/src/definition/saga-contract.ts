@@ -88,7 +88,7 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
   /**
    * Lifecycle events the flow publishes to the events exchange, each through the outbox with the transition
    * that decided it. Leave out those nobody subscribes to: each costs one confirmed publish.
-   * @default every one: `['started', 'step-completed', 'rollback', 'completed', 'compensated', 'failed']`
+   * @default every one: `['started', 'step-completed', 'rollback', 'completed', 'compensated', 'stalled']`
    */
   events?: readonly SagaLifecycle[];
 }

@@ -3,7 +3,7 @@ import type { SagaTimer } from './saga-event';
 
 /** What a saga announces on the events exchange (routing key `<flow>.<event>`). */
 export type SagaLifecycle =
-  'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'failed';
+  'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'stalled';
 
 /** Every lifecycle event, in the order a saga may announce them. */
 export const SAGA_LIFECYCLE: readonly SagaLifecycle[] = [
@@ -12,7 +12,7 @@ export const SAGA_LIFECYCLE: readonly SagaLifecycle[] = [
   'rollback',
   'completed',
   'compensated',
-  'failed',
+  'stalled',
 ];
 
 /** Something the runtime must do after a transition is stored (through the outbox, so a crash loses none). */
@@ -37,7 +37,7 @@ export type SagaCommand =
     }
   | {
       type: 'finish';
-      status: Extract<SagaStatus, 'completed' | 'compensated' | 'failed'>;
+      status: Extract<SagaStatus, 'completed' | 'compensated' | 'stalled'>;
       result?: Json;
       failure?: SagaFailure;
     };

@@ -2,7 +2,22 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Terminal and non-terminal states of a saga. */
-export type SagaStatus = 'running' | 'compensating' | 'completed' | 'compensated' | 'failed';
+/**
+ * Where a saga stands.
+ * - `running`: a step's tasks are out; `compensating`: a step failed and effects are being undone;
+ * - `stalled`: stopped at one step until an operator acts (see {@link SagaStall}); never expires;
+ * - `completed`, `compensated`: terminal.
+ */
+export type SagaStatus = 'running' | 'compensating' | 'stalled' | 'completed' | 'compensated';
+
+/** Every saga status, in the order a saga may reach them. */
+export const SAGA_STATUSES: readonly SagaStatus[] = [
+  'running',
+  'compensating',
+  'stalled',
+  'completed',
+  'compensated',
+];
 
 /**
  * State of one task.
@@ -22,6 +37,11 @@ export type TaskOutcome = 'succeeded' | 'unknown';
 export interface SagaError {
   message: string;
   name?: string;
+  /**
+   * A handler refused the task on purpose (`TaskRejectedError`): its message is written for the caller.
+   * Any other error (a bug, a timeout, an outage) is shown to callers without its text.
+   */
+  rejected?: boolean;
 }
 
 export interface CompensationState {
@@ -75,8 +95,14 @@ export interface SagaState {
   version: number;
 }
 
-export const TERMINAL_STATUSES: readonly SagaStatus[] = ['completed', 'compensated', 'failed'];
+export const TERMINAL_STATUSES: readonly SagaStatus[] = ['completed', 'compensated'];
 
+/** Completed or compensated: nothing can change the saga any more. */
 export function isTerminal(status: SagaStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
+}
+
+/** Terminal or stalled: the saga makes no progress on its own, so its callers get their answer. */
+export function isSettled(status: SagaStatus): boolean {
+  return status === 'stalled' || isTerminal(status);
 }

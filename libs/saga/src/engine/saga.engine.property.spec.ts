@@ -3,7 +3,7 @@ import { applySagaEvent, startSaga } from './saga.engine';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent } from './saga-event';
 import type { SagaPlan } from './saga-plan';
-import { isTerminal, type SagaState } from './saga-state';
+import { isSettled, isTerminal, type SagaState } from './saga-state';
 import { plannedTask } from './testing/plan.fixture';
 
 /**
@@ -327,7 +327,7 @@ describe('saga engine invariants (property-based)', () => {
         const { state } = world;
 
         // Every saga reaches exactly one terminal state, announced once.
-        expect(isTerminal(state.status)).toBe(true);
+        expect(isSettled(state.status)).toBe(true);
         expect(world.finishes).toHaveLength(1);
         expect(world.finishes[0]).toMatchObject({ status: state.status });
 
@@ -363,7 +363,7 @@ describe('saga engine invariants (property-based)', () => {
           for (const [task, count] of world.present) if (compensable.has(task)) expect(count).toBe(0);
           expect(state.failure).toBeDefined();
         }
-        if (state.status === 'failed') {
+        if (state.status === 'stalled') {
           expect(state.steps[state.step].tasks.some((t) => t.compensation?.status === 'failed')).toBe(true);
         }
         // A task that failed definitively is never compensated.

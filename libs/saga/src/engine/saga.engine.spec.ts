@@ -276,7 +276,7 @@ describe('saga engine', () => {
     expect(applySagaEvent(plan, state, fail('b', true, 2)).changed).toBe(false);
   });
 
-  it('stalls as failed when a compensation runs out of attempts', () => {
+  it('stalls when a compensation runs out of attempts', () => {
     const strict = planOf([[plannedTask('a', { compensationAttempts: 1 })], ['b']]);
     const { state, commands } = feed(strict, start(strict).state, ok('a'), fail('b', false), {
       type: 'compensation-failed',
@@ -285,12 +285,12 @@ describe('saga engine', () => {
       error: { message: 'refund service down' },
       now: 30,
     });
-    expect(state.status).toBe('failed');
+    expect(state.status).toBe('stalled');
     expect(state.steps[0].tasks[0].compensation).toMatchObject({
       status: 'failed',
       error: { message: 'refund service down' },
     });
-    expect(finish(commands)).toMatchObject({ status: 'failed', failure: { task: 'b' } });
+    expect(finish(commands)).toMatchObject({ status: 'stalled', failure: { task: 'b' } });
     expect(applySagaEvent(strict, state, undone('a')).changed).toBe(false);
   });
 

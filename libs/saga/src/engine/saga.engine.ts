@@ -315,8 +315,9 @@ class Transition {
       return;
     }
     compensation.status = 'failed';
-    this.state.status = 'failed';
-    this.commands.push({ type: 'finish', status: 'failed', failure: this.state.failure });
+    if (this.state.status === 'stalled') return;
+    this.state.status = 'stalled';
+    this.commands.push({ type: 'finish', status: 'stalled', failure: this.state.failure });
   }
 
   private dispatchTask(stepIndex: number, task: TaskState, planned: PlannedTask): void {

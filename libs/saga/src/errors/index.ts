@@ -5,3 +5,4 @@ export * from './saga-overloaded.error';
 export * from './transient-fault.error';
 export * from './task-compensated.error';
 export * from './barrier-hold-lost.error';
+export * from './saga-action-refused.error';

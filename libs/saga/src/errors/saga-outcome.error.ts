@@ -44,11 +44,12 @@ export class SagaCompensatedError extends SagaOutcomeError {
 }
 
 /**
- * The saga failed and a compensation gave up too: it is stalled at one step and needs an operator
- * (HTTP 500, gRPC INTERNAL).
+ * The saga stopped at one step and waits for an operator (`SagaAdmin`): a compensation kept failing past its
+ * horizon, or a step with `onFailure: 'stall'` failed (HTTP 500, gRPC INTERNAL). It never expires; once an
+ * operator resumes it, it ends as any saga does.
  */
-export class SagaFailedError extends SagaOutcomeError {
-  readonly status = 'failed' as const;
+export class SagaStalledError extends SagaOutcomeError {
+  readonly status = 'stalled' as const;
 
   constructor(
     outcome: SagaOutcome,
@@ -56,13 +57,18 @@ export class SagaFailedError extends SagaOutcomeError {
     readonly compensated: string[],
   ) {
     super(
-      `Saga ${outcome.sagaId} failed and could not be fully compensated; it waits for an operator.`,
+      `Saga ${outcome.sagaId} is stalled at step '${failure?.step ?? '?'}'; it waits for an operator.`,
       outcome.sagaId,
       outcome.traceId,
       outcome.flow,
     );
   }
 }
+
+/** @deprecated renamed {@link SagaStalledError}: a saga that gives up is stalled, not failed. */
+export const SagaFailedError = SagaStalledError;
+/** @deprecated renamed {@link SagaStalledError}. */
+export type SagaFailedError = SagaStalledError;
 
 /** The caller's wait budget ran out; the saga goes on (HTTP 202 with its status URL). */
 export class SagaWaitExceededError extends SagaOutcomeError {

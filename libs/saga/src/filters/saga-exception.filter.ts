@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@ne
 import type { Response } from 'express';
 import {
   SagaCompensatedError,
-  SagaFailedError,
+  SagaStalledError,
   SagaInputError,
   SagaNotFoundError,
   SagaWaitExceededError,
@@ -12,7 +12,7 @@ import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 
 type SagaHttpError =
   | SagaCompensatedError
-  | SagaFailedError
+  | SagaStalledError
   | SagaWaitExceededError
   | SagaInputError
   | SagaNotFoundError
@@ -30,13 +30,13 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
  *   seconds, at least 1); nothing was started;
  * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, compensated }`;
  * - `SagaWaitExceededError` -> 202 `{ sagaId, traceId, status: 'running', statusUrl }` with `Location`;
- * - `SagaFailedError` -> 500 `{ sagaId, traceId, status: 'failed', failedStep, failedTask, error, compensated }`.
+ * - `SagaStalledError` -> 500 `{ sagaId, traceId, status: 'stalled', failedStep, failedTask, error, compensated }`.
  *
  * @example app.useGlobalFilters(new SagaExceptionFilter());
  */
 @Catch(
   SagaCompensatedError,
-  SagaFailedError,
+  SagaStalledError,
   SagaWaitExceededError,
   SagaInputError,
   SagaNotFoundError,

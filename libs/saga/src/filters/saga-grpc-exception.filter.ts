@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type RpcExceptionFilter } from '@nestjs/comm
 import { Metadata, status } from '@grpc/grpc-js';
 import {
   SagaCompensatedError,
-  SagaFailedError,
+  SagaStalledError,
   SagaInputError,
   SagaNotFoundError,
 } from '../errors/saga-outcome.error';
@@ -10,7 +10,7 @@ import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 import { type Observable, throwError } from 'rxjs';
 
 type SagaGrpcError =
-  SagaInputError | SagaCompensatedError | SagaFailedError | SagaNotFoundError | SagaOverloadedError;
+  SagaInputError | SagaCompensatedError | SagaStalledError | SagaNotFoundError | SagaOverloadedError;
 
 /** What Nest's gRPC transport hands to grpc-js as the call's status: code, details and trailers. */
 export interface GrpcErrorStatus {
@@ -37,7 +37,7 @@ export const SAGA_ID_TRAILER = 'x-saga-id';
  * - `SagaInputError` -> `INVALID_ARGUMENT`, every field message in the details and one
  *   `x-field-violation-bin` trailer each; nothing was started;
  * - `SagaCompensatedError` -> `ABORTED`, failed step, task and error in the details;
- * - `SagaFailedError` -> `INTERNAL` (stalled: an operator must act);
+ * - `SagaStalledError` -> `INTERNAL` (stalled: an operator must act);
  * - `SagaNotFoundError` -> `NOT_FOUND`;
  * - `SagaOverloadedError` -> `RESOURCE_EXHAUSTED`, the wait in the `grpc-retry-pushback-ms` trailer; nothing
  *   was started.
@@ -45,7 +45,7 @@ export const SAGA_ID_TRAILER = 'x-saga-id';
  * Outcome errors carry the saga id in the `x-saga-id` trailer. `SagaWaitExceededError` is not an error
  * on gRPC: the booking handlers answer `OK` with status `running` (see `BookingGrpcController`).
  */
-@Catch(SagaInputError, SagaCompensatedError, SagaFailedError, SagaNotFoundError, SagaOverloadedError)
+@Catch(SagaInputError, SagaCompensatedError, SagaStalledError, SagaNotFoundError, SagaOverloadedError)
 export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError> {
   catch(error: SagaGrpcError, _host: ArgumentsHost): Observable<never> {
     return throwError(() => this.toStatus(error));

@@ -5,7 +5,7 @@ import { sagaStatusView } from '../engine/saga-status';
 import {
   type SagaCompleted,
   SagaCompensatedError,
-  SagaFailedError,
+  SagaStalledError,
   SagaNotFoundError,
   type SagaOutcome,
   SagaWaitExceededError,
@@ -91,7 +91,7 @@ export class SagaClient {
 
   /**
    * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
-   * `SagaCompensatedError` (rolled back), `SagaFailedError` (stalled), `SagaWaitExceededError` (still
+   * `SagaCompensatedError` (rolled back), `SagaStalledError` (stalled), `SagaWaitExceededError` (still
    * running, or still queued, when the wait ran out: the saga goes on), `SagaInputError` (invalid input,
    * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started).
    */
@@ -193,7 +193,7 @@ export class SagaClient {
     if (message.status === 'compensated' && message.failure) {
       throw new SagaCompensatedError(outcome, message.failure, message.compensated ?? []);
     }
-    throw new SagaFailedError(outcome, message.failure, message.compensated ?? []);
+    throw new SagaStalledError(outcome, message.failure, message.compensated ?? []);
   }
 }
 

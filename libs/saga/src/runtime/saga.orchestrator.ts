@@ -3,7 +3,7 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
 import { applySagaEvent, compensatedTasks, sagaResult, startSaga } from '../engine/saga.engine';
-import { isTerminal, type SagaState } from '../engine/saga-state';
+import { isSettled, isTerminal, type SagaState } from '../engine/saga-state';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
@@ -61,7 +61,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   /** Creates the saga (idempotent on its id) and dispatches its first step; a repeated start subscribes. */
   async onStart(message: StartMessage): Promise<void> {
     const state = await this.admit(message, message.replyTo ? [message.replyTo] : []);
-    if (message.ack && message.replyTo && !isTerminal(state.status)) {
+    if (message.ack && message.replyTo && !isSettled(state.status)) {
       await this.transport.sendResult(message.replyTo, {
         ...this.envelope(state),
         kind: 'accepted',
@@ -82,7 +82,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     while (!(await finished.promise)) {
       // No result within the recheck period: a lost message must not hold the slot forever.
       const state = await this.store.load(message.sagaId);
-      if (!state || isTerminal(state.status)) return;
+      if (!state || isSettled(state.status)) return;
       finished = this.results.wait(message.sagaId, 'finished', THROTTLE_RECHECK_MS);
     }
   }
@@ -114,7 +114,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
    */
   private async subscribe(current: SagaState, address: string): Promise<void> {
     let state: SagaState | undefined = current;
-    while (state && !isTerminal(state.status)) {
+    while (state && !isSettled(state.status)) {
       if (state.replyTo?.includes(address)) return;
       const next = { ...state, replyTo: [...(state.replyTo ?? []), address], version: state.version + 1 };
       if (await this.store.commit(next, state.version, [])) return;

@@ -6,7 +6,7 @@ import { defineSaga, task } from '../definition/saga-contract';
 import type { SagaView } from '../engine/saga-plan';
 import {
   SagaCompensatedError,
-  SagaFailedError,
+  SagaStalledError,
   SagaInputError,
   SagaWaitExceededError,
 } from '../errors/saga-outcome.error';
@@ -226,13 +226,13 @@ describe('saga runtime (one process, memory transport and store)', () => {
     expect(status.steps.map((s) => s.status)).toEqual(['compensated', 'failed']);
   });
 
-  it('stalls as failed when a compensation keeps failing', async () => {
+  it('stalls when a compensation keeps failing', async () => {
     behaviour.pickUp = 'reject';
     behaviour.unpackFailures = 10;
     const error = await client.run(Ship, { parcels: 2 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SagaFailedError);
-    const status = await client.status((error as SagaFailedError).sagaId);
-    expect(status.status).toBe('failed');
+    expect(error).toBeInstanceOf(SagaStalledError);
+    const status = await client.status((error as SagaStalledError).sagaId);
+    expect(status.status).toBe('stalled');
     expect(status.steps[0].tasks.find((t) => t.name === 'pack')?.compensation).toMatchObject({
       status: 'failed',
       attempts: 2,

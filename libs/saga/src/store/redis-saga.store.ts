@@ -41,7 +41,7 @@ export interface RedisSagaStoreOptions {
   keyPrefix?: string;
   /**
    * How long a completed or compensated saga's keys stay readable (status, late replies) before they
-   * expire. A failed saga's keys never expire.
+   * expire. A stalled saga's keys never expire.
    * @default 86_400_000 (24 h)
    */
   retentionMs?: number;

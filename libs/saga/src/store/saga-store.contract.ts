@@ -314,10 +314,10 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([]);
       });
 
-      it('keeps a failed saga and its outboxes after the retention: it waits for an operator', async () => {
+      it('keeps a stalled saga and its outboxes after the retention: it waits for an operator', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
-        const failed = sagaState('s1', { version: 2, status: 'failed' });
-        await store.commit(failed, 1, [{ type: 'finish', status: 'failed' }]);
+        const failed = sagaState('s1', { version: 2, status: 'stalled' });
+        await store.commit(failed, 1, [{ type: 'finish', status: 'stalled' }]);
         await fixture.elapse(fixture.retentionMs * 2);
         await expect(store.load('s1')).resolves.toEqual(failed);
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toHaveLength(2);

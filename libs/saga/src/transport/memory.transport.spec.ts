@@ -128,7 +128,7 @@ describe('MemoryTransport', () => {
       sagaId: 's',
       flow: 'trip',
       traceId: 't',
-      type: 'failed',
+      type: 'stalled',
       at: 0,
     });
     await sleep(5);

@@ -1,5 +1,5 @@
 import { SAGA_LIFECYCLE, type SagaLifecycle } from '../engine/saga-command';
-import type { Json, SagaError, SagaFailure, TaskOutcome } from '../engine/saga-state';
+import type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../engine/saga-state';
 
 /** Version of the wire format; every message carries it. */
 export const WIRE_VERSION = 1;
@@ -64,10 +64,10 @@ export type ReplyMessage = Envelope & {
       }
   );
 
-/** Sent to the caller's instance: the saga was accepted, or reached a terminal state. */
+/** Sent to the caller's instance: the saga was accepted, or reached a terminal state or stalled. */
 export interface ResultMessage extends Envelope {
   kind: 'accepted' | 'finished';
-  status: 'running' | 'compensating' | 'completed' | 'compensated' | 'failed';
+  status: SagaStatus;
   result?: Json;
   failure?: SagaFailure;
   compensated?: string[];
@@ -78,7 +78,7 @@ export interface LifecycleEvent extends Envelope {
   /** `rollback`: a step failed and compensation begins (the trace id names the request that is undone). */
   type: SagaLifecycle;
   step?: string;
-  /** Failed task, on `rollback`, `compensated` and `failed`. */
+  /** Failed task, on `rollback`, `compensated` and `stalled`. */
   task?: string;
   /** The orchestrator instance that published it. */
   instance?: string;

@@ -665,13 +665,13 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       const trip = await subject.watchEvents('trip.#');
       const other = await subject.watchEvents('other.#');
       const completed = await subject.watchEvents('*.completed');
-      await transport.publishEvent(lifecycle('other', 'failed', 1));
+      await transport.publishEvent(lifecycle('other', 'stalled', 1));
       await transport.publishEvent(lifecycle('trip', 'started', 2));
       await transport.publishEvent(lifecycle('trip', 'completed', 2));
       await eventually(() => trip().length === 2 && other().length === 1, 'the events');
       await eventually(() => completed().length === 1, 'the completed event');
       expect(trip()).toEqual([lifecycle('trip', 'started', 2), lifecycle('trip', 'completed', 2)]);
-      expect(other()).toEqual([lifecycle('other', 'failed', 1)]);
+      expect(other()).toEqual([lifecycle('other', 'stalled', 1)]);
       expect(completed()).toEqual([lifecycle('trip', 'completed', 2)]);
     });
 
