@@ -3,10 +3,25 @@ export { Saga, Step, Task, Compensate, type StepOptions } from './decorators';
 export * from './definition';
 export * from './errors';
 export * from './interfaces';
-export type { Json, SagaStatus, TaskStatus, TaskOutcome, SagaError, SagaFailure } from './engine/saga-state';
+export type {
+  Json,
+  SagaStatus,
+  TaskStatus,
+  TaskOutcome,
+  SagaError,
+  SagaFailure,
+  SagaStall,
+  SagaTimelineEntry,
+  SagaTimelineEvent,
+} from './engine/saga-state';
+export { SAGA_STATUSES } from './engine/saga-state';
+export type { StepFailurePolicy } from './engine/saga-plan';
 export type { SagaView } from './engine/saga-plan';
 export type { SagaLifecycle } from './engine/saga-command';
 export { SagaModule } from './saga.module';
+export { SagaAdmin } from './admin/saga-admin';
+export type { SagaOperatorAction, SagaOperatorActionType, OperatorNote } from './engine/saga-operator-action';
+export type { SagaListQuery, SagaSummary, SagaListPage } from './store/saga-list.interface';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
 export { sagaLog } from './runtime/saga-log';

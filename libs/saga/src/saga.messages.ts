@@ -37,6 +37,8 @@ export const SAGA_MESSAGES = {
     `Saga ${sagaId} did not finish within ${waitMs} ms; it goes on. Ask its status later.`,
   NOT_ACCEPTED: (sagaId: string, waitMs: number) =>
     `No orchestrator accepted saga ${sagaId} within ${waitMs} ms. Is an orchestrator for this flow running?`,
+  ACTION_NOT_ANSWERED: (action: string, flow: string, waitMs: number) =>
+    `No orchestrator of flow '${flow}' answered the ${action} action within ${waitMs} ms; it waits in the broker and applies when one runs.`,
   OVERLOADED: (flow: string, queued: number, max: number, retryAfterMs: number) =>
     `SagaClient refused a start of saga '${flow}': ${queued} starts already wait for an orchestrator (maxQueuedStarts ${max}). Retry after ${retryAfterMs} ms; to take more, run more orchestrators or raise maxQueuedStarts (SAGA_MAX_QUEUED_STARTS).`,
   UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,

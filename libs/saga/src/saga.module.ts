@@ -1,5 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { SagaAdmin } from './admin/saga-admin';
 import { TaskBarrier } from './barrier/task.barrier';
 import { SagaMetadataAccessor } from './decorators/saga-metadata.accessor';
 import type {
@@ -85,11 +86,12 @@ const providers: Provider[] = [
   SagaResultWaiters,
   SagaCallbackDispatcher,
   SagaClient,
+  SagaAdmin,
 ];
 
 /**
  * DTA's module: discovers `@Saga`, `@Step`, `@Task` and `@Compensate` in the application, runs the
- * aggregators, the task workers and the timer sweeper, and provides `SagaClient`. Global by default.
+ * aggregators, the task workers and the timer sweeper, and provides `SagaClient` and `SagaAdmin`. Global by default.
  *
  * @example
  * SagaModule.forRootAsync({
@@ -101,7 +103,7 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [SagaClient, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
+  exports: [SagaClient, SagaAdmin, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
 })
 export class SagaModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(

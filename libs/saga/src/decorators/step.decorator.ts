@@ -1,9 +1,20 @@
 import { SetMetadata } from '@nestjs/common';
+import type { StepFailurePolicy } from '../engine/saga-plan';
 import { STEP_METADATA } from '../saga.constants';
 
 export interface StepOptions {
   /** Step name in status and logs. @default the method name in kebab-case (`paymentAndStock` -> `payment-and-stock`) */
   name?: string;
+  /**
+   * What a task of this step ending without success does (its attempts used up, refused, or its deadline
+   * passed):
+   * - `'compensate'`: the saga rolls back at once, newest step first;
+   * - `'stall'`: the saga stops at this step with status `stalled`, keeps every output so far (the step's other
+   *   tasks finish and keep theirs), announces `<flow>.stalled` and waits for an operator: `SagaAdmin` can
+   *   `retry` the faulty task, `skip` it with an output, `resume`, or `compensate`.
+   * @default 'compensate'
+   */
+  onFailure?: StepFailurePolicy;
 }
 
 export interface StepMetadata extends StepOptions {

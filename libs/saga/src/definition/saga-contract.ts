@@ -34,10 +34,12 @@ export interface TaskOptions {
   /** Whether the task has a `@Compensate` handler that undoes it on rollback. @default true */
   compensable?: boolean;
   /**
-   * How many attempts a compensation gets before the saga stalls as `failed`; with the default backoff, 20
-   * attempts keep trying for about two minutes. @default 20
+   * How long a failing compensation keeps retrying, counted from its first attempt, with the task's `backoff`
+   * (capped exponential). Past it the saga is `stalled` at its step, announces `<flow>.stalled` and waits for
+   * an operator (`SagaAdmin.resume`); it never expires. A compensation whose handler throws
+   * `TaskRejectedError` stalls the saga at once: retrying cannot help. @default '15m'
    */
-  compensationAttempts?: number;
+  compensationHorizon?: Duration;
 }
 
 /** A task of a contract, with its input and output types carried for the compiler only. */

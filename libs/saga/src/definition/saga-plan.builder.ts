@@ -1,5 +1,5 @@
 import { SAGA_LIFECYCLE } from '../engine/saga-command';
-import type { PlannedStep, SagaPlan, StepMapper } from '../engine/saga-plan';
+import type { PlannedStep, SagaPlan, StepFailurePolicy, StepMapper } from '../engine/saga-plan';
 import {
   DuplicateStepError,
   EmptySagaError,
@@ -18,10 +18,12 @@ export interface DiscoveredStep {
   order: number;
   tasks: string[];
   name?: string;
+  onFailure?: StepFailurePolicy;
   map: StepMapper;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
+const STEP_FAILURE_POLICIES: readonly StepFailurePolicy[] = ['compensate', 'stall'];
 /** Task names that would collide with the flow's own queues (see SagaTopology). */
 const RESERVED_TASK_NAMES = ['start', 'replies'];
 
@@ -91,11 +93,22 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
           SAGA_MESSAGES.DUPLICATE_STEP(host, step.method, `name '${name}' is taken`),
         );
       if (step.tasks.length === 0) throw new EmptyStepError(SAGA_MESSAGES.EMPTY_STEP(host, step.method));
+      if (step.onFailure !== undefined && !STEP_FAILURE_POLICIES.includes(step.onFailure)) {
+        throw new InvalidSagaOptionError(
+          SAGA_MESSAGES.INVALID_OPTION(
+            `${host}.${step.method}`,
+            'onFailure',
+            step.onFailure,
+            `one of ${STEP_FAILURE_POLICIES.join(', ')}`,
+          ),
+        );
+      }
       orders.add(step.order);
       names.add(name);
       return {
         name,
         map: step.map,
+        ...(step.onFailure === 'stall' ? { onFailure: step.onFailure } : {}),
         tasks: step.tasks.map((task) => {
           const ref = byKeyOrName.get(task);
           if (!ref)

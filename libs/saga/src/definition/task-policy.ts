@@ -10,7 +10,7 @@ export const TASK_DEFAULTS = {
   attempts: 3,
   backoff: { delay: '100ms', factor: 2, max: '10s', jitter: 0.2 },
   compensable: true,
-  compensationAttempts: 20,
+  compensationHorizon: '15m',
 } as const satisfies Required<Omit<TaskOptions, 'deadline'>>;
 
 export function duration(where: string, option: string, value: Duration): number {
@@ -60,11 +60,10 @@ export function resolveTaskPolicy(where: string, options: TaskOptions): TaskPoli
       jitter: range(where, 'backoff.jitter', backoff.jitter, 0, 1),
     },
     compensable: options.compensable ?? TASK_DEFAULTS.compensable,
-    compensationAttempts: integer(
+    compensationHorizonMs: duration(
       where,
-      'compensationAttempts',
-      options.compensationAttempts ?? TASK_DEFAULTS.compensationAttempts,
-      1,
+      'compensationHorizon',
+      options.compensationHorizon ?? TASK_DEFAULTS.compensationHorizon,
     ),
   };
 }

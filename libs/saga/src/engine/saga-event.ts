@@ -1,3 +1,4 @@
+import type { SagaOperatorAction } from './saga-operator-action';
 import type { Json, SagaError } from './saga-state';
 
 /**
@@ -33,5 +34,21 @@ export type SagaEvent =
       now: number;
     }
   | { type: 'compensation-succeeded'; task: string; attempt: number; now: number }
-  | { type: 'compensation-failed'; task: string; attempt: number; error: SagaError; now: number }
+  | {
+      type: 'compensation-failed';
+      task: string;
+      attempt: number;
+      error: SagaError;
+      /** False when the handler refused (`TaskRejectedError`): retrying cannot help, the saga stalls now. @default true */
+      retryable?: boolean;
+      now: number;
+    }
+  /** An operator acts on the saga (`SagaAdmin`); refused with a reason when it does not apply. */
+  | {
+      type: 'operator';
+      action: SagaOperatorAction;
+      /** Names the action, so that a repeated delivery of it is applied once. */
+      id?: string;
+      now: number;
+    }
   | { type: 'timer'; timer: SagaTimer; now: number };

@@ -10,7 +10,8 @@ export interface TaskPolicy {
   attempts: number;
   backoff: { delayMs: number; factor: number; maxMs: number; jitter: number };
   compensable: boolean;
-  compensationAttempts: number;
+  /** How long a compensation keeps retrying (capped exponential backoff) before the saga stalls. */
+  compensationHorizonMs: number;
 }
 
 export interface PlannedTask {
@@ -33,10 +34,15 @@ export interface SagaView {
 /** Maps the saga so far to the inputs of a step's tasks, keyed by property name; a task left out gets the saga input. */
 export type StepMapper = (view: SagaView) => Record<string, unknown> | undefined;
 
+/** What a definitive failure of one of a step's tasks does: roll the saga back, or stop there for an operator. */
+export type StepFailurePolicy = 'compensate' | 'stall';
+
 export interface PlannedStep {
   name: string;
   tasks: PlannedTask[];
   map: StepMapper;
+  /** @default 'compensate' */
+  onFailure?: StepFailurePolicy;
 }
 
 /** A validated flow as the engine runs it. */

@@ -49,6 +49,10 @@ export interface CompensationState {
   attempt: number;
   outcome: TaskOutcome;
   error?: SagaError;
+  /** When the current round of attempts began (first dispatch, or the operator's retry): the horizon counts from it. */
+  since?: number;
+  /** An operator marked it done by hand (`skip`); its handler did not undo anything. */
+  skipped?: boolean;
 }
 
 export interface TaskState {
@@ -61,6 +65,10 @@ export interface TaskState {
   error?: SagaError;
   /** The last attempt failed but may have taken effect (its outcome is unknown). */
   uncertain?: boolean;
+  /** Attempts dispatched before the operator's last `retry`: the attempt budget counts from there. */
+  retriedAfter?: number;
+  /** An operator marked it succeeded by hand (`skip`) with the output given; no handler ran for it. */
+  skipped?: boolean;
   compensation?: CompensationState;
 }
 
@@ -75,6 +83,59 @@ export interface SagaFailure {
   error: SagaError;
 }
 
+/**
+ * Where and why a saga stopped: set while its status is `stalled`.
+ * - `forward`: a task of a step with `onFailure: 'stall'` ended without success; the step's other tasks keep
+ *   their outputs, and `retry`, `skip`, `resume` or `compensate` moves it on;
+ * - `compensation`: a compensation kept failing past its horizon, or refused (`TaskRejectedError`): `retry`,
+ *   `skip` or `resume` moves it on.
+ */
+export interface SagaStall {
+  phase: 'forward' | 'compensation';
+  step: string;
+  task: string;
+  error: SagaError;
+  /** When it stalled (epoch ms). */
+  at: number;
+}
+
+/** What a timeline entry records. */
+export type SagaTimelineEvent =
+  | 'step-started'
+  | 'step-completed'
+  | 'step-failed'
+  | 'attempt-started'
+  | 'attempt-succeeded'
+  | 'attempt-failed'
+  | 'compensation-started'
+  | 'compensation-succeeded'
+  | 'compensation-failed'
+  | 'stalled'
+  | 'completed'
+  | 'compensated'
+  | 'action';
+
+/**
+ * One moment of a saga's life, appended by the engine with the transition that decided it: each step, task
+ * attempt and compensation attempt has an entry when it began and one when it ended; operator actions say
+ * who acted and why.
+ */
+export interface SagaTimelineEntry {
+  /** Epoch ms. */
+  at: number;
+  event: SagaTimelineEvent;
+  step?: string;
+  task?: string;
+  attempt?: number;
+  error?: SagaError;
+  /** `action`: which one, who, and why. */
+  action?: 'retry' | 'resume' | 'skip' | 'compensate' | 'cancel';
+  by?: string;
+  reason?: string;
+  /** `action`: the id it was sent with, so that a repeated delivery is applied once. */
+  actionId?: string;
+}
+
 export interface SagaState {
   id: string;
   flow: string;
@@ -85,6 +146,10 @@ export interface SagaState {
   step: number;
   steps: StepState[];
   failure?: SagaFailure;
+  /** Set while `status` is `stalled`. */
+  stall?: SagaStall;
+  /** What happened when, oldest first (absent in sagas stored before it existed). */
+  timeline?: SagaTimelineEntry[];
   /** Instances the terminal result goes to (callers, and the orchestrator holding a throttled start). */
   replyTo?: string[];
   /** URL the terminal result is POSTed to (async mode). */

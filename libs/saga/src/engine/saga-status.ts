@@ -1,8 +1,9 @@
-import type { SagaStatusView, StepStatus } from '../interfaces/saga-status.interface';
-import type { SagaState, StepState } from './saga-state';
+import type { SagaStatusView, SagaTimelineView, StepStatus } from '../interfaces/saga-status.interface';
+import type { SagaState, SagaTimelineEntry, StepState } from './saga-state';
 
 function stepStatus(state: SagaState, step: StepState): StepStatus {
   const tasks = step.tasks;
+  if (state.stall?.phase === 'forward' && state.stall.step === step.name) return 'stalled';
   // The step where the saga stopped reads 'failed', whatever was undone in it.
   if (state.failure?.step === step.name) return 'failed';
   const compensations = tasks.flatMap((t) => (t.compensation ? [t.compensation] : []));
@@ -16,6 +17,7 @@ function stepStatus(state: SagaState, step: StepState): StepStatus {
 
 /** Projects a saga's state to its public status view. */
 export function sagaStatusView(state: SagaState): SagaStatusView {
+  const timeline = state.timeline ?? [];
   return {
     id: state.id,
     flow: state.flow,
@@ -24,6 +26,9 @@ export function sagaStatusView(state: SagaState): SagaStatusView {
     createdAt: new Date(state.createdAt).toISOString(),
     updatedAt: new Date(state.updatedAt).toISOString(),
     ...(state.failure ? { failure: state.failure } : {}),
+    ...(state.stall ? { stall: { ...state.stall, at: new Date(state.stall.at).toISOString() } } : {}),
+    timeline: timeline.map(timelineView),
+    history: timeline.filter((entry) => entry.event === 'action').map(timelineView),
     steps: state.steps.map((step) => ({
       name: step.name,
       status: stepStatus(state, step),
@@ -33,6 +38,7 @@ export function sagaStatusView(state: SagaState): SagaStatusView {
         attempts: task.attempts,
         ...(task.output !== undefined ? { output: task.output } : {}),
         ...(task.error ? { error: task.error } : {}),
+        ...(task.skipped ? { skipped: true } : {}),
         ...(task.compensation
           ? {
               compensation: {
@@ -40,10 +46,16 @@ export function sagaStatusView(state: SagaState): SagaStatusView {
                 attempts: task.compensation.attempt,
                 outcome: task.compensation.outcome,
                 ...(task.compensation.error ? { error: task.compensation.error } : {}),
+                ...(task.compensation.skipped ? { skipped: true } : {}),
               },
             }
           : {}),
       })),
     })),
   };
+}
+
+function timelineView(entry: SagaTimelineEntry): SagaTimelineView {
+  const { at, actionId: _id, ...rest } = entry;
+  return { at: new Date(at).toISOString(), ...rest };
 }

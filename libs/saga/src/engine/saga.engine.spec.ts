@@ -276,8 +276,8 @@ describe('saga engine', () => {
     expect(applySagaEvent(plan, state, fail('b', true, 2)).changed).toBe(false);
   });
 
-  it('stalls when a compensation runs out of attempts', () => {
-    const strict = planOf([[plannedTask('a', { compensationAttempts: 1 })], ['b']]);
+  it('stalls when a compensation keeps failing past its horizon', () => {
+    const strict = planOf([[plannedTask('a', { compensationHorizonMs: 1 })], ['b']]);
     const { state, commands } = feed(strict, start(strict).state, ok('a'), fail('b', false), {
       type: 'compensation-failed',
       task: 'a',

@@ -2,8 +2,15 @@ import { backoffDelay } from './backoff';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent, SagaTimer, TimerKind } from './saga-event';
 import type { PlannedTask, SagaPlan, SagaView } from './saga-plan';
-import type { Json, SagaError, SagaState, TaskState } from './saga-state';
+import type { SagaOperatorAction } from './saga-operator-action';
+import type { Json, SagaError, SagaState, SagaTimelineEntry, TaskState } from './saga-state';
 import { isTerminal } from './saga-state';
+
+/** Why an operator action was not applied: the saga's state does not allow it, or it names no task of the flow. */
+export interface SagaRefusal {
+  code: 'not-applicable' | 'unknown-task';
+  message: string;
+}
 
 /** The result of feeding the engine: the next state and what the runtime must do once it is stored. */
 export interface SagaTransition {
@@ -11,6 +18,8 @@ export interface SagaTransition {
   commands: SagaCommand[];
   /** False when the event changed nothing (a duplicate, stale or late message): store and send nothing. */
   changed: boolean;
+  /** Set when an operator action does not apply (`changed` is false). */
+  refused?: SagaRefusal;
 }
 
 export interface SagaStartRequest {
@@ -29,6 +38,9 @@ export const TASK_DEADLINE_ERROR = 'TaskDeadlineError';
 /** The saga's `deadline` passed while some of its tasks had no outcome. */
 export const SAGA_DEADLINE_ERROR = 'SagaDeadlineError';
 export const STEP_MAPPER_ERROR = 'StepMapperError';
+/** An operator rolled the saga back (`SagaAdmin` `compensate` or `cancel`). */
+export const OPERATOR_COMPENSATION_ERROR = 'OperatorCompensation';
+export const SAGA_CANCELLED_ERROR = 'SagaCancelled';
 
 /** Creates a saga and dispatches its first step. */
 export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransition {
@@ -50,6 +62,7 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
     ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
   };
   const transition = new Transition(plan, state, request.now);
+  state.timeline = [];
   transition.announce('started');
   if (plan.deadlineMs !== undefined) transition.scheduleSagaDeadline(request.now + plan.deadlineMs);
   transition.startStep(0);
@@ -58,10 +71,17 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
 
 /** Applies one event. Never throws on a duplicate, stale or unknown event: it reports `changed: false`. */
 export function applySagaEvent(plan: SagaPlan, current: SagaState, event: SagaEvent): SagaTransition {
-  if (isTerminal(current.status)) return unchanged(current);
+  if (isTerminal(current.status)) {
+    if (event.type !== 'operator') return unchanged(current);
+    return refuse(current, `saga ${current.id} is ${current.status}: nothing can change it any more`);
+  }
   const state = structuredClone(current);
   const transition = new Transition(plan, state, event.now);
-  if (!transition.apply(event)) return unchanged(current);
+  if (event.type === 'operator') {
+    if (event.id && current.timeline?.some((e) => e.actionId === event.id)) return unchanged(current);
+    const refusal = transition.operate(event.action, event.id);
+    if (refusal) return { ...unchanged(current), refused: refusal };
+  } else if (!transition.apply(event)) return unchanged(current);
   state.version = current.version + 1;
   state.updatedAt = event.now;
   return { state, commands: transition.commands, changed: true };
@@ -69,6 +89,10 @@ export function applySagaEvent(plan: SagaPlan, current: SagaState, event: SagaEv
 
 function unchanged(state: SagaState): SagaTransition {
   return { state, commands: [], changed: false };
+}
+
+function refuse(state: SagaState, message: string): SagaTransition {
+  return { ...unchanged(state), refused: { code: 'not-applicable', message } };
 }
 
 interface Located {
@@ -87,7 +111,7 @@ class Transition {
     private readonly now: number,
   ) {}
 
-  apply(event: SagaEvent): boolean {
+  apply(event: Exclude<SagaEvent, { type: 'operator' }>): boolean {
     if (event.type === 'timer' && event.timer.kind === 'saga-deadline') return this.onSagaDeadline();
     const name = event.type === 'timer' ? event.timer.task : event.task;
     const located = name === undefined ? undefined : this.locate(name);
@@ -100,9 +124,34 @@ class Transition {
       case 'compensation-succeeded':
         return this.onCompensationSucceeded(located, event.attempt);
       case 'compensation-failed':
-        return this.onCompensationFailed(located, event.attempt, event.error);
+        return this.onCompensationFailed(located, event.attempt, event.error, event.retryable ?? true);
       case 'timer':
         return this.onTimer(located, event.timer);
+    }
+  }
+
+  /** Applies an operator action; returns why it does not apply, or undefined once applied. */
+  operate(action: SagaOperatorAction, actionId?: string): SagaRefusal | undefined {
+    const { by, reason } = action;
+    const task = 'task' in action ? action.task : undefined;
+    this.log({
+      event: 'action',
+      action: action.type,
+      ...(task ? { task } : {}),
+      by,
+      reason,
+      ...(actionId ? { actionId } : {}),
+    });
+    switch (action.type) {
+      case 'retry':
+        return this.operatorRetry(action.task);
+      case 'resume':
+        return this.operatorResume();
+      case 'skip':
+        return this.operatorSkip(action.task, action.output ?? null);
+      case 'compensate':
+      case 'cancel':
+        return this.operatorCompensate(action);
     }
   }
 
@@ -123,6 +172,7 @@ class Transition {
       return;
     }
     const planned = this.plan.steps[index];
+    this.log({ event: 'step-started', step: planned.name });
     let inputs: Record<string, unknown>;
     try {
       inputs = planned.map(this.view()) ?? {};
@@ -144,6 +194,11 @@ class Transition {
     });
   }
 
+  /** Running, or stalled at a step whose tasks may still move it on: forward progress is allowed. */
+  private forwardActive(): boolean {
+    return this.state.status === 'running' || this.state.stall?.phase === 'forward';
+  }
+
   private onTaskSucceeded({ stepIndex, task }: Located, attempt: number, output: Json): boolean {
     if (attempt < 1 || attempt > task.attempts) return false;
     if (task.status !== 'running' && task.status !== 'waiting' && task.status !== 'unknown') return false;
@@ -151,15 +206,28 @@ class Transition {
     task.output = output;
     delete task.error;
     delete task.uncertain;
-    if (this.state.status === 'running') {
-      if (this.state.steps[stepIndex].tasks.every((t) => t.status === 'succeeded')) {
-        this.announce('step-completed', this.state.steps[stepIndex].name);
-        this.startStep(stepIndex + 1);
-      }
-    } else {
-      this.compensateIfSettled(stepIndex);
-    }
+    this.log({ event: 'attempt-succeeded', step: this.stepName(stepIndex), task: task.name, attempt });
+    if (this.forwardActive()) this.stepProgressed(stepIndex);
+    else this.compensateIfSettled(stepIndex);
     return true;
+  }
+
+  /**
+   * A task of the current step succeeded, or an operator moved it on: the next step starts once all of them
+   * succeeded, and a stall ends once none of them is left without success.
+   */
+  private stepProgressed(stepIndex: number): void {
+    if (stepIndex !== this.state.step) return;
+    const tasks = this.state.steps[stepIndex].tasks;
+    if (this.state.status === 'stalled' && !tasks.some(endedWithoutSuccess)) {
+      this.state.status = 'running';
+      delete this.state.stall;
+    }
+    if (this.state.status === 'running' && tasks.every((t) => t.status === 'succeeded')) {
+      this.log({ event: 'step-completed', step: this.stepName(stepIndex) });
+      this.announce('step-completed', this.stepName(stepIndex));
+      this.startStep(stepIndex + 1);
+    }
   }
 
   private onTaskFailed(located: Located, event: Extract<SagaEvent, { type: 'task-failed' }>): boolean {
@@ -174,13 +242,13 @@ class Transition {
     const compensation = task.compensation;
     switch (timer.kind) {
       case 'task-retry':
-        if (task.status !== 'waiting' || timer.attempt !== task.attempts || this.state.status !== 'running')
+        if (task.status !== 'waiting' || timer.attempt !== task.attempts || !this.forwardActive())
           return false;
         this.dispatchTask(stepIndex, task, planned);
         return true;
       case 'task-deadline':
         if (!isOpen(task)) return false;
-        this.giveUp(task, {
+        this.giveUp(stepIndex, task, {
           name: TASK_DEADLINE_ERROR,
           message: `no outcome within ${planned.policy.deadlineMs} ms of its first dispatch`,
         });
@@ -205,7 +273,7 @@ class Transition {
       name: SAGA_DEADLINE_ERROR,
       message: `saga not finished within ${this.plan.deadlineMs} ms of its start`,
     };
-    for (const task of open) this.giveUp(task, error);
+    for (const task of open) this.giveUp(stepIndex, task, error);
     this.taskEnded(stepIndex, open[0]);
     return true;
   }
@@ -220,7 +288,15 @@ class Transition {
     task.error = error;
     if (uncertain) task.uncertain = true;
     else delete task.uncertain;
-    if (this.state.status === 'running' && retryable && task.attempts < planned.policy.attempts) {
+    this.log({
+      event: 'attempt-failed',
+      step: this.stepName(stepIndex),
+      task: task.name,
+      attempt: task.attempts,
+      error,
+    });
+    const used = task.attempts - (task.retriedAfter ?? 0);
+    if (this.forwardActive() && retryable && used < planned.policy.attempts) {
       task.status = 'waiting';
       const delay = backoffDelay(planned.policy, `${this.state.id}/${task.name}`, task.attempts);
       this.schedule('task-retry', task.name, task.attempts, this.now + delay);
@@ -232,32 +308,66 @@ class Transition {
   }
 
   /** Waiting is over for a task without an outcome: unknown if an attempt may still take effect. */
-  private giveUp(task: TaskState, error: SagaError): void {
+  private giveUp(stepIndex: number, task: TaskState, error: SagaError): void {
+    if (task.status === 'running') {
+      this.log({
+        event: 'attempt-failed',
+        step: this.stepName(stepIndex),
+        task: task.name,
+        attempt: task.attempts,
+        error,
+      });
+    }
     task.status = task.status === 'running' || task.uncertain ? 'unknown' : 'failed';
     task.error = error;
   }
 
-  /** A task ended without success: its step fails, or a compensation waiting for it may begin. */
+  /**
+   * A task ended without success: its step fails, or a compensation waiting for it may begin. A saga already
+   * stalled stays so: another task of its step ending too changes nothing an operator must decide.
+   */
   private taskEnded(stepIndex: number, task: TaskState): void {
     if (this.state.status === 'running') this.failStep(stepIndex, task);
-    else this.compensateIfSettled(stepIndex);
+    else if (this.state.status === 'compensating') this.compensateIfSettled(stepIndex);
   }
 
   private failStep(stepIndex: number, failed: TaskState): void {
+    const step = this.stepName(stepIndex);
+    const error = failed.error ?? { message: 'failed' };
+    this.log({ event: 'step-failed', step, task: failed.name, error });
+    if (this.plan.steps[stepIndex].onFailure === 'stall') {
+      this.stall('forward', stepIndex, failed.name, error);
+      return;
+    }
+    this.beginCompensation(stepIndex, { step, task: failed.name, error });
+  }
+
+  /** The saga rolls back from `stepIndex`: waiting tasks are cancelled, running ones awaited, then undone. */
+  private beginCompensation(stepIndex: number, failure: NonNullable<SagaState['failure']>): void {
     this.state.status = 'compensating';
     this.state.step = stepIndex;
-    this.state.failure = {
-      step: this.state.steps[stepIndex].name,
-      task: failed.name,
-      error: failed.error ?? { message: 'failed' },
-    };
-    this.announce('rollback', this.state.failure.step, failed.name);
+    this.state.failure = failure;
+    delete this.state.stall;
+    this.announce('rollback', failure.step, failure.task);
     for (const sibling of this.state.steps[stepIndex].tasks) {
       if (sibling.status !== 'waiting') continue;
       // Backing off after an attempt that may have taken effect leaves its outcome unknown.
       sibling.status = sibling.uncertain ? 'unknown' : 'cancelled';
     }
     this.compensateIfSettled(stepIndex);
+  }
+
+  /** Stops the saga at `stepIndex` for an operator; announced (and answered) once per stall. */
+  private stall(phase: 'forward' | 'compensation', stepIndex: number, task: string, error: SagaError): void {
+    if (this.state.status === 'stalled') return;
+    const step = this.stepName(stepIndex);
+    this.state.status = 'stalled';
+    this.state.step = stepIndex;
+    this.state.stall = { phase, step, task, error, at: this.now };
+    this.log({ event: 'stalled', step, task, error });
+    // Callers learn why the saga failed in the first place; the stall itself is in the status.
+    const failure = this.state.failure ?? { step, task, error };
+    this.commands.push({ type: 'finish', status: 'stalled', failure });
   }
 
   /** Compensation of the failed step waits until none of its tasks is still running. */
@@ -288,44 +398,211 @@ class Transition {
     if (compensation.status !== 'running' && compensation.status !== 'waiting') return false;
     compensation.status = 'succeeded';
     delete compensation.error;
-    const step = this.state.steps[stepIndex];
+    this.log({ event: 'compensation-succeeded', step: this.stepName(stepIndex), task: task.name, attempt });
+    this.compensationProgressed(stepIndex);
+    return true;
+  }
+
+  /**
+   * A compensation of the step being undone succeeded, or an operator moved it on: a stall ends once none of
+   * them has failed, and the next older step is undone once all of them succeeded.
+   */
+  private compensationProgressed(stepIndex: number): void {
+    if (stepIndex !== this.state.step) return;
+    const tasks = this.state.steps[stepIndex].tasks;
+    if (this.state.status === 'stalled' && !tasks.some((t) => t.compensation?.status === 'failed')) {
+      this.state.status = 'compensating';
+      delete this.state.stall;
+    }
     if (
-      stepIndex === this.state.step &&
-      step.tasks.every((t) => !t.compensation || t.compensation.status === 'succeeded')
+      this.state.status === 'compensating' &&
+      tasks.every((t) => !t.compensation || t.compensation.status === 'succeeded')
     ) {
       this.compensateFrom(stepIndex - 1);
     }
-    return true;
   }
 
-  private onCompensationFailed(located: Located, attempt: number, error: SagaError): boolean {
+  private onCompensationFailed(
+    located: Located,
+    attempt: number,
+    error: SagaError,
+    retryable: boolean,
+  ): boolean {
     const compensation = located.task.compensation;
     if (compensation?.status !== 'running' || compensation.attempt !== attempt) return false;
-    this.compensationAttemptFailed(located, error);
+    this.compensationAttemptFailed(located, error, retryable);
     return true;
   }
 
-  private compensationAttemptFailed({ task, planned }: Located, error: SagaError): void {
+  /** Retries with backoff within the horizon; past it, or when the handler refused, the saga stalls. */
+  private compensationAttemptFailed(
+    { stepIndex, task, planned }: Located,
+    error: SagaError,
+    retryable: boolean,
+  ): void {
     const compensation = task.compensation!;
     compensation.error = error;
-    if (compensation.attempt < planned.policy.compensationAttempts) {
+    const step = this.stepName(stepIndex);
+    this.log({ event: 'compensation-failed', step, task: task.name, attempt: compensation.attempt, error });
+    const delay = backoffDelay(planned.policy, `${this.state.id}/${task.name}/undo`, compensation.attempt);
+    const horizonEnds = (compensation.since ?? this.now) + planned.policy.compensationHorizonMs;
+    if (retryable && this.now + delay <= horizonEnds) {
       compensation.status = 'waiting';
-      const delay = backoffDelay(planned.policy, `${this.state.id}/${task.name}/undo`, compensation.attempt);
       this.schedule('compensation-retry', task.name, compensation.attempt, this.now + delay);
       return;
     }
     compensation.status = 'failed';
-    if (this.state.status === 'stalled') return;
-    this.state.status = 'stalled';
-    this.commands.push({ type: 'finish', status: 'stalled', failure: this.state.failure });
+    this.stall('compensation', stepIndex, task.name, error);
+  }
+
+  private operatorRetry(name: string): SagaRefusal | undefined {
+    const located = this.locate(name);
+    if (!located) return this.unknownTask(name);
+    const { stepIndex, task, planned } = located;
+    const here = this.where();
+    if (stepIndex !== this.state.step) {
+      return this.refusal(`task '${name}' is in step '${this.stepName(stepIndex)}'; the saga is ${here}`);
+    }
+    if (this.forwardActive()) {
+      if (task.status === 'running')
+        return this.refusal(`task '${name}' has attempt ${task.attempts} out; the saga is ${here}`);
+      if (task.status === 'succeeded')
+        return this.refusal(`task '${name}' already succeeded; the saga is ${here}`);
+      if (task.status === 'pending')
+        return this.refusal(`task '${name}' was never dispatched; the saga is ${here}`);
+      if (task.attempts === 0) {
+        // The step's inputs could not be mapped: map them again.
+        this.restartStep(stepIndex);
+        return undefined;
+      }
+      if (task.status !== 'waiting') task.retriedAfter = task.attempts;
+      this.dispatchTask(stepIndex, task, planned);
+      this.stepProgressed(stepIndex);
+      return undefined;
+    }
+    const compensation = task.compensation;
+    if (!compensation) return this.refusal(`task '${name}' is not being compensated; the saga is ${here}`);
+    if (compensation.status === 'running') {
+      return this.refusal(
+        `the compensation of '${name}' has attempt ${compensation.attempt} out; the saga is ${here}`,
+      );
+    }
+    if (compensation.status === 'succeeded')
+      return this.refusal(`task '${name}' is already compensated; the saga is ${here}`);
+    this.dispatchCompensation(stepIndex, task);
+    this.compensationProgressed(stepIndex);
+    return undefined;
+  }
+
+  private operatorResume(): SagaRefusal | undefined {
+    if (this.state.status !== 'stalled' || !this.state.stall) {
+      return this.refusal(`resume applies to a stalled saga; the saga is ${this.where()}`);
+    }
+    const stepIndex = this.state.step;
+    const tasks = this.state.steps[stepIndex].tasks;
+    if (this.state.stall.phase === 'compensation') {
+      for (const task of tasks)
+        if (task.compensation?.status === 'failed') this.dispatchCompensation(stepIndex, task);
+      this.compensationProgressed(stepIndex);
+      return undefined;
+    }
+    if (tasks.some((t) => t.attempts === 0 && t.status === 'failed')) {
+      this.restartStep(stepIndex);
+      return undefined;
+    }
+    this.plan.steps[stepIndex].tasks.forEach((planned, i) => {
+      const task = tasks[i];
+      if (!endedWithoutSuccess(task)) return;
+      task.retriedAfter = task.attempts;
+      this.dispatchTask(stepIndex, task, planned);
+    });
+    this.stepProgressed(stepIndex);
+    return undefined;
+  }
+
+  private operatorSkip(name: string, output: Json): SagaRefusal | undefined {
+    const located = this.locate(name);
+    if (!located) return this.unknownTask(name);
+    const { stepIndex, task } = located;
+    const here = this.where();
+    if (stepIndex !== this.state.step) {
+      return this.refusal(`task '${name}' is in step '${this.stepName(stepIndex)}'; the saga is ${here}`);
+    }
+    const tasks = this.state.steps[stepIndex].tasks;
+    if (this.forwardActive()) {
+      if (task.status === 'running')
+        return this.refusal(`task '${name}' has attempt ${task.attempts} out; the saga is ${here}`);
+      if (task.status === 'succeeded')
+        return this.refusal(`task '${name}' already succeeded; the saga is ${here}`);
+      if (tasks.some((t) => t.status === 'pending')) {
+        return this.refusal(
+          `the inputs of step '${this.stepName(stepIndex)}' could not be mapped: retry or compensate it; the saga is ${here}`,
+        );
+      }
+      task.status = 'succeeded';
+      task.output = output;
+      task.skipped = true;
+      delete task.error;
+      delete task.uncertain;
+      this.stepProgressed(stepIndex);
+      return undefined;
+    }
+    const compensation = task.compensation;
+    if (!compensation) return this.refusal(`task '${name}' is not being compensated; the saga is ${here}`);
+    if (compensation.status === 'running') {
+      return this.refusal(
+        `the compensation of '${name}' has attempt ${compensation.attempt} out; the saga is ${here}`,
+      );
+    }
+    if (compensation.status === 'succeeded')
+      return this.refusal(`task '${name}' is already compensated; the saga is ${here}`);
+    compensation.status = 'succeeded';
+    compensation.skipped = true;
+    delete compensation.error;
+    this.compensationProgressed(stepIndex);
+    return undefined;
+  }
+
+  private operatorCompensate(
+    action: Extract<SagaOperatorAction, { type: 'compensate' | 'cancel' }>,
+  ): SagaRefusal | undefined {
+    const cancel = action.type === 'cancel';
+    if (cancel && this.state.status !== 'running') {
+      return this.refusal(
+        `cancel applies to a running saga (compensate rolls back a stalled one); the saga is ${this.where()}`,
+      );
+    }
+    if (!this.forwardActive()) return this.refusal(`the saga is already rolling back: it is ${this.where()}`);
+    const stepIndex = this.state.step;
+    const tasks = this.state.steps[stepIndex].tasks;
+    const task = this.state.stall?.task ?? (tasks.find((t) => t.status !== 'succeeded') ?? tasks[0]).name;
+    const error = {
+      name: cancel ? SAGA_CANCELLED_ERROR : OPERATOR_COMPENSATION_ERROR,
+      message: `${cancel ? 'cancelled' : 'compensated'} by ${action.by}: ${action.reason}`,
+    };
+    this.beginCompensation(stepIndex, { step: this.stepName(stepIndex), task, error });
+    return undefined;
+  }
+
+  /** Maps the step's inputs again and dispatches every task of it (after its mapper failed). */
+  private restartStep(stepIndex: number): void {
+    for (const task of this.state.steps[stepIndex].tasks) {
+      task.status = 'pending';
+      delete task.error;
+    }
+    this.state.status = 'running';
+    delete this.state.stall;
+    this.startStep(stepIndex);
   }
 
   private dispatchTask(stepIndex: number, task: TaskState, planned: PlannedTask): void {
     task.attempts += 1;
     task.status = 'running';
+    const step = this.stepName(stepIndex);
+    this.log({ event: 'attempt-started', step, task: task.name, attempt: task.attempts });
     this.commands.push({
       type: 'run-task',
-      step: this.state.steps[stepIndex].name,
+      step,
       task: task.name,
       attempt: task.attempts,
       input: task.input ?? null,
@@ -335,13 +612,18 @@ class Transition {
       this.schedule('task-deadline', task.name, 1, this.now + deadline);
   }
 
+  /** Dispatches the next attempt of a task's compensation; a new round (first, or after it failed) restarts its horizon. */
   private dispatchCompensation(stepIndex: number, task: TaskState): void {
     const outcome = task.status === 'succeeded' ? 'succeeded' : 'unknown';
-    const attempt = (task.compensation?.attempt ?? 0) + 1;
-    task.compensation = { ...task.compensation, status: 'running', attempt, outcome };
+    const previous = task.compensation;
+    const attempt = (previous?.attempt ?? 0) + 1;
+    const since = previous?.status === 'waiting' ? (previous.since ?? this.now) : this.now;
+    task.compensation = { ...previous, status: 'running', attempt, outcome, since };
+    const step = this.stepName(stepIndex);
+    this.log({ event: 'compensation-started', step, task: task.name, attempt });
     this.commands.push({
       type: 'compensate-task',
-      step: this.state.steps[stepIndex].name,
+      step,
       task: task.name,
       attempt,
       input: task.input ?? null,
@@ -353,12 +635,14 @@ class Transition {
   private finishCompleted(): void {
     this.state.status = 'completed';
     this.state.step = this.plan.steps.length - 1;
+    this.log({ event: 'completed' });
     this.commands.push({ type: 'finish', status: 'completed', result: sagaResult(this.state) });
   }
 
   private finishCompensated(): void {
     this.state.status = 'compensated';
     this.state.step = this.state.steps.findIndex((s) => s.name === this.state.failure?.step);
+    this.log({ event: 'compensated' });
     this.commands.push({ type: 'finish', status: 'compensated', failure: this.state.failure });
   }
 
@@ -366,9 +650,34 @@ class Transition {
     this.commands.push({ type: 'schedule', timer: { kind, task, attempt, dueAt } });
   }
 
+  private log(entry: Omit<SagaTimelineEntry, 'at'>): void {
+    (this.state.timeline ??= []).push({ at: this.now, ...entry });
+  }
+
+  private stepName(stepIndex: number): string {
+    return this.state.steps[stepIndex].name;
+  }
+
+  /** Where the saga stands, for refusals: `stalled at step 'payment'`. */
+  private where(): string {
+    return `${this.state.status} at step '${this.stepName(this.state.step)}'`;
+  }
+
+  private refusal(message: string): SagaRefusal {
+    return { code: 'not-applicable', message: `${message}.` };
+  }
+
+  private unknownTask(name: string): SagaRefusal {
+    const known = this.plan.steps.flatMap((s) => s.tasks.map((t) => t.name));
+    return {
+      code: 'unknown-task',
+      message: `flow '${this.plan.flow}' has no task '${name}' (tasks: ${known.join(', ')}).`,
+    };
+  }
+
   private locate(name: string): Located | undefined {
     for (let stepIndex = 0; stepIndex < this.plan.steps.length; stepIndex++) {
-      const i = this.plan.steps[stepIndex].tasks.findIndex((t) => t.name === name);
+      const i = this.plan.steps[stepIndex].tasks.findIndex((t) => t.name === name || t.key === name);
       if (i >= 0)
         return {
           stepIndex,
@@ -382,6 +691,11 @@ class Transition {
   private view(): SagaView {
     return sagaView(this.plan, this.state);
   }
+}
+
+/** Ended without success: what stalls a step, and what `resume` runs again. */
+function endedWithoutSuccess(task: TaskState): boolean {
+  return task.status === 'failed' || task.status === 'unknown' || task.status === 'cancelled';
 }
 
 /** Dispatched and without an outcome yet: an attempt is out, or the next one is due. */

@@ -57,7 +57,9 @@ export class SagaStalledError extends SagaOutcomeError {
     readonly compensated: string[],
   ) {
     super(
-      `Saga ${outcome.sagaId} is stalled at step '${failure?.step ?? '?'}'; it waits for an operator.`,
+      failure
+        ? `Saga ${outcome.sagaId} is stalled: task '${failure.task}' of step '${failure.step}' failed and the saga waits for an operator.`
+        : `Saga ${outcome.sagaId} is stalled and waits for an operator.`,
       outcome.sagaId,
       outcome.traceId,
       outcome.flow,

@@ -1,6 +1,27 @@
-import type { CompensationStatus, Json, SagaError, SagaStatus, TaskStatus } from '../engine/saga-state';
+import type {
+  CompensationStatus,
+  Json,
+  SagaError,
+  SagaStatus,
+  SagaTimelineEvent,
+  TaskStatus,
+} from '../engine/saga-state';
 
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'compensating' | 'compensated';
+export type StepStatus =
+  'pending' | 'running' | 'succeeded' | 'failed' | 'stalled' | 'compensating' | 'compensated';
+
+/** One moment of the saga's life (see `SagaTimelineEntry`), its time as ISO-8601. */
+export interface SagaTimelineView {
+  at: string;
+  event: SagaTimelineEvent;
+  step?: string;
+  task?: string;
+  attempt?: number;
+  error?: SagaError;
+  action?: 'retry' | 'resume' | 'skip' | 'compensate' | 'cancel';
+  by?: string;
+  reason?: string;
+}
 
 /** Where a saga stands, as `SagaClient.status` and `GET /sagas/:id` show it. */
 export interface SagaStatusView {
@@ -11,6 +32,12 @@ export interface SagaStatusView {
   createdAt: string;
   updatedAt: string;
   failure?: { step: string; task: string; error: SagaError };
+  /** Where and why the saga stopped, while it is `stalled`. */
+  stall?: { phase: 'forward' | 'compensation'; step: string; task: string; error: SagaError; at: string };
+  /** When each step, task attempt, compensation attempt and operator action began and ended, oldest first. */
+  timeline: SagaTimelineView[];
+  /** The operator actions of the timeline: who acted, when and why. */
+  history: SagaTimelineView[];
   steps: {
     name: string;
     status: StepStatus;
@@ -20,11 +47,15 @@ export interface SagaStatusView {
       attempts: number;
       output?: Json;
       error?: SagaError;
+      /** An operator marked it succeeded by hand. */
+      skipped?: boolean;
       compensation?: {
         status: CompensationStatus;
         attempts: number;
         outcome: 'succeeded' | 'unknown';
         error?: SagaError;
+        /** An operator marked it done by hand. */
+        skipped?: boolean;
       };
     }[];
   }[];

@@ -49,8 +49,9 @@ export class SagaResultWaiters implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /**
-   * Waits for a result of `sagaId`: `accepted` (stored) or `finished` (terminal; also answers an `accepted`
-   * wait). Resolves `undefined` after `waitMs` (never, when `waitMs` is `Infinity`).
+   * Waits for a result of `sagaId`: `accepted` (stored) or `finished` (terminal or stalled; also answers an
+   * `accepted` wait); or, with `kind` `acted`, the answer to the operator action whose id is passed as
+   * `sagaId`. Resolves `undefined` after `waitMs` (never, when `waitMs` is `Infinity`).
    */
   wait(sagaId: string, kind: Waiter['kind'], waitMs: number): PendingResult {
     let waiter!: Waiter;
@@ -71,8 +72,11 @@ export class SagaResultWaiters implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private onResult(message: ResultMessage): void {
-    const waiters = this.waiters.get(message.sagaId) ?? [];
-    for (const waiter of waiters.filter((w) => w.kind === message.kind || message.kind === 'finished')) {
+    const key = message.kind === 'acted' ? message.actionId : message.sagaId;
+    const waiters = (key && this.waiters.get(key)) || [];
+    const answers = (w: Waiter) =>
+      w.kind === message.kind || (message.kind === 'finished' && w.kind === 'accepted');
+    for (const waiter of waiters.filter(answers)) {
       waiter.resolve(message);
     }
   }

@@ -110,6 +110,7 @@ export class SagaExplorer implements OnModuleInit {
         order: step.order,
         tasks: step.tasks,
         name: step.name,
+        ...(step.onFailure ? { onFailure: step.onFailure } : {}),
         map: (view: SagaView) => fn.call(host.instance, view) as Record<string, unknown> | undefined,
       });
     }

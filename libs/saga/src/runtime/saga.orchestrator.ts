@@ -2,15 +2,23 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
-import { applySagaEvent, compensatedTasks, sagaResult, startSaga } from '../engine/saga.engine';
+import {
+  applySagaEvent,
+  compensatedTasks,
+  type SagaTransition,
+  sagaResult,
+  startSaga,
+} from '../engine/saga.engine';
 import { isSettled, isTerminal, type SagaState } from '../engine/saga-state';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
+import { SAGA_MESSAGES } from '../saga.messages';
 import type { DueTimer, SagaStore } from '../store/saga-store.interface';
 import {
   InvalidMessageError,
   type LifecycleEvent,
+  type OperatorMessage,
   type ReplyMessage,
   type ResultMessage,
   type StartMessage,
@@ -22,6 +30,15 @@ import { sagaLog } from './saga-log';
 import { SagaResultWaiters } from './saga-result.waiters';
 import { SagaClock } from './saga.clock';
 import { SagaStateCache } from './saga-state.cache';
+
+/** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
+interface Applied {
+  handled: boolean;
+  state?: SagaState;
+  transition?: SagaTransition;
+}
+
+const HANDLED: Applied = { handled: true };
 
 /** How often a held throttled start checks its saga when no result arrived. */
 const THROTTLE_RECHECK_MS = 60_000;
@@ -35,7 +52,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly cache = new SagaStateCache();
   /** The last event under way per saga in this replica (see `apply`). */
-  private readonly inFlight = new Map<string, Promise<boolean>>();
+  private readonly inFlight = new Map<string, Promise<Applied>>();
   private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
 
   constructor(
@@ -124,6 +141,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   async onReply(reply: ReplyMessage): Promise<void> {
+    if (reply.kind === 'operator') return this.onOperator(reply);
     const now = this.clock.now();
     const { task, attempt } = reply;
     let event: SagaEvent;
@@ -142,14 +160,55 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     } else {
       event = reply.ok
         ? { type: 'compensation-succeeded', task, attempt, now }
-        : { type: 'compensation-failed', task, attempt, error: reply.error, now };
+        : {
+            type: 'compensation-failed',
+            task,
+            attempt,
+            error: reply.error,
+            retryable: reply.retryable,
+            now,
+          };
     }
     await this.apply(reply.sagaId, event);
   }
 
+  /**
+   * Applies an operator's action like any event of the saga and answers the operator's instance: applied, or
+   * refused with the reason. A repeated delivery of one action is applied once (the engine knows its id).
+   */
+  private async onOperator(message: OperatorMessage): Promise<void> {
+    const event = {
+      type: 'operator',
+      action: message.action,
+      id: message.actionId,
+      now: this.clock.now(),
+    } as const;
+    const { state, transition } = await this.apply(message.sagaId, event);
+    const refused = !state
+      ? { code: 'not-found' as const, message: SAGA_MESSAGES.UNKNOWN_SAGA(message.sagaId) }
+      : transition?.refused;
+    if (state && !refused) {
+      this.logger.log(
+        sagaLog(`${message.action.type} by ${message.action.by}: ${message.action.reason}`, state),
+      );
+    }
+    await this.transport.sendResult(message.replyTo, {
+      ...this.envelope(state ?? { id: message.sagaId, flow: message.flow, traceId: message.traceId }),
+      kind: 'acted',
+      actionId: message.actionId,
+      status: state?.status ?? 'running',
+      ...(refused ? { refused } : {}),
+    });
+  }
+
   /** Feeds a due timer; returns false if this replica does not orchestrate its flow. */
   async onTimer(due: DueTimer): Promise<boolean> {
-    return this.apply(due.sagaId, { type: 'timer', timer: due.timer, now: this.clock.now() });
+    const { handled } = await this.apply(due.sagaId, {
+      type: 'timer',
+      timer: due.timer,
+      now: this.clock.now(),
+    });
+    return handled;
   }
 
   /** Publishes commands that a crashed replica stored but did not publish. */
@@ -166,9 +225,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
    * Applies events of one saga one at a time within this replica: the replies of a parallel step would
    * otherwise race for the same version and all but one would read and decide again.
    */
-  private apply(sagaId: string, event: SagaEvent): Promise<boolean> {
-    const previous = this.inFlight.get(sagaId) ?? Promise.resolve(true);
-    const next = previous.catch(() => true).then(() => this.applyNow(sagaId, event));
+  private apply(sagaId: string, event: SagaEvent): Promise<Applied> {
+    const previous = this.inFlight.get(sagaId) ?? Promise.resolve(HANDLED);
+    const next = previous.catch(() => HANDLED).then(() => this.applyNow(sagaId, event));
     this.inFlight.set(sagaId, next);
     const forget = () => {
       if (this.inFlight.get(sagaId) === next) this.inFlight.delete(sagaId);
@@ -177,16 +236,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     return next;
   }
 
-  private async applyNow(sagaId: string, event: SagaEvent): Promise<boolean> {
+  private async applyNow(sagaId: string, event: SagaEvent): Promise<Applied> {
     let cached = this.cache.get(sagaId);
     for (;;) {
       const state = cached ?? (await this.store.load(sagaId));
       if (!state) {
         this.logger.warn(`${event.type} for unknown or expired saga dropped sagaId=${sagaId}`);
-        return true;
+        return HANDLED;
       }
       const plan = this.registry.plan(state.flow);
-      if (!plan) return false;
+      if (!plan) return { handled: false };
       const transition = applySagaEvent(plan, state, event);
       if (
         transition.changed &&
@@ -194,10 +253,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       ) {
         this.remember(transition.state);
         await this.afterCommit(plan, state, transition.state, transition.commands);
-        return true;
+        return { handled: true, state: transition.state, transition };
       }
       // A guess from the cache is checked against the store; a fresh read that changes nothing is final.
-      if (!transition.changed && !cached) return true;
+      if (!transition.changed && !cached) return { handled: true, state, transition };
       // Another replica moved the saga on first: read it again and re-decide.
       this.cache.delete(sagaId);
       cached = undefined;
@@ -285,8 +344,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     // The event first: whoever learns of the end from the result (a throttled holder taking its next start)
     // acts after the event is in every subscriber's queue.
     const terminal = state.status as LifecycleEvent['type'];
+    const failure = failureOf(state);
     if (!plan.events || plan.events.includes(terminal))
-      await this.publishEvent(state, terminal, state.failure?.step, state.failure?.task);
+      await this.publishEvent(state, terminal, failure?.step, failure?.task);
     const result = this.resultOf(state);
     const callback = state.callbackUrl && { ...this.envelope(state), url: state.callbackUrl, result };
     await Promise.all([
@@ -301,11 +361,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       kind: 'finished',
       status: state.status,
       ...(state.status === 'completed' ? { result: sagaResult(state) } : {}),
-      ...(state.failure ? { failure: state.failure, compensated: compensatedTasks(state) } : {}),
+      ...(failureOf(state) ? { failure: failureOf(state), compensated: compensatedTasks(state) } : {}),
     };
   }
 
-  private envelope(state: SagaState) {
+  private envelope(state: Pick<SagaState, 'id' | 'flow' | 'traceId'>) {
     return { v: WIRE_VERSION, sagaId: state.id, flow: state.flow, traceId: state.traceId } as const;
   }
 
@@ -330,4 +390,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     if (!plan) throw new InvalidMessageError(`no orchestrated flow named '${flow}'`);
     return plan;
   }
+}
+
+/** Why the saga failed: the step that failed, or where it stalled going forward. */
+function failureOf(state: SagaState): SagaState['failure'] {
+  if (state.failure) return state.failure;
+  const stall = state.stall;
+  return stall && { step: stall.step, task: stall.task, error: stall.error };
 }

@@ -32,7 +32,7 @@ const Ship = defineSaga('ship', {
   tasks: {
     pack: task<ShipInput, { box: string }>({
       attempts: 3,
-      compensationAttempts: 2,
+      compensationHorizon: '25ms',
       backoff: { delay: '10ms' },
     }),
     label: task<ShipInput, { label: string }>({ timeout: '150ms', attempts: 2, backoff: { delay: '10ms' } }),

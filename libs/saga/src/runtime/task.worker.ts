@@ -269,8 +269,14 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       await this.holding(entry.hold, leaseMs, () => hosted.compensate!.invoke(context));
     } catch (error) {
       await this.recording(() => this.barrier.compensationAbandoned(entry.hold));
-      this.log(message, `compensation failed: ${toSagaError(error).message}`, 'warn');
-      return this.failure(message, toSagaError(error), true);
+      // A refusal cannot be retried away: the orchestrator stalls the saga at once for an operator.
+      const refused = error instanceof TaskRejectedError;
+      this.log(
+        message,
+        `compensation ${refused ? 'refused' : 'failed'}: ${toSagaError(error).message}`,
+        'warn',
+      );
+      return this.failure(message, toSagaError(error), !refused);
     }
     await this.recording(() => this.barrier.compensationDone(entry.hold));
     return { ...this.replyBase(message), ok: true };

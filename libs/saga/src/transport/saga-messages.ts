@@ -1,4 +1,5 @@
 import { SAGA_LIFECYCLE, type SagaLifecycle } from '../engine/saga-command';
+import { SAGA_OPERATOR_ACTIONS, type SagaOperatorAction } from '../engine/saga-operator-action';
 import type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../engine/saga-state';
 
 /** Version of the wire format; every message carries it. */
@@ -48,8 +49,23 @@ export interface TaskMessage extends Envelope {
   outcome?: TaskOutcome;
 }
 
+/**
+ * An operator's action (`SagaAdmin`), sent on the flow's reply channel so that the orchestrators decide it
+ * like any other event of the saga; the answer (`ResultMessage` of kind `acted`) goes to `replyTo`.
+ */
+export interface OperatorMessage extends Envelope {
+  kind: 'operator';
+  /** Names the action: its answer, and a repeated delivery (applied once). */
+  actionId: string;
+  replyTo: string;
+  action: SagaOperatorAction;
+}
+
+/** What arrives on a flow's reply channel: a worker's answer, or an operator's action. */
+export type ReplyMessage = WorkerReply | OperatorMessage;
+
 /** A worker's answer to a {@link TaskMessage}. */
-export type ReplyMessage = Envelope & {
+export type WorkerReply = Envelope & {
   kind: 'run' | 'compensate';
   task: string;
   attempt: number;
@@ -64,13 +80,20 @@ export type ReplyMessage = Envelope & {
       }
   );
 
-/** Sent to the caller's instance: the saga was accepted, or reached a terminal state or stalled. */
+/**
+ * Sent to the caller's instance: the saga was accepted, or reached a terminal state or stalled; or, to an
+ * operator's instance, the answer to an action (`acted`).
+ */
 export interface ResultMessage extends Envelope {
-  kind: 'accepted' | 'finished';
+  kind: 'accepted' | 'finished' | 'acted';
   status: SagaStatus;
   result?: Json;
   failure?: SagaFailure;
   compensated?: string[];
+  /** `acted`: the action answered. */
+  actionId?: string;
+  /** `acted`: why the action was not applied; absent when it was. */
+  refused?: { code: 'not-applicable' | 'unknown-task' | 'not-found'; message: string };
 }
 
 /** Published on the events exchange for anyone to observe. */
@@ -146,6 +169,7 @@ export function parseTaskMessage(raw: unknown): TaskMessage {
 
 export function parseReplyMessage(raw: unknown): ReplyMessage {
   const m = envelope(raw, 'reply');
+  if (m.kind === 'operator') return parseOperatorMessage(m);
   requireKind(m, 'reply');
   requireStrings(m, 'reply', ['task']);
   requireAttempt(m, 'reply');
@@ -159,11 +183,23 @@ export function parseReplyMessage(raw: unknown): ReplyMessage {
   return m as unknown as ReplyMessage;
 }
 
+function parseOperatorMessage(m: Fields): OperatorMessage {
+  requireStrings(m, 'operator', ['actionId', 'replyTo']);
+  const action = object(m.action, 'operator.action');
+  if (!(SAGA_OPERATOR_ACTIONS as readonly unknown[]).includes(action.type)) {
+    throw new InvalidMessageError(`operator.action.type must be one of ${SAGA_OPERATOR_ACTIONS.join(', ')}`);
+  }
+  requireStrings(action, 'operator.action', ['by', 'reason']);
+  if (action.type === 'retry' || action.type === 'skip') requireStrings(action, 'operator.action', ['task']);
+  return m as unknown as OperatorMessage;
+}
+
 export function parseResultMessage(raw: unknown): ResultMessage {
   const m = envelope(raw, 'result');
-  if (m.kind !== 'accepted' && m.kind !== 'finished') {
-    throw new InvalidMessageError("result.kind must be 'accepted' or 'finished'");
+  if (m.kind !== 'accepted' && m.kind !== 'finished' && m.kind !== 'acted') {
+    throw new InvalidMessageError("result.kind must be 'accepted', 'finished' or 'acted'");
   }
+  if (m.kind === 'acted') requireStrings(m, 'result', ['actionId']);
   requireStrings(m, 'result', ['status']);
   return m as unknown as ResultMessage;
 }

@@ -8,6 +8,7 @@ import {
   type CallbackMessage,
   type LifecycleEvent,
   type ReplyMessage,
+  type WorkerReply,
   type ResultMessage,
   type StartMessage,
   type TaskMessage,
@@ -140,7 +141,7 @@ function task(flow: string, name: string, n: number, kind: 'run' | 'compensate' 
   return kind === 'compensate' ? { ...message, output: { bookingId: 'b-9' }, outcome: 'unknown' } : message;
 }
 
-function reply(flow: string, name: string, n: number, ok: boolean): ReplyMessage {
+function reply(flow: string, name: string, n: number, ok: boolean): WorkerReply {
   const envelope = { v: WIRE_VERSION, sagaId: `saga-${n}`, flow, traceId: `trace-${n}` } as const;
   return ok
     ? {

@@ -5,7 +5,7 @@ export const POLICY: TaskPolicy = {
   attempts: 3,
   backoff: { delayMs: 100, factor: 2, maxMs: 1000, jitter: 0.2 },
   compensable: true,
-  compensationAttempts: 3,
+  compensationHorizonMs: 1000,
 };
 
 export function plannedTask(name: string, policy: Partial<TaskPolicy> = {}): PlannedTask {
