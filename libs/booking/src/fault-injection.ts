@@ -1,5 +1,5 @@
 import { type TaskContext, TaskRejectedError } from '@dta/saga';
-import { type FaultTarget, isFaultInject } from './dto/booking-input.validators';
+import { type FaultTarget, isFaultInject, MAX_SLOW_INVENTORY_MS } from './dto/booking-input.validators';
 
 /** The task a booking asked to fail, read from the saga input: `true` means the payment. */
 export function injectedFault(sagaInput: unknown): FaultTarget | undefined {
@@ -25,5 +25,13 @@ export function throwIfCompensationsFail(ctx: TaskContext): void {
     throw new Error(
       `compensation of ${ctx.task} fails on purpose until ${new Date(until).toISOString()} (failCompensationsUntil)`,
     );
+  }
+}
+
+/** Holds reserve-stock for the booking's `slowInventoryMs` before it reserves: a saga that stays running a while. */
+export async function delayIfSlowInventory(ctx: TaskContext): Promise<void> {
+  const ms = (ctx.sagaInput as { slowInventoryMs?: unknown } | null)?.slowInventoryMs;
+  if (typeof ms === 'number' && ms > 0) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, MAX_SLOW_INVENTORY_MS)));
   }
 }

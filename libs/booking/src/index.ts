@@ -5,6 +5,8 @@ export { BookingModule } from './booking.module';
 export { BookingSagaModule } from './booking-saga.module';
 export { BookingDocumentStore, type DocumentChange } from './booking-document.store';
 export { injectedFault } from './fault-injection';
+export * from './compensation-fault.flags';
+export { CompensationFaultModule } from './compensation-fault.module';
 export * from './dto';
 export * from './order';
 export * from './payment';

@@ -12,6 +12,17 @@ export type FaultTarget = (typeof FAULT_TARGETS)[number];
 /** What `faultInject` accepts: `true` (the payment fails, as in the classic booking demo) or a task. */
 export type FaultInject = boolean | FaultTarget;
 
+/** Services whose compensation a booking can make fail until the fault is cleared (`failCompensation`). */
+export const COMPENSATION_FAULT_TARGETS = ['inventory', 'payment', 'order'] as const;
+export type CompensationFaultTarget = (typeof COMPENSATION_FAULT_TARGETS)[number];
+
+export function isCompensationFaultTarget(value: unknown): value is CompensationFaultTarget {
+  return COMPENSATION_FAULT_TARGETS.includes(value as CompensationFaultTarget);
+}
+
+/** Longest `slowInventoryMs`: below reserve-stock's 3 s timeout, so that the slow run still succeeds. */
+export const MAX_SLOW_INVENTORY_MS = 2500;
+
 export function isProductId(value: unknown): value is string {
   return typeof value === 'string' && PRODUCT_ID_PATTERN.test(value);
 }
@@ -73,6 +84,37 @@ export function IsEpochMilliseconds(options?: ValidationOptions): PropertyDecora
         validate: (value) => Number.isSafeInteger(value) && (value as number) >= 0,
         defaultMessage: (args) =>
           `${args?.property ?? 'failCompensationsUntil'} must be a time in epoch milliseconds (an integer >= 0, as Date.now() gives)`,
+      },
+    },
+    options,
+  );
+}
+
+/** One of {@link COMPENSATION_FAULT_TARGETS}. */
+export function IsCompensationFaultTarget(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCompensationFaultTarget',
+      validator: {
+        validate: (value) => isCompensationFaultTarget(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'failCompensation'} must be one of ${COMPENSATION_FAULT_TARGETS.map((t) => `'${t}'`).join(', ')}`,
+      },
+    },
+    options,
+  );
+}
+
+/** An integer from 0 to {@link MAX_SLOW_INVENTORY_MS}. */
+export function IsSlowInventoryMs(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isSlowInventoryMs',
+      validator: {
+        validate: (value) =>
+          Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SLOW_INVENTORY_MS,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'slowInventoryMs'} must be an integer from 0 to ${MAX_SLOW_INVENTORY_MS}`,
       },
     },
     options,

@@ -24,3 +24,21 @@ describe('CreateBookingDto failCompensationsUntil', () => {
     },
   );
 });
+
+describe('CreateBookingDto failCompensation and slowInventoryMs', () => {
+  it.each(['inventory', 'payment', 'order'])('accepts failCompensation %p', async (target) => {
+    expect(await messages({ productId: 'room-1', failCompensation: target })).toEqual([]);
+  });
+
+  it.each(['confirm', true, ''])('refuses failCompensation %p, naming the services', async (target) => {
+    expect(await messages({ productId: 'room-1', failCompensation: target })).toEqual([
+      "failCompensation must be one of 'inventory', 'payment', 'order'",
+    ]);
+  });
+
+  it.each([-1, 2501, 1.5, '100'])('refuses slowInventoryMs %p', async (ms) => {
+    expect(await messages({ productId: 'room-1', slowInventoryMs: ms })).toEqual([
+      'slowInventoryMs must be an integer from 0 to 2500',
+    ]);
+  });
+});

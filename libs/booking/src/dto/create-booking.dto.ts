@@ -1,10 +1,13 @@
 import { IsOptional } from 'class-validator';
 import {
+  type CompensationFaultTarget,
   type FaultInject,
+  IsCompensationFaultTarget,
   IsEpochMilliseconds,
   IsFaultInject,
   IsProductId,
   IsQuantity,
+  IsSlowInventoryMs,
 } from './booking-input.validators';
 
 /** Input of the booking saga: `POST /bookings` body. */
@@ -28,4 +31,19 @@ export class CreateBookingDto {
   @IsOptional()
   @IsEpochMilliseconds()
   failCompensationsUntil?: number;
+
+  /**
+   * Makes the compensation of this service (`'inventory'`: reserve-stock, `'payment'`: charge-payment,
+   * `'order'`: create-order) refuse (`TaskRejectedError`) until the fault is cleared with
+   * `DELETE /faults/:sagaId`, so that the saga stalls and waits for an operator. Combine with
+   * `faultInject: 'confirm'` to make the booking compensate at all.
+   */
+  @IsOptional()
+  @IsCompensationFaultTarget()
+  failCompensation?: CompensationFaultTarget;
+
+  /** Makes reserve-stock wait this long (ms, at most 2500) before it reserves: a booking that runs a while. */
+  @IsOptional()
+  @IsSlowInventoryMs()
+  slowInventoryMs?: number;
 }

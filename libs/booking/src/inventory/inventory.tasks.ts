@@ -8,7 +8,8 @@ import {
   sagaLog,
 } from '@dta/saga';
 import { type ReserveCmd, type Reserved, Booking } from '../booking.contract';
-import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
+import { CompensationFaultFlags } from '../compensation-fault.flags';
+import { delayIfSlowInventory, rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { InventoryService } from './inventory.service';
 import { OutOfStockError } from './out-of-stock.error';
 
@@ -17,11 +18,15 @@ import { OutOfStockError } from './out-of-stock.error';
 export class InventoryTasks {
   private readonly logger = new Logger(InventoryTasks.name);
 
-  constructor(private readonly inventory: InventoryService) {}
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly faults: CompensationFaultFlags,
+  ) {}
 
   @Task(Booking.task.reserveStock)
   async reserve(cmd: ReserveCmd, ctx: TaskContext): Promise<Reserved> {
     rejectIfFaultInjected('inventory', ctx);
+    await delayIfSlowInventory(ctx);
     try {
       const stock = await this.inventory.reserve(cmd.orderId, cmd.productId, cmd.quantity);
       this.logger.log(sagaLog(`${cmd.quantity} x ${cmd.productId} reserved for order ${cmd.orderId}`, ctx));
@@ -42,6 +47,7 @@ export class InventoryTasks {
   @Compensate(Booking.task.reserveStock)
   async release(ctx: CompensationContext<ReserveCmd, Reserved>): Promise<void> {
     throwIfCompensationsFail(ctx);
+    await this.faults.rejectWhileSet('inventory', ctx);
     const { orderId, productId, quantity } = ctx.input;
     const released = await this.inventory.release(orderId, productId);
     const what = released

@@ -10,6 +10,7 @@ import {
 import { type ConfirmCmd, type OrderCreated, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
 import type { CreateBookingDto } from '../dto/create-booking.dto';
+import { CompensationFaultFlags } from '../compensation-fault.flags';
 import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { type Order, orderIdOf, orderKey } from './order.document';
 
@@ -18,7 +19,10 @@ import { type Order, orderIdOf, orderKey } from './order.document';
 export class OrderTasks {
   private readonly logger = new Logger(OrderTasks.name);
 
-  constructor(private readonly documents: BookingDocumentStore) {}
+  constructor(
+    private readonly documents: BookingDocumentStore,
+    private readonly faults: CompensationFaultFlags,
+  ) {}
 
   @Task(Booking.task.createOrder)
   async createOrder(booking: CreateBookingDto, ctx: TaskContext): Promise<OrderCreated> {
@@ -41,6 +45,7 @@ export class OrderTasks {
   @Compensate(Booking.task.createOrder)
   async cancelOrder(ctx: CompensationContext<CreateBookingDto, OrderCreated>): Promise<void> {
     throwIfCompensationsFail(ctx);
+    await this.faults.rejectWhileSet('order', ctx);
     const orderId = orderIdOf(ctx.sagaId);
     const cancelled = await this.documents.update<Order, boolean>(orderKey(orderId), (current) => {
       if (!current) return { result: false };

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Compensate, type CompensationContext, Task, type TaskContext, sagaLog } from '@dta/saga';
 import { type ChargeCmd, type Charged, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
+import { CompensationFaultFlags } from '../compensation-fault.flags';
 import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { type Payment, paymentIdOf, paymentKey } from './payment.document';
 
@@ -13,7 +14,10 @@ export const UNIT_PRICE = 10;
 export class PaymentTasks {
   private readonly logger = new Logger(PaymentTasks.name);
 
-  constructor(private readonly documents: BookingDocumentStore) {}
+  constructor(
+    private readonly documents: BookingDocumentStore,
+    private readonly faults: CompensationFaultFlags,
+  ) {}
 
   @Task(Booking.task.chargePayment)
   async charge(cmd: ChargeCmd, ctx: TaskContext): Promise<Charged> {
@@ -39,6 +43,7 @@ export class PaymentTasks {
   @Compensate(Booking.task.chargePayment)
   async refund(ctx: CompensationContext<ChargeCmd, Charged>): Promise<void> {
     throwIfCompensationsFail(ctx);
+    await this.faults.rejectWhileSet('payment', ctx);
     const paymentId = paymentIdOf(ctx.sagaId);
     const refunded = await this.documents.update<Payment, boolean>(paymentKey(paymentId), (current) => {
       if (!current) return { result: false };
