@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { SagaAdminModule, sagaAdminOptionsFromConfig } from '@dta/saga';
 import { Booking, BookingGrpcModule, BookingHttpModule, distributedSagaModule } from '@dta/booking';
 
-/** The front door: REST and gRPC, starts flows through SagaClient; no saga, no task, no domain code. */
+/**
+ * The front door: REST and gRPC, starts flows through SagaClient; no saga, no task, no domain code. Serves the
+ * operator API (`/admin/sagas`, `dta.SagaAdmin`) when `SAGA_ADMIN_TOKEN` is set.
+ */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
     distributedSagaModule({ contracts: [Booking], orchestrate: false, workers: false }),
     BookingHttpModule,
     BookingGrpcModule,
+    SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
   ],
 })
 export class AppModule {}

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { SagaModule, sagaOptionsFromConfig } from '@dta/saga';
+import { SagaAdminModule, sagaAdminOptionsFromConfig, SagaModule, sagaOptionsFromConfig } from '@dta/saga';
 import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/booking';
 
 /**
  * Every part of the booking system in one process: the REST front door, the saga's aggregators and the
  * order, payment and inventory tasks. Memory transport and store by default; RabbitMQ and Redis with
- * `SAGA_TRANSPORT=rabbitmq SAGA_STORE=redis` (see `.env.example`).
+ * `SAGA_TRANSPORT=rabbitmq SAGA_STORE=redis` (see `.env.example`). The operator API (`/admin/sagas`,
+ * `dta.SagaAdmin`) is served when `SAGA_ADMIN_TOKEN` is set.
  */
 @Module({
   imports: [
@@ -15,6 +16,7 @@ import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/bookin
     BookingModule,
     BookingHttpModule,
     BookingGrpcModule,
+    SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
   ],
 })
 export class AppModule {}

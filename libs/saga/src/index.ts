@@ -20,6 +20,7 @@ export type { SagaView } from './engine/saga-plan';
 export type { SagaLifecycle } from './engine/saga-command';
 export { SagaModule } from './saga.module';
 export { SagaAdmin } from './admin/saga-admin';
+export * from './admin';
 export type { SagaOperatorAction, SagaOperatorActionType, OperatorNote } from './engine/saga-operator-action';
 export type { SagaListQuery, SagaSummary, SagaListPage } from './store/saga-list.interface';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';

@@ -28,3 +28,18 @@ describe('grpcOptions', () => {
     expect(() => options({ GRPC_PROTO_PATH: 'proto/nope.proto' })).toThrow(/set GRPC_PROTO_PATH/);
   });
 });
+
+describe('grpcOptions with the operator API', () => {
+  const options = (env: Record<string, string>) => grpcOptions(new ConfigService(env)).options;
+
+  it('adds dta.SagaAdmin from proto/saga.proto when SAGA_ADMIN_TOKEN is set', () => {
+    expect(options({ SAGA_ADMIN_TOKEN: 'a-token-of-24-characters' })).toMatchObject({
+      package: ['pb', 'dta'],
+      protoPath: [resolve('proto/booking.proto'), resolve('proto/saga.proto')],
+    });
+  });
+
+  it('refuses a token shorter than 16 characters at bootstrap', () => {
+    expect(() => options({ SAGA_ADMIN_TOKEN: 'short' })).toThrow(/at least 16/);
+  });
+});

@@ -6,6 +6,7 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { sagaAdminGrpcPackage } from '@dta/saga';
 
 /** Proto package and service of the booking front door. */
 export const BOOKING_GRPC_PACKAGE = 'pb';
@@ -42,14 +43,16 @@ function protoPath(config: ConfigService): string {
  * Options of the booking gRPC server (Nest's gRPC transport) from the environment: `pb.BookingService` on
  * `0.0.0.0:GRPC_PORT` (default 10000) from `GRPC_PROTO_PATH` (default `proto/booking.proto` under the
  * working directory), with server reflection on, so that `grpcurl` needs no proto file. A bad value fails
- * the bootstrap with a message naming the variable.
+ * the bootstrap with a message naming the variable. With `SAGA_ADMIN_TOKEN` set, the same server also serves
+ * the operator API `dta.SagaAdmin` (proto/saga.proto), in reflection too.
  */
 export function grpcOptions(config: ConfigService): GrpcOptions {
+  const admin = sagaAdminGrpcPackage(config);
   return {
     transport: Transport.GRPC,
     options: {
-      package: BOOKING_GRPC_PACKAGE,
-      protoPath: protoPath(config),
+      package: admin ? [BOOKING_GRPC_PACKAGE, admin.package] : BOOKING_GRPC_PACKAGE,
+      protoPath: admin ? [protoPath(config), admin.protoPath] : protoPath(config),
       url: `0.0.0.0:${grpcPort(config)}`,
       // Field names as in the proto (`ProductID`), unset scalars as "" and 0.
       loader: { keepCase: true, defaults: true },

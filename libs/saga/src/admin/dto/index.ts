@@ -1,0 +1,2 @@
+export * from './list-sagas.query';
+export * from './saga-action.body';

@@ -1,0 +1,84 @@
+import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { SAGA_STATUSES, type SagaStatus } from '../../engine/saga-state';
+import { SAGA_LIST_MAX_LIMIT } from '../../store/saga-list.interface';
+
+const EPOCH_MS = /^\d{1,15}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A time as epoch milliseconds or ISO-8601 text; undefined if it is neither. */
+export function parseInstant(value: string): number | undefined {
+  if (EPOCH_MS.test(value)) return Number(value);
+  if (!ISO_8601.test(value)) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/** A time as epoch milliseconds (`1767225600000`) or ISO-8601 (`2026-01-01T00:00:00Z`). */
+function IsInstant(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isInstant',
+    validator: {
+      validate: (value) => typeof value === 'string' && parseInstant(value) !== undefined,
+      defaultMessage: (args) =>
+        `${args?.property ?? 'time'} must be epoch milliseconds or an ISO-8601 time (2026-01-01T00:00:00Z)`,
+    },
+  });
+}
+
+/** A whole number from 1 to {@link SAGA_LIST_MAX_LIMIT}, as query text. */
+function IsPageSize(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPageSize',
+    validator: {
+      validate: (value) =>
+        typeof value === 'string' && /^\d{1,4}$/.test(value) && +value >= 1 && +value <= SAGA_LIST_MAX_LIMIT,
+      defaultMessage: () => `limit must be a whole number from 1 to ${SAGA_LIST_MAX_LIMIT}`,
+    },
+  });
+}
+
+/**
+ * Query of `GET /admin/sagas` (and, field by field, of gRPC `ListSagas`): every value as text, as a query
+ * string carries it; a repeated parameter (an array) is refused.
+ */
+export class ListSagasQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  flow?: string;
+
+  @IsOptional()
+  @IsIn(SAGA_STATUSES, { message: `status must be one of ${SAGA_STATUSES.join(', ')}` })
+  status?: SagaStatus;
+
+  /** `true`: only stalled sagas (the same as `status=stalled`). */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'stalled must be true or false' })
+  stalled?: 'true' | 'false';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  traceId?: string;
+
+  /** Created at or after (epoch ms or ISO-8601). */
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  /** Created before (epoch ms or ISO-8601). */
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'cursor must be the `next` of a previous page' })
+  cursor?: string;
+
+  /** Page size. @default 50 */
+  @IsOptional()
+  @IsPageSize()
+  limit?: string;
+}
