@@ -37,14 +37,16 @@ function IsPageSize(): PropertyDecorator {
   });
 }
 
+// class-validator checks a property's decorators bottom-up; with stopAtFirstError the type check goes last.
+
 /**
  * Query of `GET /admin/sagas` (and, field by field, of gRPC `ListSagas`): every value as text, as a query
  * string carries it; a repeated parameter (an array) is refused.
  */
 export class ListSagasQueryDto {
   @IsOptional()
-  @IsString()
   @MaxLength(128)
+  @IsString()
   flow?: string;
 
   @IsOptional()
@@ -57,8 +59,8 @@ export class ListSagasQueryDto {
   stalled?: 'true' | 'false';
 
   @IsOptional()
-  @IsString()
   @MaxLength(256)
+  @IsString()
   traceId?: string;
 
   /** Created at or after (epoch ms or ISO-8601). */
@@ -72,9 +74,9 @@ export class ListSagasQueryDto {
   to?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
   @Matches(/^[\x21-\x7e]+$/, { message: 'cursor must be the `next` of a previous page' })
+  @MaxLength(1024)
+  @IsString()
   cursor?: string;
 
   /** Page size. @default 50 */

@@ -18,9 +18,9 @@ export class SagaActionBodyDto {
 /** Body of `POST /admin/sagas/:id/retry`. */
 export class SagaTaskActionBodyDto extends SagaActionBodyDto {
   /** The task, by its name in the flow (`reserve-stock`). */
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(128)
+  @IsNotEmpty()
+  @IsString()
   task!: string;
 }
 
