@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import type { StockLevel } from '@dta/booking';
-import { SagaAdmin, type SagaStatusView } from '@dta/saga';
+import { SagaAdmin, type SagaAdminGrpcSaga, type SagaStatusView } from '@dta/saga';
 import { freePort, INFRAS } from './support/e2e-infra';
 import { GrpcTestClient, reflect } from './support/grpc-client';
 import { startBookingApp, startStandaloneApp } from './support/standalone-app';
@@ -16,14 +16,6 @@ const INITIAL_STOCK = 20;
 const ADMIN_PROTO = 'proto/saga.proto';
 /** Listing needs `SagaAdmin.list` (the store's index); until it is in the build these tests are skipped. */
 const itLists = typeof (SagaAdmin.prototype as { list?: unknown }).list === 'function' ? it : it.skip;
-
-interface SagaMessage {
-  id: string;
-  flow: string;
-  status: string;
-  trace_id: string;
-  view_json: string;
-}
 
 describe.each(INFRAS)('operator API over $name', (infra) => {
   const run = randomBytes(4).toString('hex');
@@ -136,7 +128,7 @@ describe.each(INFRAS)('operator API over $name', (infra) => {
       const booked = await book({ productId: newProduct() }).expect(201);
       const sagaId = (booked.body as { sagaId: string }).sagaId;
 
-      const answer = await grpc.unary<SagaMessage>('GetSaga', { saga_id: sagaId }, auth);
+      const answer = await grpc.unary<SagaAdminGrpcSaga>('GetSaga', { saga_id: sagaId }, auth);
       expect(answer.response).toMatchObject({ id: sagaId, flow: 'booking', status: 'completed' });
       expect(JSON.parse(answer.response!.view_json)).toMatchObject({ id: sagaId, status: 'completed' });
 

@@ -1,7 +1,7 @@
 export { SagaAdminModule } from './saga-admin.module';
 export { SagaAdminGuard } from './saga-admin.guard';
 export { SagaAdminController } from './saga-admin.controller';
-export { SagaAdminGrpcController } from './saga-admin-grpc.controller';
+export { SagaAdminGrpcController, type SagaAdminGrpcSaga } from './saga-admin-grpc.controller';
 export { SagaAdminExceptionFilter } from './saga-admin-exception.filter';
 export { SagaAdminGrpcExceptionFilter } from './saga-admin-grpc-exception.filter';
 export { SagaAdminRequestError } from './saga-admin-request.error';

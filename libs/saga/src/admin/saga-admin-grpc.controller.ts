@@ -2,11 +2,12 @@ import { Controller, Inject, UseFilters, UseGuards } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
-import { ListSagasQueryDto, SagaActionBodyDto, SagaSkipBodyDto, SagaTaskActionBodyDto } from './dto';
+import type { SagaOperatorActionType } from '../engine/saga-operator-action';
+import { ListSagasQueryDto } from './dto';
 import { SagaAdminGrpcExceptionFilter } from './saga-admin-grpc-exception.filter';
 import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
-import { operatorOf, parseAdminInput, toAction, toListQuery } from './saga-admin.input';
+import { operatorOf, parseAction, parseAdminInput, toListQuery } from './saga-admin.input';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
 import { listSagas, SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
 import { SAGA_ADMIN_GRPC_SERVICE } from './saga-admin.options';
@@ -41,7 +42,8 @@ interface TaskActionRequest extends ActionRequest {
 interface SkipTaskRequest extends TaskActionRequest {
   output_json: string;
 }
-interface SagaMessage {
+/** `dta.Saga`: the main fields, and the whole view as JSON. */
+export interface SagaAdminGrpcSaga {
   id: string;
   flow: string;
   status: string;
@@ -49,7 +51,7 @@ interface SagaMessage {
   view_json: string;
 }
 
-const toSagaMessage = (view: SagaStatusView): SagaMessage => ({
+const toSagaAdminGrpcSaga = (view: SagaStatusView): SagaAdminGrpcSaga => ({
   id: view.id,
   flow: view.flow,
   status: view.status,
@@ -109,54 +111,43 @@ export class SagaAdminGrpcController {
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'GetSaga')
-  async getSaga(request: { saga_id: string }): Promise<SagaMessage> {
-    return toSagaMessage(await this.admin.status(request.saga_id));
+  async getSaga(request: { saga_id: string }): Promise<SagaAdminGrpcSaga> {
+    return toSagaAdminGrpcSaga(await this.admin.status(request.saga_id));
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'RetryTask')
-  async retryTask(request: TaskActionRequest, metadata: Metadata): Promise<SagaMessage> {
-    const dto = await parseAdminInput(SagaTaskActionBodyDto, { task: request.task, reason: request.reason });
-    return this.act(request.saga_id, toAction('retry', dto, operatorIn(metadata)));
+  retryTask(request: TaskActionRequest, metadata: Metadata): Promise<SagaAdminGrpcSaga> {
+    return this.act('retry', request.saga_id, { task: request.task, reason: request.reason }, metadata);
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'SkipTask')
-  async skipTask(request: SkipTaskRequest, metadata: Metadata): Promise<SagaMessage> {
-    const output = outputOf(request.output_json);
-    const dto = await parseAdminInput(SagaSkipBodyDto, {
-      task: request.task,
-      reason: request.reason,
-      output,
-    });
-    return this.act(request.saga_id, toAction('skip', dto, operatorIn(metadata)));
+  skipTask(request: SkipTaskRequest, metadata: Metadata): Promise<SagaAdminGrpcSaga> {
+    const body = { task: request.task, reason: request.reason, output: outputOf(request.output_json) };
+    return this.act('skip', request.saga_id, body, metadata);
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'Resume')
-  resume(request: ActionRequest, metadata: Metadata): Promise<SagaMessage> {
-    return this.noted('resume', request, metadata);
+  resume(request: ActionRequest, metadata: Metadata): Promise<SagaAdminGrpcSaga> {
+    return this.act('resume', request.saga_id, { reason: request.reason }, metadata);
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'Compensate')
-  compensate(request: ActionRequest, metadata: Metadata): Promise<SagaMessage> {
-    return this.noted('compensate', request, metadata);
+  compensate(request: ActionRequest, metadata: Metadata): Promise<SagaAdminGrpcSaga> {
+    return this.act('compensate', request.saga_id, { reason: request.reason }, metadata);
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'Cancel')
-  cancel(request: ActionRequest, metadata: Metadata): Promise<SagaMessage> {
-    return this.noted('cancel', request, metadata);
+  cancel(request: ActionRequest, metadata: Metadata): Promise<SagaAdminGrpcSaga> {
+    return this.act('cancel', request.saga_id, { reason: request.reason }, metadata);
   }
 
-  private async noted(
-    type: 'resume' | 'compensate' | 'cancel',
-    request: ActionRequest,
+  private async act(
+    type: SagaOperatorActionType,
+    sagaId: string,
+    body: object,
     metadata: Metadata,
-  ): Promise<SagaMessage> {
-    const dto = await parseAdminInput(SagaActionBodyDto, { reason: request.reason });
-    return this.act(request.saga_id, toAction(type, dto, operatorIn(metadata)));
-  }
-
-  private async act(sagaId: string, action: Parameters<SagaAdminOperations['act']>[1]): Promise<SagaMessage> {
-    return toSagaMessage(await this.admin.act(sagaId, action));
+  ): Promise<SagaAdminGrpcSaga> {
+    const by = operatorOf(metadata.get('x-operator')[0]);
+    return toSagaAdminGrpcSaga(await this.admin.act(sagaId, await parseAction(type, body, by)));
   }
 }
-
-const operatorIn = (metadata: Metadata): string => operatorOf(metadata.get('x-operator')[0]);

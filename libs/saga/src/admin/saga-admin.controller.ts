@@ -14,15 +14,14 @@ import {
 import type { Request } from 'express';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
 import type { SagaListPage } from '../store/saga-list.interface';
-import { ListSagasQueryDto, SagaActionBodyDto, SagaSkipBodyDto, SagaTaskActionBodyDto } from './dto';
+import type { SagaOperatorActionType } from '../engine/saga-operator-action';
+import { ListSagasQueryDto } from './dto';
 import { SagaAdminExceptionFilter } from './saga-admin-exception.filter';
 import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
-import { operatorOf, parseAdminInput, toAction, toListQuery } from './saga-admin.input';
+import { operatorOf, parseAction, parseAdminInput, toListQuery } from './saga-admin.input';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
 import { listSagas, SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
-
-type NotedAction = 'resume' | 'compensate' | 'cancel';
 
 /** The body, refused unless it came as JSON (a form post would reach validation under another shape). */
 function jsonBody(request: Request): unknown {
@@ -56,52 +55,40 @@ export class SagaAdminController {
 
   @Post(':id/retry')
   @HttpCode(200)
-  async retry(
-    @Param('id') id: string,
-    @Headers('x-operator') operator: unknown,
-    @Req() req: Request,
-  ): Promise<SagaStatusView> {
-    const dto = await parseAdminInput(SagaTaskActionBodyDto, jsonBody(req));
-    return this.admin.act(id, toAction('retry', dto, operatorOf(operator)));
+  retry(@Param('id') id: string, @Headers('x-operator') operator: unknown, @Req() req: Request) {
+    return this.act(id, 'retry', operator, req);
   }
 
   @Post(':id/skip')
   @HttpCode(200)
-  async skip(
-    @Param('id') id: string,
-    @Headers('x-operator') operator: unknown,
-    @Req() req: Request,
-  ): Promise<SagaStatusView> {
-    const dto = await parseAdminInput(SagaSkipBodyDto, jsonBody(req));
-    return this.admin.act(id, toAction('skip', dto, operatorOf(operator)));
+  skip(@Param('id') id: string, @Headers('x-operator') operator: unknown, @Req() req: Request) {
+    return this.act(id, 'skip', operator, req);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   resume(@Param('id') id: string, @Headers('x-operator') operator: unknown, @Req() req: Request) {
-    return this.noted(id, 'resume', operator, req);
+    return this.act(id, 'resume', operator, req);
   }
 
   @Post(':id/compensate')
   @HttpCode(200)
   compensate(@Param('id') id: string, @Headers('x-operator') operator: unknown, @Req() req: Request) {
-    return this.noted(id, 'compensate', operator, req);
+    return this.act(id, 'compensate', operator, req);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   cancel(@Param('id') id: string, @Headers('x-operator') operator: unknown, @Req() req: Request) {
-    return this.noted(id, 'cancel', operator, req);
+    return this.act(id, 'cancel', operator, req);
   }
 
-  /** An action whose body is only `{ reason }`. */
-  private async noted(
+  private async act(
     id: string,
-    type: NotedAction,
+    type: SagaOperatorActionType,
     operator: unknown,
     req: Request,
   ): Promise<SagaStatusView> {
-    const dto = await parseAdminInput(SagaActionBodyDto, jsonBody(req));
-    return this.admin.act(id, toAction(type, dto, operatorOf(operator)));
+    return this.admin.act(id, await parseAction(type, jsonBody(req), operatorOf(operator)));
   }
 }

@@ -1,15 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import type { Json } from '../engine/saga-state';
-import type { SagaOperatorAction } from '../engine/saga-operator-action';
+import type { SagaOperatorAction, SagaOperatorActionType } from '../engine/saga-operator-action';
 import type { SagaListQuery } from '../store/saga-list.interface';
 import {
   type ListSagasQueryDto,
   OPERATOR_PATTERN,
   parseInstant,
-  type SagaActionBodyDto,
-  type SagaSkipBodyDto,
-  type SagaTaskActionBodyDto,
+  SagaActionBodyDto,
+  SagaSkipBodyDto,
+  SagaTaskActionBodyDto,
 } from './dto';
 import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
@@ -64,16 +64,18 @@ export function operatorOf(header: unknown): string {
   return header as string;
 }
 
+/** The body DTO of each action. */
+const ACTION_BODIES: Record<SagaOperatorActionType, new () => SagaActionBodyDto> = {
+  retry: SagaTaskActionBodyDto,
+  skip: SagaSkipBodyDto,
+  resume: SagaActionBodyDto,
+  compensate: SagaActionBodyDto,
+  cancel: SagaActionBodyDto,
+};
+
 /** Builds the action of a validated body. */
 export function toAction(
-  type: 'resume' | 'compensate' | 'cancel',
-  body: SagaActionBodyDto,
-  by: string,
-): SagaOperatorAction;
-export function toAction(type: 'retry', body: SagaTaskActionBodyDto, by: string): SagaOperatorAction;
-export function toAction(type: 'skip', body: SagaSkipBodyDto, by: string): SagaOperatorAction;
-export function toAction(
-  type: SagaOperatorAction['type'],
+  type: SagaOperatorActionType,
   body: SagaActionBodyDto & Partial<SagaSkipBodyDto>,
   by: string,
 ): SagaOperatorAction {
@@ -88,4 +90,13 @@ export function toAction(
     default:
       return { type, ...note };
   }
+}
+
+/** Validates an action's body (its DTO by `type`) and builds the action of operator `by`. */
+export async function parseAction(
+  type: SagaOperatorActionType,
+  body: unknown,
+  by: string,
+): Promise<SagaOperatorAction> {
+  return toAction(type, await parseAdminInput(ACTION_BODIES[type], body), by);
 }
