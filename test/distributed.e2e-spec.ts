@@ -38,6 +38,7 @@ const CONCURRENT_SYNC = 100;
 const PROTO_PATH = 'proto/booking.proto';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TERMINAL = ['completed', 'compensated', 'stalled'];
+const ADMIN_TOKEN = 'dist-operator-token-0123456789';
 
 describe('the booking system as separate processes: 2 gateways, 2 orchestrators, 2 of each service', () => {
   const run = randomBytes(4).toString('hex');
@@ -59,6 +60,7 @@ describe('the booking system as separate processes: 2 gateways, 2 orchestrators,
       SAGA_MAX_CONCURRENT: String(MAX_CONCURRENT),
       SAGA_WAIT_TIMEOUT_MS: String(WAIT_MS),
       INVENTORY_INITIAL_STOCK: String(INITIAL_STOCK),
+      SAGA_ADMIN_TOKEN: ADMIN_TOKEN,
     },
     echo: process.env.DTA_E2E_LOGS === '1',
   });
@@ -517,6 +519,41 @@ describe('the booking system as separate processes: 2 gateways, 2 orchestrators,
       });
       expect(listed.list_services_response.service.map((s) => s.name)).toContain('pb.BookingService');
     });
+  });
+
+  it('operator API across processes: stalled through gateway #1, fault cleared and resumed through gateway #2, compensated', async () => {
+    const productId = newProduct();
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const booked = await gw1.book(
+      { productId, quantity: 3, faultInject: 'confirm', failCompensation: 'inventory' },
+      { traceId: traceOf('admin-stall') },
+    );
+    expect(booked.body).toMatchObject({ status: 'stalled' });
+    const sagaId = booked.body.sagaId;
+    expect((await gw2.send<SagaStatusView>('GET', `/admin/sagas/${sagaId}`, auth)).body.status).toBe(
+      'stalled',
+    );
+    expect((await gw2.send('GET', `/admin/sagas/${sagaId}`)).status).toBe(401);
+    expect(await gw2.stock(productId)).toMatchObject({ available: INITIAL_STOCK - 3, reserved: 3 });
+
+    expect((await gw2.send('DELETE', `/faults/${sagaId}`)).status).toBe(204);
+    const resumed = await gw2.send('POST', `/admin/sagas/${sagaId}/resume`, auth, {
+      reason: 'inventory fixed',
+    });
+    expect(resumed.status).toBe(200);
+
+    const view = (
+      await eventually(
+        () => gw1.send<SagaStatusView>('GET', `/admin/sagas/${sagaId}`, auth),
+        (answer) => answer.body.status === 'compensated',
+        { timeoutMs: 20_000 },
+      )
+    ).body;
+    expect(view.status).toBe('compensated');
+    expect(view.history).toEqual([
+      expect.objectContaining({ action: 'resume', by: 'admin', reason: 'inventory fixed' }),
+    ]);
+    expect(await gw1.stock(productId)).toEqual({ productId, available: INITIAL_STOCK, reserved: 0 });
   });
 
   it('no process exited while the tests ran', () => {

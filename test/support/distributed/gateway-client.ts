@@ -73,6 +73,22 @@ export class GatewayClient {
     return answer.body;
   }
 
+  /** Any request, a JSON `body` sent as such (for the operator API and `DELETE /faults/:sagaId`). */
+  async send<T>(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: object,
+  ): Promise<HttpAnswer<T>> {
+    const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    return this.call<T>(
+      method,
+      path,
+      { ...json, ...headers },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+  }
+
   private async call<T>(
     method: string,
     path: string,
