@@ -246,6 +246,19 @@ describe('saga engine: stall and recover', () => {
     });
   });
 
+  it('reads a saga stored as failed by an earlier version as stalled, and resumes it', () => {
+    const plan = planOf([['a'], ['b']]);
+    const { state } = feed(plan, start(plan).state, ok('a'), fail('b', false), undoFailed('a', 1, false));
+    const legacy = { ...state, status: 'failed', stall: undefined } as unknown as SagaState;
+    expect(sagaStatusView(legacy)).toMatchObject({
+      status: 'stalled',
+      stall: { phase: 'compensation', task: 'a' },
+    });
+    const resumed = feed(plan, legacy, act({ type: 'resume' }));
+    expect(resumed.state.status).toBe('compensating');
+    expect(compensations(resumed.commands)).toEqual(['a:succeeded']);
+  });
+
   it('applies a repeated delivery of one action once', () => {
     const plan = stallingPlan();
     const { state } = feed(plan, start(plan).state, ok('a'), ok('c'), fail('b', false));

@@ -5,6 +5,7 @@ import type { PlannedTask, SagaPlan, SagaView } from './saga-plan';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { Json, SagaError, SagaState, SagaTimelineEntry, TaskState } from './saga-state';
 import { isTerminal } from './saga-state';
+import { upgradeSagaState } from './saga-state.upgrade';
 
 /** Why an operator action was not applied: the saga's state does not allow it, or it names no task of the flow. */
 export interface SagaRefusal {
@@ -70,7 +71,8 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
 }
 
 /** Applies one event. Never throws on a duplicate, stale or unknown event: it reports `changed: false`. */
-export function applySagaEvent(plan: SagaPlan, current: SagaState, event: SagaEvent): SagaTransition {
+export function applySagaEvent(plan: SagaPlan, stored: SagaState, event: SagaEvent): SagaTransition {
+  const current = upgradeSagaState(stored);
   if (isTerminal(current.status)) {
     if (event.type !== 'operator') return unchanged(current);
     return refuse(current, `saga ${current.id} is ${current.status}: nothing can change it any more`);
