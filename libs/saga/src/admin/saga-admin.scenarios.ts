@@ -239,6 +239,21 @@ export function describeSagaAdmin(name: string, options: () => SagaModuleOptions
       expect(events.at(-1)).toBe('compensated');
     });
 
+    it('lists sagas by flow and status from the index, stalled ones among them', async () => {
+      world.sewBroken = true;
+      const sagaId = await stalled();
+      const page = await admin.list({ flow: Mend.name, status: 'stalled' });
+      expect(page.sagas.map((s) => s.id)).toContain(sagaId);
+      expect(page.sagas.every((s) => s.status === 'stalled' && s.flow === Mend.name)).toBe(true);
+      expect(page.sagas.find((s) => s.id === sagaId)).toMatchObject({ step: 'sewing' });
+      await admin.compensate(sagaId, by);
+      await ended(sagaId);
+      const after = await admin.list({ flow: Mend.name, status: 'stalled' });
+      expect(after.sagas.map((s) => s.id)).not.toContain(sagaId);
+      const compensated = await admin.list({ flow: Mend.name, status: 'compensated', limit: 500 });
+      expect(compensated.sagas.map((s) => s.id)).toContain(sagaId);
+    });
+
     it('refuses what does not apply, naming the state, and changes nothing', async () => {
       world.sewBroken = true;
       const sagaId = await stalled();
