@@ -11,6 +11,7 @@ import { SagaResultWaiters } from '../runtime/saga-result.waiters';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MESSAGES } from '../saga.messages';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
+import type { SagaListPage, SagaListQuery } from '../store/saga-list.interface';
 import type { SagaStore } from '../store/saga-store.interface';
 import { WIRE_VERSION } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
@@ -33,6 +34,14 @@ export class SagaAdmin {
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
   ) {}
+
+  /**
+   * Sagas matching `query`, newest first, one page at a time, from the store's index (never a scan). Throws
+   * `RangeError` for a limit outside 1..500 or a cursor it did not hand out.
+   */
+  list(query: SagaListQuery = {}): Promise<SagaListPage> {
+    return this.store.list(query);
+  }
 
   /** The saga's full status, for operators (errors in full, timeline, history); throws `SagaNotFoundError`. */
   async status(sagaId: string): Promise<SagaStatusView> {

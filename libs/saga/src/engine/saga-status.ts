@@ -1,5 +1,6 @@
 import type { SagaStatusView, SagaTimelineView, StepStatus } from '../interfaces/saga-status.interface';
 import type { SagaState, SagaTimelineEntry, StepState } from './saga-state';
+import { upgradeSagaState } from './saga-state.upgrade';
 
 function stepStatus(state: SagaState, step: StepState): StepStatus {
   const tasks = step.tasks;
@@ -16,7 +17,8 @@ function stepStatus(state: SagaState, step: StepState): StepStatus {
 }
 
 /** Projects a saga's state to its public status view. */
-export function sagaStatusView(state: SagaState): SagaStatusView {
+export function sagaStatusView(stored: SagaState): SagaStatusView {
+  const state = upgradeSagaState(stored);
   const timeline = state.timeline ?? [];
   return {
     id: state.id,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { applySagaEvent, startSaga } from './saga.engine';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent } from './saga-event';
+import type { SagaOperatorAction } from './saga-operator-action';
 import type { SagaPlan } from './saga-plan';
 import { isSettled, isTerminal, type SagaState } from './saga-state';
 import { plannedTask } from './testing/plan.fixture';
@@ -68,15 +69,16 @@ const planArb = fc
         fc.record({
           attempts: fc.integer({ min: 1, max: 3 }),
           compensable: fc.boolean(),
-          compensationAttempts: fc.integer({ min: 1, max: 4 }),
+          compensationHorizonMs: fc.integer({ min: 1, max: 3_000 }),
           deadlineMs: fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
         }),
         { minLength: 1, maxLength: 3 },
       ),
       { minLength: 1, maxLength: 4 },
     ),
+    stalls: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   })
-  .map(({ deadline, steps }): SagaPlan => ({
+  .map(({ deadline, steps, stalls }): SagaPlan => ({
     flow: 'prop',
     ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
     steps: steps.map((tasks, s) => ({
@@ -85,6 +87,7 @@ const planArb = fc
         plannedTask(`t${s}-${t}`, { ...policy, ...(deadlineMs !== undefined ? { deadlineMs } : {}) }),
       ),
       map: () => undefined,
+      ...(stalls[s] ? { onFailure: 'stall' as const } : {}),
     })),
   }));
 
@@ -97,7 +100,14 @@ const worldArb = fc.record({
   unusable: fc.double({ min: 0, max: 0.2, noNaN: true }),
   duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
   undoFail: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  /** Share of compensation failures where the handler refuses (no retry: the saga stalls at once). */
+  undoRefused: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  /** How likely an operator acts at any moment, besides acting on every stall. */
+  operator: fc.double({ min: 0, max: 0.05, noNaN: true }),
 });
+
+/** Most operator actions one simulated saga sees, so that every run settles. */
+const OPERATOR_BUDGET = 6;
 
 type Rates = typeof worldArb extends fc.Arbitrary<infer R> ? R : never;
 
@@ -250,7 +260,14 @@ class Participant {
     this.reply(
       ok
         ? { type: 'compensation-succeeded', task, attempt, now: 0 }
-        : { type: 'compensation-failed', task, attempt, error: { message: 'undo boom' }, now: 0 },
+        : {
+            type: 'compensation-failed',
+            task,
+            attempt,
+            error: { message: 'undo boom' },
+            retryable: this.random() >= this.rates.undoRefused,
+            now: 0,
+          },
     );
   }
 
@@ -263,6 +280,30 @@ class Participant {
     this.world.inbox.push(item);
     if (this.random() < this.rates.duplicate) this.world.inbox.push(item);
   }
+}
+
+/**
+ * What a simulated operator does: on a stall, what would move it on (resume, retry or skip the stalled task,
+ * compensate); at any other moment, any action on any task, which the engine may refuse. Never a forward
+ * skip: it stands for work done by hand, which the simulated world does not model.
+ */
+function operatorAction(
+  world: World,
+  random: () => number,
+  stalledOnly: boolean,
+): SagaOperatorAction | undefined {
+  const { state, plan } = world;
+  const note = { by: 'op', reason: 'simulated' };
+  const compensating = state.status === 'compensating' || state.stall?.phase === 'compensation';
+  const tasks = plan.steps.flatMap((s) => s.tasks.map((t) => t.name));
+  const task = stalledOnly && state.stall ? state.stall.task : tasks[Math.floor(random() * tasks.length)];
+  const roll = random();
+  if (stalledOnly && !state.stall) return undefined;
+  if (roll < 0.35) return { type: 'resume', ...note };
+  if (roll < 0.6) return { type: 'retry', task, ...note };
+  if (roll < 0.75 && compensating) return { type: 'skip', task, ...note };
+  if (roll < 0.9) return { type: 'compensate', ...note };
+  return { type: stalledOnly ? 'resume' : 'cancel', ...note };
 }
 
 function checkTransition(world: World, before: SagaState, after: SagaState, commands: SagaCommand[]): void {
@@ -298,8 +339,19 @@ function simulate(plan: SagaPlan, rates: Rates): World {
   };
   const participant = new Participant(world, rates, random);
   started.commands.forEach((c) => participant.send(c));
-  for (let guard = 0; world.inbox.length > 0; guard++) {
+  let budget = OPERATOR_BUDGET;
+  const operate = (stalledOnly: boolean) => {
+    const action = operatorAction(world, random, stalledOnly);
+    if (!action || budget === 0) return;
+    budget--;
+    world.inbox.push({ kind: 'event', event: { type: 'operator', action, now: 0 } });
+  };
+  for (let guard = 0; ; guard++) {
     if (guard > 50_000) throw new Error('the saga never settles');
+    // An operator sees to every stall while the budget lasts, and sometimes acts at any moment.
+    if (world.inbox.length === 0 && world.state.status === 'stalled') operate(true);
+    else if (random() < rates.operator) operate(false);
+    if (world.inbox.length === 0) break;
     const [item] = world.inbox.splice(Math.floor(random() * world.inbox.length), 1);
     if (item.kind !== 'event') {
       participant.handle(item);
@@ -311,6 +363,10 @@ function simulate(plan: SagaPlan, rates: Rates): World {
     const transition = applySagaEvent(plan, before, { ...event, now: world.now });
     if (isTerminal(before.status)) expect(transition.changed).toBe(false);
     if (!transition.changed) continue;
+    if (event.type === 'operator' && event.action.type === 'skip') {
+      // The operator undid the task by hand.
+      if ((world.present.get(event.action.task) ?? 0) > 0) bump(world.present, event.action.task, -1);
+    }
     expect(transition.state.version).toBe(before.version + 1);
     checkTransition(world, before, transition.state, transition.commands);
     world.state = transition.state;
@@ -320,21 +376,24 @@ function simulate(plan: SagaPlan, rates: Rates): World {
 }
 
 describe('saga engine invariants (property-based)', () => {
-  it('holds every invariant under duplication, reordering, outrun and late attempts, deadlines and retries', () => {
+  it('holds every invariant under duplication, reordering, outrun and late attempts, deadlines, retries, stalls and operator actions', () => {
     fc.assert(
       fc.property(planArb, worldArb, (plan, rates) => {
         const world = simulate(plan, rates);
         const { state } = world;
 
-        // Every saga reaches exactly one terminal state, announced once.
+        // Every saga settles: terminal, announced once, or stalled at one step and announced as such.
         expect(isSettled(state.status)).toBe(true);
-        expect(world.finishes).toHaveLength(1);
-        expect(world.finishes[0]).toMatchObject({ status: state.status });
+        const terminal = world.finishes.filter((f) => f.type === 'finish' && f.status !== 'stalled');
+        expect(terminal).toHaveLength(isTerminal(state.status) ? 1 : 0);
+        expect(world.finishes.at(-1)).toMatchObject({ status: state.status });
 
         // Lifecycle events are decided once each: started, every completed step, and a rollback iff it failed.
         const failedAt = state.failure
           ? state.steps.findIndex((step) => step.name === state.failure?.step)
-          : state.steps.length;
+          : state.stall
+            ? state.step
+            : state.steps.length;
         const completedSteps = state.steps.slice(0, failedAt);
         expect(world.announced).toEqual([
           'started',
@@ -363,8 +422,15 @@ describe('saga engine invariants (property-based)', () => {
           for (const [task, count] of world.present) if (compensable.has(task)) expect(count).toBe(0);
           expect(state.failure).toBeDefined();
         }
+        // A stall names its step, and something there an operator must see to.
         if (state.status === 'stalled') {
-          expect(state.steps[state.step].tasks.some((t) => t.compensation?.status === 'failed')).toBe(true);
+          const tasks = state.steps[state.step].tasks;
+          expect(state.stall?.step).toBe(state.steps[state.step].name);
+          if (state.stall?.phase === 'compensation')
+            expect(tasks.some((t) => t.compensation?.status === 'failed')).toBe(true);
+          else expect(tasks.some((t) => ['failed', 'unknown', 'cancelled'].includes(t.status))).toBe(true);
+        } else {
+          expect(state.stall).toBeUndefined();
         }
         // A task that failed definitively is never compensated.
         for (const step of state.steps) {

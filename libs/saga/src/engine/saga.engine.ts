@@ -5,6 +5,7 @@ import type { PlannedTask, SagaPlan, SagaView } from './saga-plan';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { Json, SagaError, SagaState, SagaTimelineEntry, TaskState } from './saga-state';
 import { isTerminal } from './saga-state';
+import { upgradeSagaState } from './saga-state.upgrade';
 
 /** Why an operator action was not applied: the saga's state does not allow it, or it names no task of the flow. */
 export interface SagaRefusal {
@@ -70,7 +71,8 @@ export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransi
 }
 
 /** Applies one event. Never throws on a duplicate, stale or unknown event: it reports `changed: false`. */
-export function applySagaEvent(plan: SagaPlan, current: SagaState, event: SagaEvent): SagaTransition {
+export function applySagaEvent(plan: SagaPlan, stored: SagaState, event: SagaEvent): SagaTransition {
+  const current = upgradeSagaState(stored);
   if (isTerminal(current.status)) {
     if (event.type !== 'operator') return unchanged(current);
     return refuse(current, `saga ${current.id} is ${current.status}: nothing can change it any more`);
@@ -288,13 +290,7 @@ class Transition {
     task.error = error;
     if (uncertain) task.uncertain = true;
     else delete task.uncertain;
-    this.log({
-      event: 'attempt-failed',
-      step: this.stepName(stepIndex),
-      task: task.name,
-      attempt: task.attempts,
-      error,
-    });
+    this.logAttemptFailed(stepIndex, task, error);
     const used = task.attempts - (task.retriedAfter ?? 0);
     if (this.forwardActive() && retryable && used < planned.policy.attempts) {
       task.status = 'waiting';
@@ -309,15 +305,7 @@ class Transition {
 
   /** Waiting is over for a task without an outcome: unknown if an attempt may still take effect. */
   private giveUp(stepIndex: number, task: TaskState, error: SagaError): void {
-    if (task.status === 'running') {
-      this.log({
-        event: 'attempt-failed',
-        step: this.stepName(stepIndex),
-        task: task.name,
-        attempt: task.attempts,
-        error,
-      });
-    }
+    if (task.status === 'running') this.logAttemptFailed(stepIndex, task, error);
     task.status = task.status === 'running' || task.uncertain ? 'unknown' : 'failed';
     task.error = error;
   }
@@ -456,20 +444,12 @@ class Transition {
   }
 
   private operatorRetry(name: string): SagaRefusal | undefined {
-    const located = this.locate(name);
-    if (!located) return this.unknownTask(name);
-    const { stepIndex, task, planned } = located;
-    const here = this.where();
-    if (stepIndex !== this.state.step) {
-      return this.refusal(`task '${name}' is in step '${this.stepName(stepIndex)}'; the saga is ${here}`);
-    }
+    const target = this.target(name);
+    if ('code' in target) return target;
+    const { stepIndex, task, planned } = target;
     if (this.forwardActive()) {
-      if (task.status === 'running')
-        return this.refusal(`task '${name}' has attempt ${task.attempts} out; the saga is ${here}`);
-      if (task.status === 'succeeded')
-        return this.refusal(`task '${name}' already succeeded; the saga is ${here}`);
-      if (task.status === 'pending')
-        return this.refusal(`task '${name}' was never dispatched; the saga is ${here}`);
+      const refused = this.unsettledTask(task);
+      if (refused) return refused;
       if (task.attempts === 0) {
         // The step's inputs could not be mapped: map them again.
         this.restartStep(stepIndex);
@@ -480,15 +460,8 @@ class Transition {
       this.stepProgressed(stepIndex);
       return undefined;
     }
-    const compensation = task.compensation;
-    if (!compensation) return this.refusal(`task '${name}' is not being compensated; the saga is ${here}`);
-    if (compensation.status === 'running') {
-      return this.refusal(
-        `the compensation of '${name}' has attempt ${compensation.attempt} out; the saga is ${here}`,
-      );
-    }
-    if (compensation.status === 'succeeded')
-      return this.refusal(`task '${name}' is already compensated; the saga is ${here}`);
+    const refused = this.unsettledCompensation(task);
+    if (refused) return refused;
     this.dispatchCompensation(stepIndex, task);
     this.compensationProgressed(stepIndex);
     return undefined;
@@ -521,22 +494,15 @@ class Transition {
   }
 
   private operatorSkip(name: string, output: Json): SagaRefusal | undefined {
-    const located = this.locate(name);
-    if (!located) return this.unknownTask(name);
-    const { stepIndex, task } = located;
-    const here = this.where();
-    if (stepIndex !== this.state.step) {
-      return this.refusal(`task '${name}' is in step '${this.stepName(stepIndex)}'; the saga is ${here}`);
-    }
-    const tasks = this.state.steps[stepIndex].tasks;
+    const target = this.target(name);
+    if ('code' in target) return target;
+    const { stepIndex, task } = target;
     if (this.forwardActive()) {
-      if (task.status === 'running')
-        return this.refusal(`task '${name}' has attempt ${task.attempts} out; the saga is ${here}`);
-      if (task.status === 'succeeded')
-        return this.refusal(`task '${name}' already succeeded; the saga is ${here}`);
-      if (tasks.some((t) => t.status === 'pending')) {
+      const refused = this.unsettledTask(task);
+      if (refused) return refused;
+      if (this.state.steps[stepIndex].tasks.some((t) => t.status === 'pending')) {
         return this.refusal(
-          `the inputs of step '${this.stepName(stepIndex)}' could not be mapped: retry or compensate it; the saga is ${here}`,
+          `the inputs of step '${this.stepName(stepIndex)}' could not be mapped: retry or compensate it; the saga is ${this.where()}`,
         );
       }
       task.status = 'succeeded';
@@ -547,19 +513,52 @@ class Transition {
       this.stepProgressed(stepIndex);
       return undefined;
     }
-    const compensation = task.compensation;
-    if (!compensation) return this.refusal(`task '${name}' is not being compensated; the saga is ${here}`);
-    if (compensation.status === 'running') {
-      return this.refusal(
-        `the compensation of '${name}' has attempt ${compensation.attempt} out; the saga is ${here}`,
-      );
-    }
-    if (compensation.status === 'succeeded')
-      return this.refusal(`task '${name}' is already compensated; the saga is ${here}`);
+    const refused = this.unsettledCompensation(task);
+    if (refused) return refused;
+    const compensation = task.compensation!;
     compensation.status = 'succeeded';
     compensation.skipped = true;
     delete compensation.error;
     this.compensationProgressed(stepIndex);
+    return undefined;
+  }
+
+  /** The task an action names, in the step the saga is at; or why it cannot be acted on. */
+  private target(name: string): Located | SagaRefusal {
+    const located = this.locate(name);
+    if (!located) return this.unknownTask(name);
+    if (located.stepIndex !== this.state.step) {
+      const step = this.stepName(located.stepIndex);
+      return this.refusal(`task '${name}' is in step '${step}'; the saga is ${this.where()}`);
+    }
+    return located;
+  }
+
+  /** Why a task cannot be retried or skipped going forward: an attempt is out, or it is done. */
+  private unsettledTask(task: TaskState): SagaRefusal | undefined {
+    const here = this.where();
+    if (task.status === 'running')
+      return this.refusal(`task '${task.name}' has attempt ${task.attempts} out; the saga is ${here}`);
+    if (task.status === 'succeeded')
+      return this.refusal(`task '${task.name}' already succeeded; the saga is ${here}`);
+    if (task.status === 'pending')
+      return this.refusal(`task '${task.name}' was never dispatched; the saga is ${here}`);
+    return undefined;
+  }
+
+  /** Why a task's compensation cannot be retried or skipped: none under way, an attempt is out, or it is done. */
+  private unsettledCompensation(task: TaskState): SagaRefusal | undefined {
+    const here = this.where();
+    const compensation = task.compensation;
+    if (!compensation)
+      return this.refusal(`task '${task.name}' is not being compensated; the saga is ${here}`);
+    if (compensation.status === 'running') {
+      return this.refusal(
+        `the compensation of '${task.name}' has attempt ${compensation.attempt} out; the saga is ${here}`,
+      );
+    }
+    if (compensation.status === 'succeeded')
+      return this.refusal(`task '${task.name}' is already compensated; the saga is ${here}`);
     return undefined;
   }
 
@@ -652,6 +651,11 @@ class Transition {
 
   private log(entry: Omit<SagaTimelineEntry, 'at'>): void {
     (this.state.timeline ??= []).push({ at: this.now, ...entry });
+  }
+
+  private logAttemptFailed(stepIndex: number, task: TaskState, error: SagaError): void {
+    const step = this.stepName(stepIndex);
+    this.log({ event: 'attempt-failed', step, task: task.name, attempt: task.attempts, error });
   }
 
   private stepName(stepIndex: number): string {

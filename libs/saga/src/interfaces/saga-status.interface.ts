@@ -3,7 +3,7 @@ import type {
   Json,
   SagaError,
   SagaStatus,
-  SagaTimelineEvent,
+  SagaTimelineEntry,
   TaskStatus,
 } from '../engine/saga-state';
 
@@ -11,17 +11,7 @@ export type StepStatus =
   'pending' | 'running' | 'succeeded' | 'failed' | 'stalled' | 'compensating' | 'compensated';
 
 /** One moment of the saga's life (see `SagaTimelineEntry`), its time as ISO-8601. */
-export interface SagaTimelineView {
-  at: string;
-  event: SagaTimelineEvent;
-  step?: string;
-  task?: string;
-  attempt?: number;
-  error?: SagaError;
-  action?: 'retry' | 'resume' | 'skip' | 'compensate' | 'cancel';
-  by?: string;
-  reason?: string;
-}
+export type SagaTimelineView = Omit<SagaTimelineEntry, 'at' | 'actionId'> & { at: string };
 
 /** Where a saga stands, as `SagaClient.status` and `GET /sagas/:id` show it. */
 export interface SagaStatusView {

@@ -2,6 +2,8 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
 import { checkCounterAdjustment } from './counter-adjustment';
+import type { SagaListPage, SagaListQuery } from './saga-list.interface';
+import { checkSagaListQuery, compareListOrder, sagaListCursor, summarizeSaga } from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -93,6 +95,29 @@ export class MemorySagaStore implements SagaStore {
     if (!stored || stored.version !== expectedVersion) return false;
     this.write(next, commands);
     return true;
+  }
+
+  /**
+   * Walks every saga in memory, which is right for the standalone topology and tests it serves; the
+   * order, filters, cursor and errors are RedisSagaStore's (one contract spec).
+   */
+  async list(query: SagaListQuery): Promise<SagaListPage> {
+    const { limit, after } = checkSagaListQuery('MemorySagaStore.list', query);
+    const { flow, status, traceId, from = -Infinity, to = Infinity } = query;
+    const matching: SagaState[] = [];
+    for (const sagaId of [...this.sagas.keys()]) {
+      const state = this.live(this.sagas, sagaId);
+      if (!state || state.createdAt < from || state.createdAt >= to) continue;
+      if ((flow !== undefined && state.flow !== flow) || (status !== undefined && state.status !== status))
+        continue;
+      if (traceId !== undefined && state.traceId !== traceId) continue;
+      if (after && compareListOrder(state, after) <= 0) continue;
+      matching.push(state);
+    }
+    const page = matching.sort(compareListOrder).slice(0, limit).map(summarizeSaga);
+    return matching.length > limit
+      ? { sagas: page, next: sagaListCursor(page[page.length - 1]) }
+      : { sagas: page };
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {

@@ -79,33 +79,144 @@ end
 `;
 
 /**
+ * Shared by `create` and `commit`: keeps the saga index (see {@link RedisSagaKeys}) in the same script as
+ * the saga. Expects KEYS[1] = state, ARGV[1] = saga id and, as the last seven ARGV, the index key prefix
+ * (with any client prefix), flow, status, trace id, createdAt, summary JSON and state JSON. Writes the state
+ * hash (`version`, `state`, `status`, `summary`) in one HSET. Sorted sets change only when the status does
+ * (`previous`, the stored status, false on create): out of the old status sets, into the new ones; a create
+ * also joins the flow, all-sagas and trace sets. A saga that expires (ARGV retention > 0) is scored in the
+ * expiry set at the time its keys go, so {@link LIST_SAGAS} can drop its entries then.
+ */
+const INDEX_SAGA = `
+local function indexSaga(version, previous, retention)
+  local n = #ARGV
+  local index, flow, status, trace, createdAt = ARGV[n - 6], ARGV[n - 5], ARGV[n - 4], ARGV[n - 3], ARGV[n - 2]
+  local id = ARGV[1]
+  redis.call('HSET', KEYS[1], 'version', version, 'state', ARGV[n], 'status', status, 'summary', ARGV[n - 1])
+  if previous ~= status then
+    if previous then
+      redis.call('ZREM', index .. ':flow:' .. flow .. ':' .. previous, id)
+      redis.call('ZREM', index .. ':all:' .. previous, id)
+    else
+      redis.call('ZADD', index .. ':flow:' .. flow .. ':any', createdAt, id)
+      redis.call('ZADD', index .. ':all:any', createdAt, id)
+      redis.call('ZADD', index .. ':trace:' .. trace, createdAt, id)
+    end
+    redis.call('ZADD', index .. ':flow:' .. flow .. ':' .. status, createdAt, id)
+    redis.call('ZADD', index .. ':all:' .. status, createdAt, id)
+  end
+  if retention > 0 then
+    local t = redis.call('TIME')
+    local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + retention
+    redis.call('ZADD', index .. ':expiry', string.format('%.0f', at), cjson.encode({id, flow, status, trace}))
+  end
+end
+`;
+
+/**
  * Creates the saga unless its state key exists. ARGV: saga id, version, outbox, retention, timer count,
- * timers, state JSON (last). Returns `{1, state}` when created, `{0, stored state}` otherwise.
+ * timers, then the seven index values of {@link INDEX_SAGA} (state JSON last). Returns `{1, state}` when
+ * created, `{0, stored state}` otherwise.
  */
 export const CREATE_SAGA = new RedisScript(
   'create',
-  `${WRITE_EFFECTS}
+  `${WRITE_EFFECTS}${INDEX_SAGA}
 local existing = redis.call('HGET', KEYS[1], 'state')
 if existing then return {0, existing} end
-local state = ARGV[#ARGV]
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', state)
+indexSaga(ARGV[2], false, tonumber(ARGV[4]))
 writeEffects(2)
-return {1, state}
+return {1, ARGV[#ARGV]}
 `,
 );
 
 /**
- * Compare-and-set of the saga. ARGV: saga id, expected version, then as for create (the next version, ...),
- * state JSON last. Returns 1 when written, 0 when the saga is missing or its version moved on.
+ * Compare-and-set of the saga. ARGV: saga id, expected version, then as for create (the next version, ...,
+ * the index values, state JSON last). Returns 1 when written, 0 when the saga is missing or its version
+ * moved on. A saga stored before the index existed has no `status` field and joins the index now.
  */
 export const COMMIT_SAGA = new RedisScript(
   'commit',
-  `${WRITE_EFFECTS}
-local stored = redis.call('HGET', KEYS[1], 'version')
-if not stored or tonumber(stored) ~= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[3], 'state', ARGV[#ARGV])
+  `${WRITE_EFFECTS}${INDEX_SAGA}
+local stored = redis.call('HMGET', KEYS[1], 'version', 'status')
+if not stored[1] or tonumber(stored[1]) ~= tonumber(ARGV[2]) then return 0 end
+indexSaga(ARGV[3], stored[2], tonumber(ARGV[5]))
 writeEffects(3)
 return 1
+`,
+);
+
+/**
+ * One page of the saga index. KEYS[1]: the sorted set to walk (scored by createdAt, members saga ids),
+ * KEYS[2]: the expiry set. ARGV: index key prefix, state key prefix (both with any client prefix), max and
+ * min score (ZREVRANGEBYSCORE syntax), cursor score and id ('' for none: members at the cursor score are
+ * skipped up to and including the cursor id), how many to return, then the status, flow and trace id a
+ * listed saga must have ('' for any), how many expired entries to prune first.
+ *
+ * First drops the index entries of up to that many sagas whose retention ended (a saga created again under
+ * the same id keeps the entries that still describe it). Then walks newest first and returns the summaries
+ * of live sagas that match; an entry whose state key is gone, or that names a status or trace id the saga
+ * no longer has (it was forgotten and created again), is removed from the walked set as it is met.
+ */
+export const LIST_SAGAS = new RedisScript(
+  'list-sagas',
+  `
+local index, statePrefix = ARGV[1], ARGV[2]
+local max, min, cursorScore, cursorId = ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
+local limit, wantStatus, wantFlow, wantTrace = tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10]
+local function stateOf(id)
+  return redis.call('HMGET', statePrefix .. ':{' .. id .. '}:state', 'status', 'summary')
+end
+
+local t = redis.call('TIME')
+local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[11]))) do
+  local id, flow, status, trace = unpack(cjson.decode(member))
+  local current = stateOf(id)
+  local summary = current[2] and cjson.decode(current[2])
+  if not summary or summary.status ~= status then
+    redis.call('ZREM', index .. ':flow:' .. flow .. ':' .. status, id)
+    redis.call('ZREM', index .. ':all:' .. status, id)
+  end
+  if not summary or summary.traceId ~= trace then redis.call('ZREM', index .. ':trace:' .. trace, id) end
+  if not summary then
+    redis.call('ZREM', index .. ':flow:' .. flow .. ':any', id)
+    redis.call('ZREM', index .. ':all:any', id)
+  end
+  redis.call('ZREM', KEYS[2], member)
+end
+
+-- Members of one score come in descending byte order (Redis compares them with memcmp; Lua's < follows the
+-- server's locale), so the cursor's own score skips ids at or after the cursor id that way.
+local function atOrAfterCursor(id, score)
+  if cursorId == '' or tonumber(score) ~= cursorScore then return false end
+  for i = 1, math.min(#id, #cursorId) do
+    local a, b = string.byte(id, i), string.byte(cursorId, i)
+    if a ~= b then return a > b end
+  end
+  return #id >= #cursorId
+end
+
+local found, offset = {}, 0
+while #found < limit do
+  local batch = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, min, 'WITHSCORES', 'LIMIT', offset, limit - #found)
+  if #batch == 0 then break end
+  for i = 1, #batch, 2 do
+    local id = batch[i]
+    local current = not atOrAfterCursor(id, batch[i + 1]) and stateOf(id)
+    local summary = current and current[2] and wantTrace ~= '' and cjson.decode(current[2])
+    local stale = current and (not current[2] or (summary and summary.traceId ~= wantTrace)
+      or (not summary and wantStatus ~= '' and current[1] ~= wantStatus))
+    if stale then
+      redis.call('ZREM', KEYS[1], id)
+    else
+      offset = offset + 1
+      local matches = current and (not summary or ((wantStatus == '' or summary.status == wantStatus)
+        and (wantFlow == '' or summary.flow == wantFlow)))
+      if matches then found[#found + 1] = current[2] end
+    end
+  end
+end
+return found
 `,
 );
 

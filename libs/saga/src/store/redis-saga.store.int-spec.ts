@@ -81,7 +81,7 @@ describe('RedisSagaStore', () => {
   });
   afterEach(() => deleteUnder(prefix));
 
-  it('keeps the keys of one saga under one hash tag, beside the two global indexes', async () => {
+  it('keeps the keys of one saga under one hash tag, beside the global indexes', async () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
     await store.create(state, [runTask, { type: 'schedule', timer }]);
     await store.putDocument('barrier:{saga-1}:a', 'done', 0);
@@ -91,6 +91,11 @@ describe('RedisSagaStore', () => {
         `${prefix}:{saga-1}:outbox`,
         `${prefix}:outbox-index`,
         `${prefix}:timers`,
+        `${prefix}:saga-index:all:any`,
+        `${prefix}:saga-index:all:running`,
+        `${prefix}:saga-index:flow:booking:any`,
+        `${prefix}:saga-index:flow:booking:running`,
+        `${prefix}:saga-index:trace:t1`,
         `${prefix}:doc:barrier:{saga-1}:a`,
       ].sort(),
     );
@@ -183,6 +188,50 @@ describe('RedisSagaStore', () => {
       { sagaId: 'saga-2', version: 1, commands: [runTask] },
     ]);
     await expect(client.zrange(`${prefix}:outbox-index`, 0, -1)).resolves.toEqual(['1:saga-2']);
+  });
+
+  it('moves a saga between status sets only when its status changes', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    await store.create(state, []);
+    await store.commit({ ...state, version: 2, status: 'stalled' }, 1, []);
+    await store.commit({ ...state, version: 3, status: 'stalled', updatedAt: 5 }, 2, []);
+    const index = (key: string) => client.zrange(`${prefix}:saga-index:${key}`, 0, -1);
+    await expect(index('all:running')).resolves.toEqual([]);
+    await expect(index('flow:booking:running')).resolves.toEqual([]);
+    await expect(index('all:stalled')).resolves.toEqual(['saga-1']);
+    await expect(index('flow:booking:stalled')).resolves.toEqual(['saga-1']);
+    await expect(client.hget(`${prefix}:{saga-1}:state`, 'status')).resolves.toBe('stalled');
+    await expect(store.list({})).resolves.toMatchObject({ sagas: [{ id: 'saga-1', updatedAt: 5 }] });
+  });
+
+  it('drops every index entry of a saga once its retention ended, whatever set a list walks', async () => {
+    const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
+    await store.create(state, []);
+    await store.commit({ ...state, version: 2, status: 'completed' }, 1, []);
+    const [member, score] = await client.zrange(`${prefix}:saga-index:expiry`, 0, -1, 'WITHSCORES');
+    expect(JSON.parse(member)).toEqual(['saga-1', 'booking', 'completed', 't1']);
+    expect(Number(score)).toBeGreaterThan(Date.now() + RETENTION_MS - 5_000);
+
+    // The state expires, and its index entries are due: a list of another flow drops them all.
+    await client.del(`${prefix}:{saga-1}:state`, `${prefix}:{saga-1}:outbox`);
+    await client.zadd(`${prefix}:saga-index:expiry`, 0, member);
+    await expect(store.list({ flow: 'other' })).resolves.toEqual({ sagas: [] });
+    await expect(keysUnder(prefix)).resolves.toEqual([]);
+  });
+
+  it('lists through a client that adds its own key prefix', async () => {
+    const prefixed = new Redis(REDIS_URL, { keyPrefix: `${prefix}:client:` });
+    try {
+      const store = new RedisSagaStore({ client: prefixed, keyPrefix: 'dta', retentionMs: RETENTION_MS });
+      await store.create(state, []);
+      await store.commit({ ...state, version: 2, status: 'compensating' }, 1, []);
+      await expect(store.list({ traceId: 't1', status: 'compensating' })).resolves.toMatchObject({
+        sagas: [{ id: 'saga-1', status: 'compensating' }],
+      });
+      await expect(client.exists(`${prefix}:client:dta:saga-index:all:compensating`)).resolves.toBe(1);
+    } finally {
+      await prefixed.quit();
+    }
   });
 
   it('closes the connection it opened, and only that one', async () => {

@@ -11,11 +11,14 @@ import {
   CLEAR_OUTBOX,
   COMMIT_SAGA,
   CREATE_SAGA,
+  LIST_SAGAS,
   PENDING_OUTBOXES,
   PUT_DOCUMENT,
   redisCall,
   REVERT_COUNTERS,
 } from './redis-saga.scripts';
+import type { SagaListPage, SagaListQuery, SagaSummary } from './saga-list.interface';
+import { checkSagaListQuery, sagaListCursor, summarizeSaga } from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -55,23 +58,37 @@ export interface RedisSagaStoreOptions {
 
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** Index entries of sagas past their retention that one `list` call drops before it reads. */
+const PRUNED_PER_LIST = 100;
+
 /**
  * The key layout, with prefix `dta`:
  *
  * | key | type | what |
  * |---|---|---|
- * | `dta:{<sagaId>}:state` | hash `version`, `state` | the saga (JSON) |
+ * | `dta:{<sagaId>}:state` | hash `version`, `state`, `status`, `summary` | the saga (JSON), its status and list summary (JSON) |
  * | `dta:{<sagaId>}:outbox` | hash `<version>` -> outbox JSON | commands of each version not yet published |
  * | `dta:outbox-index` | sorted set | `<version>:<sagaId>` of each pending outbox, scored by the time it was stored |
  * | `dta:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
+ * | `dta:saga-index:flow:<flow>:<status>` | sorted set | ids of the flow's sagas in that status, scored by `createdAt` |
+ * | `dta:saga-index:flow:<flow>:any` | sorted set | ids of the flow's sagas, scored by `createdAt` |
+ * | `dta:saga-index:all:<status>`, `dta:saga-index:all:any` | sorted set | the same over every flow |
+ * | `dta:saga-index:trace:<traceId>` | sorted set | ids of the sagas of one trace, scored by `createdAt` |
+ * | `dta:saga-index:expiry` | sorted set | `[id, flow, status, traceId]` JSON of each saga that expires, scored by when |
  * | `dta:doc:<key>` | hash `version`, `value` | participant documents; put a `{hash tag}` in `key` to pin a slot |
  * | `dta:counter:{<key>}` | hash `<counter>` -> integer | counters of {@link RedisSagaStore.adjustCounters} |
  * | `dta:counter:{<key>}:entry:<entryId>` | hash `state`, `d:<counter>` -> delta | one adjustment, applied or reverted |
  *
- * The keys of one counter share the hash tag `{<key>}`, the keys of one saga the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The two
- * global indexes do not: `create` and `commit` write them in the same script as the saga keys, and
- * `pendingOutboxes` reads outbox keys it derives from the index, which only a non-cluster Redis (single
- * node, replicated or Sentinel) allows. Cluster support needs an index sharded by hash tag.
+ * A status is never `any`, and the last segment of a `flow:` key is always a status or `any`, so no flow
+ * name makes two index keys meet. `create` adds a saga to the flow, all-sagas and trace sets and to its
+ * status sets; `commit` moves it between status sets only when the status changes (O(log N)), and scores a
+ * completed or compensated saga in the expiry set; {@link RedisSagaStore.list} drops the entries of expired
+ * sagas, a bounded number per call, and any entry whose saga is gone.
+ *
+ * The keys of one counter share the hash tag `{<key>}`, the keys of one saga the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The
+ * global indexes (outbox index, timers, saga index) do not: `create` and `commit` write them in the same script as the saga keys, and
+ * `pendingOutboxes` and `list` read saga keys they derive from an index, which only a non-cluster Redis (single
+ * node, replicated or Sentinel) allows. Cluster support needs indexes sharded by hash tag.
  */
 export class RedisSagaKeys {
   constructor(readonly prefix: string) {}
@@ -87,6 +104,21 @@ export class RedisSagaKeys {
   }
   get timers(): string {
     return `${this.prefix}:timers`;
+  }
+  /** Prefix of the saga index keys (`list`). */
+  get sagaIndex(): string {
+    return `${this.prefix}:saga-index`;
+  }
+  /** The index set `list` walks for one flow (or all) and one status (or any). */
+  sagaIndexOf(flow: string | undefined, status: string | undefined): string {
+    const scope = flow === undefined ? 'all' : `flow:${flow}`;
+    return `${this.sagaIndex}:${scope}:${status ?? 'any'}`;
+  }
+  traceIndex(traceId: string): string {
+    return `${this.sagaIndex}:trace:${traceId}`;
+  }
+  get expiryIndex(): string {
+    return `${this.sagaIndex}:expiry`;
   }
   document(key: string): string {
     return `${this.prefix}:doc:${key}`;
@@ -134,7 +166,7 @@ export class RedisSagaStore implements SagaStore {
     const reply = await CREATE_SAGA.run(this.client, this.sagaKeys(state.id), [
       state.id,
       ...this.effectArgs(state, commands),
-      JSON.stringify(state),
+      ...this.indexArgs(state),
     ]);
     if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== 'string') {
       throw unexpectedReply('create', reply);
@@ -152,9 +184,44 @@ export class RedisSagaStore implements SagaStore {
       next.id,
       expectedVersion,
       ...this.effectArgs(next, commands),
-      JSON.stringify(next),
+      ...this.indexArgs(next),
     ]);
     return reply === 1;
+  }
+
+  /**
+   * One script call: walks the smallest index set that covers the filters (the trace set when `traceId` is
+   * given, else the flow/status set) from the cursor, newest first; `from`/`to` bound the scores.
+   */
+  async list(query: SagaListQuery): Promise<SagaListPage> {
+    const { limit, after } = checkSagaListQuery('RedisSagaStore.list', query);
+    const { flow, status, traceId, from, to } = query;
+    const walked =
+      traceId === undefined ? this.keys.sagaIndexOf(flow, status) : this.keys.traceIndex(traceId);
+    // The cursor's own score stays in range (its later ids are on the next page); `to` is exclusive.
+    const cursorBound = after && (to === undefined || after.createdAt < to);
+    const max = cursorBound ? String(after.createdAt) : to === undefined ? '+inf' : `(${to}`;
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    const reply = await LIST_SAGAS.run(
+      this.client,
+      [walked, this.keys.expiryIndex],
+      [
+        `${clientPrefix}${this.keys.sagaIndex}`,
+        `${clientPrefix}${this.keys.prefix}`,
+        max,
+        from === undefined ? '-inf' : String(from),
+        after ? String(after.createdAt) : '',
+        after?.id ?? '',
+        limit + 1,
+        status ?? '',
+        flow ?? '',
+        traceId ?? '',
+        PRUNED_PER_LIST,
+      ],
+    );
+    const found = stringsOf(reply, 'list').map((raw) => parseJson<SagaSummary>(raw, walked));
+    const sagas = found.slice(0, limit);
+    return found.length > limit ? { sagas, next: sagaListCursor(sagas[sagas.length - 1]) } : { sagas };
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {
@@ -254,6 +321,20 @@ export class RedisSagaStore implements SagaStore {
 
   private sagaKeys(sagaId: string): string[] {
     return [this.keys.state(sagaId), this.keys.outbox(sagaId), this.keys.outboxIndex, this.keys.timers];
+  }
+
+  /** The index values the scripts' shared `indexSaga` reads, state JSON last (see `INDEX_SAGA`). */
+  private indexArgs(state: SagaState): (string | number)[] {
+    const clientPrefix = this.client.options.keyPrefix ?? '';
+    return [
+      `${clientPrefix}${this.keys.sagaIndex}`,
+      state.flow,
+      state.status,
+      state.traceId,
+      String(state.createdAt),
+      JSON.stringify(summarizeSaga(state)),
+      JSON.stringify(state),
+    ];
   }
 
   /** Version, outbox JSON, retention and timers, as the scripts' shared `writeEffects` reads them. */

@@ -3,6 +3,7 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { SagaState } from '../engine/saga-state';
 import type { CounterAdjustment } from './saga-counters.interface';
+import type { SagaListPage, SagaSummary } from './saga-list.interface';
 import type { SagaStore } from './saga-store.interface';
 
 /** One store under test, fresh for every test. */
@@ -342,6 +343,180 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
       });
     });
 
+    describe('list', () => {
+      const ids = (page: SagaListPage) => page.sagas.map((saga) => saga.id);
+      const created = (id: string, createdAt: number, overrides: Partial<SagaState> = {}) =>
+        store.create(sagaState(id, { createdAt, updatedAt: createdAt, ...overrides }), []);
+      const moveTo = async (id: string, version: number, status: SagaState['status']) => {
+        const stored = await store.load(id);
+        return store.commit({ ...stored!, version, status }, version - 1, []);
+      };
+
+      it('lists summaries newest first, filtered by flow, by status, and by both', async () => {
+        await created('b1', 1_000);
+        await created('b2', 3_000);
+        await created('r1', 2_000, { flow: 'refund' });
+        await moveTo('b2', 2, 'stalled');
+        await moveTo('r1', 2, 'stalled');
+
+        await expect(store.list({})).resolves.toEqual({
+          sagas: [
+            { ...summary('b2', 3_000), status: 'stalled' },
+            { ...summary('r1', 2_000), flow: 'refund', status: 'stalled' },
+            summary('b1', 1_000),
+          ],
+        });
+        expect(ids(await store.list({ flow: 'booking' }))).toEqual(['b2', 'b1']);
+        expect(ids(await store.list({ status: 'stalled' }))).toEqual(['b2', 'r1']);
+        expect(ids(await store.list({ flow: 'booking', status: 'stalled' }))).toEqual(['b2']);
+        expect(ids(await store.list({ flow: 'refund', status: 'running' }))).toEqual([]);
+        expect(ids(await store.list({ flow: 'unknown' }))).toEqual([]);
+      });
+
+      it('filters by trace id, combined with the other filters', async () => {
+        await created('a', 1_000, { traceId: 't1' });
+        await created('b', 2_000, { traceId: 't1', flow: 'refund' });
+        await created('c', 3_000, { traceId: 't2' });
+        await moveTo('a', 2, 'compensating');
+        expect(ids(await store.list({ traceId: 't1' }))).toEqual(['b', 'a']);
+        expect(ids(await store.list({ traceId: 't1', flow: 'booking' }))).toEqual(['a']);
+        expect(ids(await store.list({ traceId: 't1', status: 'running' }))).toEqual(['b']);
+        expect(ids(await store.list({ traceId: 't2', from: 3_001 }))).toEqual([]);
+        expect(ids(await store.list({ traceId: 't3' }))).toEqual([]);
+      });
+
+      it('takes sagas created from `from` (inclusive) to `to` (exclusive)', async () => {
+        for (const [id, at] of [
+          ['a', 1_000],
+          ['b', 2_000],
+          ['c', 3_000],
+          ['d', 4_000],
+        ] as const) {
+          await created(id, at);
+        }
+        expect(ids(await store.list({ from: 2_000, to: 4_000 }))).toEqual(['c', 'b']);
+        expect(ids(await store.list({ from: 2_001 }))).toEqual(['d', 'c']);
+        expect(ids(await store.list({ to: 2_000, status: 'running' }))).toEqual(['a']);
+        expect(ids(await store.list({ flow: 'booking', from: 3_000, to: 3_000 }))).toEqual([]);
+      });
+
+      it('pages with the cursor through ties on createdAt, never repeating or skipping a saga', async () => {
+        const times: Record<string, number> = {
+          a: 1_000,
+          b: 2_000,
+          c: 2_000,
+          d: 2_000,
+          e: 2_000,
+          f: 3_000,
+          g: 2_000,
+        };
+        for (const [id, at] of Object.entries(times)) await created(id, at);
+        const seen: string[][] = [];
+        let page = await store.list({ limit: 2, to: 3_500 });
+        seen.push(ids(page));
+        await created('late', 9_000);
+        while (page.next) {
+          page = await store.list({ limit: 2, to: 3_500, cursor: page.next });
+          seen.push(ids(page));
+        }
+        // Ties come by id, in the order the index gives them (descending).
+        expect(seen).toEqual([['f', 'g'], ['e', 'd'], ['c', 'b'], ['a']]);
+        expect(
+          ids(
+            await store.list({ limit: 4, status: 'running', cursor: (await store.list({ limit: 1 })).next }),
+          ),
+        ).toEqual(['f', 'g', 'e', 'd']);
+      });
+
+      it('ends on a full last page without a cursor, and pages 50 at a time by default', async () => {
+        for (let i = 0; i < 51; i++) await created(`s${String(i).padStart(2, '0')}`, 1_000 + i);
+        const first = await store.list({});
+        expect(first.sagas).toHaveLength(50);
+        const second = await store.list({ cursor: first.next });
+        expect(second).toEqual({ sagas: [summary('s00', 1_000)] });
+        const exact = await store.list({ limit: 1, from: 1_050 });
+        expect(exact).toEqual({ sagas: [summary('s50', 1_050)] });
+      });
+
+      it('moves a saga between status filters as its status changes', async () => {
+        await created('s1', 1_000);
+        const listed = async () =>
+          Promise.all(
+            (['running', 'compensating', 'stalled'] as const).map(async (status) => [
+              ids(await store.list({ status })),
+              ids(await store.list({ flow: 'booking', status })),
+            ]),
+          );
+        expect(await listed()).toEqual([
+          [['s1'], ['s1']],
+          [[], []],
+          [[], []],
+        ]);
+        await moveTo('s1', 2, 'compensating');
+        expect(await listed()).toEqual([
+          [[], []],
+          [['s1'], ['s1']],
+          [[], []],
+        ]);
+        await moveTo('s1', 3, 'compensating');
+        await moveTo('s1', 4, 'stalled');
+        expect(await listed()).toEqual([
+          [[], []],
+          [[], []],
+          [['s1'], ['s1']],
+        ]);
+        expect(ids(await store.list({ traceId: 'trace-s1', status: 'stalled' }))).toEqual(['s1']);
+        expect(ids(await store.list({}))).toEqual(['s1']);
+      });
+
+      it('shows the step the saga is at and its last update', async () => {
+        const steps = [...sagaState('s1').steps, { name: 'payment', tasks: [] }];
+        await store.create(sagaState('s1', { steps }), []);
+        await store.commit(sagaState('s1', { steps, step: 1, version: 2, updatedAt: 5_000 }), 1, []);
+        await expect(store.list({})).resolves.toEqual({
+          sagas: [{ ...summary('s1', 1_000), step: 'payment', updatedAt: 5_000 }],
+        });
+      });
+
+      it('stops listing completed and compensated sagas after the retention, and keeps stalled ones', async () => {
+        for (const id of ['done', 'undone', 'stalled', 'running']) await created(id, 1_000, { traceId: 't' });
+        await moveTo('done', 2, 'completed');
+        await moveTo('undone', 2, 'compensated');
+        await moveTo('stalled', 2, 'stalled');
+        await fixture.elapse(fixture.retentionMs - 2_000);
+        expect(ids(await store.list({})).sort()).toEqual(['done', 'running', 'stalled', 'undone']);
+
+        await fixture.elapse(fixture.retentionMs * 2);
+        expect(ids(await store.list({})).sort()).toEqual(['running', 'stalled']);
+        expect(ids(await store.list({ status: 'completed' }))).toEqual([]);
+        expect(ids(await store.list({ flow: 'booking', status: 'compensated' }))).toEqual([]);
+        expect(ids(await store.list({ traceId: 't' })).sort()).toEqual(['running', 'stalled']);
+        expect(ids(await store.list({ status: 'stalled' }))).toEqual(['stalled']);
+      });
+
+      it('lists a saga created again after it was forgotten once, with its new status', async () => {
+        await created('s1', 1_000);
+        await moveTo('s1', 2, 'completed');
+        await fixture.elapse(fixture.retentionMs + 500);
+        await created('s1', 2_000);
+        expect(ids(await store.list({ status: 'completed' }))).toEqual([]);
+        await expect(store.list({})).resolves.toEqual({ sagas: [summary('s1', 2_000)] });
+        expect(ids(await store.list({ status: 'running' }))).toEqual(['s1']);
+      });
+
+      it('throws a RangeError for a limit outside 1..500 or a cursor it did not hand out', async () => {
+        await created('s1', 1_000);
+        for (const limit of [0, 501, 1.5, -1, Number.NaN]) {
+          await expect(store.list({ limit })).rejects.toThrow(RangeError);
+        }
+        await expect(store.list({ limit: 0 })).rejects.toThrow(/limit must be a whole number from 1 to 500/);
+        for (const cursor of ['', '!!', Buffer.from('nonsense').toString('base64url'), 'MTAwMA']) {
+          await expect(store.list({ cursor })).rejects.toThrow(RangeError);
+        }
+        await expect(store.list({ limit: 500 })).resolves.toEqual({ sagas: [summary('s1', 1_000)] });
+      });
+    });
+
     describe('documents', () => {
       it('getDocument returns undefined for a missing document', async () => {
         await store.putDocument('other', 1, 0);
@@ -609,6 +784,19 @@ function sagaState(id: string, overrides: Partial<SagaState> = {}): SagaState {
     updatedAt: 1_000,
     version: 1,
     ...overrides,
+  };
+}
+
+/** What a list shows of {@link sagaState}(`id`) created at `createdAt`. */
+function summary(id: string, createdAt: number): SagaSummary {
+  return {
+    id,
+    flow: 'booking',
+    status: 'running',
+    traceId: `trace-${id}`,
+    step: 'order',
+    createdAt,
+    updatedAt: createdAt,
   };
 }
 

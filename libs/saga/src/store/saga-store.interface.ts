@@ -1,6 +1,7 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
+import type { SagaListPage, SagaListQuery } from './saga-list.interface';
 import type {
   CounterAdjustment,
   CounterAdjustResult,
@@ -29,7 +30,9 @@ export interface VersionedDocument {
 
 /**
  * Where saga state lives. Every write is one atomic step: the state, the outbox of the commands to publish
- * and the timers the commands ask for (`schedule` commands) are stored together or not at all.
+ * and the timers the commands ask for (`schedule` commands) are stored together or not at all. The same
+ * write keeps the saga index that {@link SagaStore.list} reads for operators (by flow, status, trace id and
+ * creation time), so a list never scans the store.
  */
 export interface SagaStore {
   /**
@@ -55,6 +58,21 @@ export interface SagaStore {
    * saga waits for an operator and never expires.
    */
   commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean>;
+
+  /**
+   * One page of the sagas that match `query`, newest first (by `createdAt`, ties by id); every filter is
+   * optional and they combine with AND; `from` is inclusive, `to` exclusive. Pass the page's `next` as
+   * `cursor` for the following page: a walk neither repeats nor skips a saga that exists for all of it
+   * (a saga whose status changes meanwhile may leave or enter a status filter). Sagas forgotten after the
+   * retention are not listed. The index behind it is kept by `create` and `commit` in the same atomic write,
+   * at O(log N) per write that changes the status, so a page costs about its size, however many sagas
+   * ended. Throws a `RangeError` for a `limit` outside 1..500 (default 50) or a cursor it did not hand out.
+   *
+   * @example
+   * const page = await store.list({ flow: 'booking', status: 'stalled', limit: 20 });
+   * const more = page.next && (await store.list({ flow: 'booking', status: 'stalled', cursor: page.next }));
+   */
+  list(query: SagaListQuery): Promise<SagaListPage>;
 
   /** Drops the outbox of `version` once its commands are published; other versions stay. Safe to repeat. */
   clearOutbox(sagaId: string, version: number): Promise<void>;

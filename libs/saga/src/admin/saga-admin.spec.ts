@@ -1,0 +1,3 @@
+import { describeSagaAdmin } from './saga-admin.scenarios';
+
+describeSagaAdmin('memory transport and store', () => ({}));
