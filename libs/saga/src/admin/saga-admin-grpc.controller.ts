@@ -9,7 +9,7 @@ import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
 import { operatorOf, parseAction, parseAdminInput, toListQuery } from './saga-admin.input';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
-import { listSagas, SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
+import { SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
 import { SAGA_ADMIN_GRPC_SERVICE } from './saga-admin.options';
 
 /** Messages of proto/saga.proto (field names as written, unset fields as "" and 0). */
@@ -95,7 +95,7 @@ export class SagaAdminGrpcController {
       cursor: given(request.cursor),
       limit: request.limit === 0 ? undefined : String(request.limit),
     });
-    const page = await listSagas(this.admin, toListQuery(dto));
+    const page = await this.admin.list(toListQuery(dto));
     return {
       sagas: page.sagas.map((s) => ({
         id: s.id,

@@ -14,7 +14,7 @@ const VIEW = { id: 's-1', flow: 'booking', status: 'stalled', timeline: [{ at: 1
 describe('SagaAdminController', () => {
   let app: INestApplication;
   let http: App;
-  const admin: jest.Mocked<Required<SagaAdminOperations>> = {
+  const admin: jest.Mocked<SagaAdminOperations> = {
     list: jest.fn(),
     status: jest.fn(),
     act: jest.fn(),

@@ -21,7 +21,7 @@ import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
 import { operatorOf, parseAction, parseAdminInput, toListQuery } from './saga-admin.input';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
-import { listSagas, SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
+import { SAGA_ADMIN_OPERATIONS, type SagaAdminOperations } from './saga-admin.operations';
 
 /** The body, refused unless it came as JSON (a form post would reach validation under another shape). */
 function jsonBody(request: Request): unknown {
@@ -45,7 +45,7 @@ export class SagaAdminController {
   /** `?flow&status&stalled=true&traceId&from&to&cursor&limit`, newest first. */
   @Get()
   async list(@Query() query: unknown): Promise<SagaListPage> {
-    return listSagas(this.admin, toListQuery(await parseAdminInput(ListSagasQueryDto, query)));
+    return this.admin.list(toListQuery(await parseAdminInput(ListSagasQueryDto, query)));
   }
 
   @Get(':id')

@@ -8,8 +8,4 @@ export const SAGA_ADMIN_MESSAGES = {
     `${method} is not served: the operator API is off until SAGA_ADMIN_TOKEN is set`,
   INVALID_REQUEST: (count: number) => `invalid operator request: ${count} field(s) refused`,
   NOT_JSON: 'the body must be a JSON object sent with Content-Type: application/json',
-  ACTION_PENDING: (action: string, sagaId: string) =>
-    `${action} of saga ${sagaId} was sent but no orchestrator answered in time; it applies when one runs (GET /admin/sagas/${sagaId} shows it)`,
-  LIST_UNAVAILABLE:
-    'SagaAdmin.list is not available in this build of @dta/saga: listing needs the store index (SagaStore.list).',
 } as const;
