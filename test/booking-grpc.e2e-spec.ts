@@ -84,6 +84,33 @@ describe.each(INFRAS)('gRPC BookingService over $name', ({ transport, store }) =
     ).body as StockLevel;
   const traceIdOf = (metadata: Metadata) => metadata.get('x-request-id')[0];
 
+  it('takes x-request-id as the idempotency key, as REST does: same saga, booked once; another body is ALREADY_EXISTS', async () => {
+    const productId = newProduct();
+    const traceId = `grpc-${run}-idem`;
+    const body = { ProductID: productId, Quantity: 2 };
+    const first = await book('HandleSyncBooking', body, traceId);
+    const second = await book('HandleSyncBooking', body, traceId);
+    expect(first.error).toBeUndefined();
+    expect(second.response?.SagaID).toBe(first.response?.SagaID);
+    expect(await stock(productId)).toEqual({ productId, available: INITIAL_STOCK - 2, reserved: 2 });
+    const other = await book('HandleSyncBooking', { ...body, Quantity: 3 }, traceId);
+    expect(other.error?.code).toBe(status.ALREADY_EXISTS);
+    const fresh = await book('HandleSyncBooking', body);
+    expect(fresh.response?.SagaID).not.toBe(first.response?.SagaID);
+  });
+
+  it('accepts a CallbackURL in async mode only, and refuses one that is not a URL', async () => {
+    const sync = await book('HandleSyncBooking', {
+      ProductID: newProduct(),
+      CallbackURL: 'http://127.0.0.1:9/x',
+    });
+    expect(sync.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(sync.error?.details).toContain('CallbackURL is only accepted by HandleAsyncBooking');
+    const bad = await book('HandleAsyncBooking', { ProductID: newProduct(), CallbackURL: 'ftp://x' });
+    expect(bad.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(bad.error?.details).toContain('callbackUrl must be an http or https URL');
+  });
+
   it('runs a booking (HandleSyncBooking): completed, with order and payment ids and the caller trace id', async () => {
     const productId = newProduct();
     const traceId = `grpc-${run}-sync`;

@@ -424,6 +424,22 @@ describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
       expect(third.body.sagaId).toBe(first.body.sagaId);
       expect(await stock(productId)).toMatchObject({ available: INITIAL_STOCK - 3, reserved: 3 });
     });
+
+    it('refuses a repeated x-request-id with another body (422), starting nothing', async () => {
+      const productId = newProduct();
+      const traceId = `idem-422-${run}`;
+      const first = await book({ productId, quantity: 2 }, 201, traceId);
+      const refused = await post('sync', { productId, quantity: 5 }, traceId).expect(422);
+      expect(refused.body).toEqual({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        message: expect.stringContaining('already used for a'),
+      });
+      // Key order does not make another body.
+      const again = await post('sync', { quantity: 2, productId }, traceId).expect(201);
+      expect(again.body.sagaId).toBe(first.body.sagaId);
+      expect(await stock(productId)).toMatchObject({ available: INITIAL_STOCK - 2, reserved: 2 });
+    });
   });
 
   it('answers 404 for an unknown saga id', async () => {

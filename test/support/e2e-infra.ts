@@ -7,7 +7,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** The field messages of the booking DTO, as a caller sees them. */
 export const PRODUCT_ID_MESSAGE =
   "productId must be a non-empty string of at most 64 letters, digits, '.', '_' or '-'";
-export const QUANTITY_MESSAGE = 'quantity must be an integer >= 1';
+export const QUANTITY_MESSAGE = 'quantity must be an integer from 1 to 1000';
 export const FAULT_INJECT_MESSAGE =
   "faultInject must be a boolean or one of 'payment', 'inventory', 'confirm'";
 

@@ -26,6 +26,7 @@ export type { SagaListQuery, SagaSummary, SagaListPage } from './store/saga-list
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
 export { sagaLog } from './runtime/saga-log';
+export { CALLBACK_URL_MESSAGE } from './runtime/callback-url.check';
 export {
   SagaClient,
   type SagaHandle,

@@ -39,6 +39,8 @@ export const SAGA_MESSAGES = {
     `No orchestrator accepted saga ${sagaId} within ${waitMs} ms. Is an orchestrator for this flow running?`,
   ACTION_NOT_ANSWERED: (action: string, flow: string, waitMs: number) =>
     `No orchestrator of flow '${flow}' answered the ${action} action within ${waitMs} ms; it waits in the broker and applies when one runs.`,
+  IDEMPOTENCY_CONFLICT: (flow: string) =>
+    `This idempotency key (x-request-id) was already used for a '${flow}' request with a different body. Nothing was started; send a new key for a new request.`,
   OVERLOADED: (flow: string, queued: number, max: number, retryAfterMs: number) =>
     `SagaClient refused a start of saga '${flow}': ${queued} starts already wait for an orchestrator (maxQueuedStarts ${max}). Retry after ${retryAfterMs} ms; to take more, run more orchestrators or raise maxQueuedStarts (SAGA_MAX_QUEUED_STARTS).`,
   UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,

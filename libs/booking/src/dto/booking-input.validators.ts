@@ -46,14 +46,19 @@ export function IsProductId(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** An integer >= 1. */
+/** Most units one booking may take: a bound, so that no quantity is beyond exact integer arithmetic. */
+export const MAX_QUANTITY = 1000;
+
+/** An integer from 1 to {@link MAX_QUANTITY}. */
 export function IsQuantity(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isQuantity',
       validator: {
-        validate: (value) => Number.isInteger(value) && (value as number) >= 1,
-        defaultMessage: (args) => `${args?.property ?? 'quantity'} must be an integer >= 1`,
+        validate: (value) =>
+          Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_QUANTITY,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'quantity'} must be an integer from 1 to ${MAX_QUANTITY}`,
       },
     },
     options,

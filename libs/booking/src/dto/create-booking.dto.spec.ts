@@ -42,3 +42,15 @@ describe('CreateBookingDto failCompensation and slowInventoryMs', () => {
     ]);
   });
 });
+
+describe('CreateBookingDto quantity', () => {
+  it.each([1, 1000])('accepts %p', async (quantity) => {
+    expect(await messages({ productId: 'room-1', quantity })).toEqual([]);
+  });
+
+  it.each([0, 1001, 2 ** 53 + 1, 1.5, '2'])('refuses %p with the bounds in the message', async (quantity) => {
+    expect(await messages({ productId: 'room-1', quantity })).toEqual([
+      'quantity must be an integer from 1 to 1000',
+    ]);
+  });
+});

@@ -1,11 +1,17 @@
 import { Controller, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
-import { SagaClient, SagaGrpcExceptionFilter, type SagaRunOptions, SagaWaitExceededError } from '@dta/saga';
+import {
+  SagaClient,
+  SagaGrpcExceptionFilter,
+  SagaInputError,
+  type SagaRunOptions,
+  SagaWaitExceededError,
+} from '@dta/saga';
 import { Booking } from '../booking.contract';
 import type { BookingRequest, BookingResponse, GetBookingRequest } from './booking-grpc.interfaces';
 import { bookingInput, completedResponse, runningResponse, statusResponse } from './booking-grpc.mapper';
 import { BOOKING_GRPC_SERVICE } from './booking-grpc.options';
-import { GrpcTraceId } from './grpc-trace-id.decorator';
+import { GrpcIdempotencyKey, GrpcTraceId } from './grpc-trace-id.decorator';
 import { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';
 
 /**
@@ -29,18 +35,25 @@ export class BookingGrpcController {
   async handleSyncBooking(
     @Payload() request: BookingRequest,
     @GrpcTraceId() traceId: string,
+    @GrpcIdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<BookingResponse> {
-    return this.runBooking(request, { traceId });
+    return this.runBooking(request, { traceId, idempotencyKey });
   }
 
-  /** Starts a booking and answers at once with status `running`; follow it with `GetBooking`. */
+  /**
+   * Starts a booking and answers at once with status `running`; follow it with `GetBooking`, or give a
+   * `CallbackURL` that the result is POSTed to.
+   */
   @GrpcMethod(BOOKING_GRPC_SERVICE, 'HandleAsyncBooking')
   async handleAsyncBooking(
     @Payload() request: BookingRequest,
     @GrpcTraceId() traceId: string,
+    @GrpcIdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<BookingResponse> {
+    const callbackUrl = request.CallbackURL || undefined;
+    const options = { traceId, idempotencyKey, callbackUrl };
     return this.whileRunning(async () =>
-      runningResponse(await this.sagas.start(Booking, bookingInput(request), { traceId })),
+      runningResponse(await this.sagas.start(Booking, bookingInput(request), options)),
     );
   }
 
@@ -49,8 +62,9 @@ export class BookingGrpcController {
   async handleThrottledBooking(
     @Payload() request: BookingRequest,
     @GrpcTraceId() traceId: string,
+    @GrpcIdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<BookingResponse> {
-    return this.runBooking(request, { traceId, mode: 'throttled' });
+    return this.runBooking(request, { traceId, idempotencyKey, mode: 'throttled' });
   }
 
   /** Where a booking stands, by saga id. */
@@ -60,6 +74,11 @@ export class BookingGrpcController {
   }
 
   private async runBooking(request: BookingRequest, options: SagaRunOptions): Promise<BookingResponse> {
+    if (request.CallbackURL) {
+      throw new SagaInputError('CallbackURL is only accepted by HandleAsyncBooking', Booking.name, [
+        { field: 'CallbackURL', messages: ['CallbackURL is only accepted by HandleAsyncBooking'] },
+      ]);
+    }
     return this.whileRunning(async () =>
       completedResponse(await this.sagas.run(Booking, bookingInput(request), options)),
     );

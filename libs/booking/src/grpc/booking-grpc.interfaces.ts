@@ -10,6 +10,8 @@ export interface BookingRequest {
   FaultInject: string;
   /** Units to book; 0 stands for the default, 1. */
   Quantity: number;
+  /** HandleAsyncBooking only: where the result is POSTed; "" for none. */
+  CallbackURL: string;
 }
 
 /** `pb.GetBookingRequest`. */

@@ -11,7 +11,9 @@ describe('bookingInput', () => {
     ['Quantity 0 left out (the DTO defaults it to 1)', { Quantity: 0 }, {}],
     ['Quantity -1 as sent', { Quantity: -1 }, { quantity: -1 }],
   ])('maps %s', (_name, fields, expected) => {
-    expect(bookingInput({ ProductID: 'p-1', FaultInject: '', Quantity: 0, ...fields })).toEqual({
+    expect(
+      bookingInput({ ProductID: 'p-1', FaultInject: '', Quantity: 0, CallbackURL: '', ...fields }),
+    ).toEqual({
       productId: 'p-1',
       ...expected,
     });

@@ -6,3 +6,4 @@ export * from './transient-fault.error';
 export * from './task-compensated.error';
 export * from './barrier-hold-lost.error';
 export * from './saga-action-refused.error';
+export * from './saga-idempotency-conflict.error';

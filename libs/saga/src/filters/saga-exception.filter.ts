@@ -8,6 +8,7 @@ import {
   SagaWaitExceededError,
   UnknownFlowError,
 } from '../errors/saga-outcome.error';
+import { SagaIdempotencyConflictError } from '../errors/saga-idempotency-conflict.error';
 import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 
 type SagaHttpError =
@@ -17,7 +18,8 @@ type SagaHttpError =
   | SagaInputError
   | SagaNotFoundError
   | UnknownFlowError
-  | SagaOverloadedError;
+  | SagaOverloadedError
+  | SagaIdempotencyConflictError;
 
 /** Where a saga's status can be read; `Location` of a 202. */
 export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
@@ -26,6 +28,7 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
  * Maps the outcome errors of `SagaClient` to HTTP (Express):
  * - `SagaInputError` -> 400 `{ statusCode, error, message: string[] }`, one message per bad field;
  * - `SagaNotFoundError` -> 404; `UnknownFlowError` -> 404;
+ * - `SagaIdempotencyConflictError` -> 422 (the `x-request-id` was used with another body); nothing was started;
  * - `SagaOverloadedError` -> 429 `{ statusCode, error, message, flow, retryAfterMs }` with `Retry-After` (whole
  *   seconds, at least 1); nothing was started;
  * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, compensated }`;
@@ -42,6 +45,7 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
   SagaNotFoundError,
   UnknownFlowError,
   SagaOverloadedError,
+  SagaIdempotencyConflictError,
 )
 export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
   catch(error: SagaHttpError, host: ArgumentsHost): void {
@@ -58,6 +62,10 @@ export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
     }
     if (error instanceof SagaNotFoundError || error instanceof UnknownFlowError) {
       return [HttpStatus.NOT_FOUND, { statusCode: 404, error: 'Not Found', message: error.message }];
+    }
+    if (error instanceof SagaIdempotencyConflictError) {
+      const body = { statusCode: 422, error: 'Unprocessable Entity', message: error.message };
+      return [HttpStatus.UNPROCESSABLE_ENTITY, body];
     }
     if (error instanceof SagaOverloadedError) {
       response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));

@@ -6,11 +6,17 @@ import {
   SagaInputError,
   SagaNotFoundError,
 } from '../errors/saga-outcome.error';
+import { SagaIdempotencyConflictError } from '../errors/saga-idempotency-conflict.error';
 import { SagaOverloadedError } from '../errors/saga-overloaded.error';
 import { type Observable, throwError } from 'rxjs';
 
 type SagaGrpcError =
-  SagaInputError | SagaCompensatedError | SagaStalledError | SagaNotFoundError | SagaOverloadedError;
+  | SagaInputError
+  | SagaCompensatedError
+  | SagaStalledError
+  | SagaNotFoundError
+  | SagaOverloadedError
+  | SagaIdempotencyConflictError;
 
 /** What Nest's gRPC transport hands to grpc-js as the call's status: code, details and trailers. */
 export interface GrpcErrorStatus {
@@ -40,12 +46,21 @@ export const SAGA_ID_TRAILER = 'x-saga-id';
  * - `SagaStalledError` -> `INTERNAL` (stalled: an operator must act);
  * - `SagaNotFoundError` -> `NOT_FOUND`;
  * - `SagaOverloadedError` -> `RESOURCE_EXHAUSTED`, the wait in the `grpc-retry-pushback-ms` trailer; nothing
- *   was started.
+ *   was started;
+ * - `SagaIdempotencyConflictError` -> `ALREADY_EXISTS` (the `x-request-id` was used with another request);
+ *   nothing was started.
  *
  * Outcome errors carry the saga id in the `x-saga-id` trailer. `SagaWaitExceededError` is not an error
  * on gRPC: the booking handlers answer `OK` with status `running` (see `BookingGrpcController`).
  */
-@Catch(SagaInputError, SagaCompensatedError, SagaStalledError, SagaNotFoundError, SagaOverloadedError)
+@Catch(
+  SagaInputError,
+  SagaCompensatedError,
+  SagaStalledError,
+  SagaNotFoundError,
+  SagaOverloadedError,
+  SagaIdempotencyConflictError,
+)
 export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError> {
   catch(error: SagaGrpcError, _host: ArgumentsHost): Observable<never> {
     return throwError(() => this.toStatus(error));
@@ -60,6 +75,9 @@ export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError
     }
     if (error instanceof SagaNotFoundError) {
       return { code: status.NOT_FOUND, message: error.message, metadata };
+    }
+    if (error instanceof SagaIdempotencyConflictError) {
+      return { code: status.ALREADY_EXISTS, message: error.message, metadata };
     }
     if (error instanceof SagaOverloadedError) {
       metadata.set(RETRY_PUSHBACK_TRAILER, String(error.retryAfterMs));

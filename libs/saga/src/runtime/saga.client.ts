@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SagaContract, SagaInput } from '../definition/saga-contract';
 import { sagaStatusView } from '../engine/saga-status';
 import {
@@ -24,6 +24,9 @@ import { SagaRegistry } from './saga.registry';
 import { SagaResultWaiters } from './saga-result.waiters';
 import { checkInputDepth, checkStartSize } from './saga-input.bounds';
 import { validateSagaInput } from './saga-input.validator';
+import { callerStatusView } from './caller-view';
+import { idempotentSagaId } from './idempotency.record';
+import { checkCallbackUrl } from './callback-url.check';
 
 /** Options of one start. */
 export interface SagaStartOptions {
@@ -31,7 +34,9 @@ export interface SagaStartOptions {
   traceId?: string;
   /**
    * Makes the start idempotent: the same key for the same flow always names the same saga, so a repeated
-   * request (even at another replica) returns it instead of starting a second one, within the retention.
+   * request (even at another replica) returns it instead of starting a second one, within the retention. The
+   * key is recorded with a hash of the input: the same key with another input throws
+   * `SagaIdempotencyConflictError` and starts nothing. The saga id is random, never derived from the key.
    * @default none
    */
   idempotencyKey?: string;
@@ -110,7 +115,8 @@ export class SagaClient {
 
   /**
    * Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL.
-   * Throws `SagaInputError` or `SagaOverloadedError` (nothing started), or `SagaWaitExceededError`.
+   * Throws `SagaInputError` (a bad input or callback URL) or `SagaOverloadedError` (nothing started), or
+   * `SagaWaitExceededError`.
    */
   async start<C extends SagaContract>(
     flow: Flow<C>,
@@ -118,6 +124,8 @@ export class SagaClient {
     options: SagaAsyncStartOptions = {},
   ): Promise<SagaHandle> {
     const waitMs = options.waitMs ?? this.options.waitMs;
+    const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
+    if (options.callbackUrl !== undefined) checkCallbackUrl(contract.name, options.callbackUrl);
     const extra = { ack: true, ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}) };
     const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs, extra);
     if (!message) {
@@ -126,11 +134,14 @@ export class SagaClient {
     return handle;
   }
 
-  /** Where a saga stands; throws `SagaNotFoundError` for an unknown or expired id. */
+  /**
+   * Where a saga stands, as its caller may see it: errors other than refusals without their text, no operator
+   * history (`SagaAdmin.status` has everything). Throws `SagaNotFoundError` for an unknown or expired id.
+   */
   async status(sagaId: string): Promise<SagaStatusView> {
     const state = await this.store.load(sagaId);
     if (!state) throw new SagaNotFoundError(SAGA_MESSAGES.UNKNOWN_SAGA(sagaId), sagaId);
-    return sagaStatusView(state);
+    return callerStatusView(sagaStatusView(state));
   }
 
   /**
@@ -150,7 +161,13 @@ export class SagaClient {
     const json = await validateSagaInput(contract, input);
     const traceId = options.traceId ?? randomUUID();
     const sagaId = options.idempotencyKey
-      ? idempotentSagaId(contract.name, options.idempotencyKey)
+      ? await idempotentSagaId(
+          this.store,
+          contract.name,
+          options.idempotencyKey,
+          json,
+          this.options.retentionMs,
+        )
       : randomUUID();
     const handle = { sagaId, traceId, flow: contract.name };
     const start: StartMessage = {
@@ -195,10 +212,4 @@ export class SagaClient {
     }
     throw new SagaStalledError(outcome, message.failure, message.compensated ?? []);
   }
-}
-
-/** A UUID-shaped id derived from flow and key, so that a repeated start names the same saga. */
-export function idempotentSagaId(flow: string, key: string): string {
-  const hex = createHash('sha256').update(`${flow}\n${key}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

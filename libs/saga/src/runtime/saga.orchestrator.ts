@@ -30,6 +30,7 @@ import { sagaLog } from './saga-log';
 import { SagaResultWaiters } from './saga-result.waiters';
 import { SagaClock } from './saga.clock';
 import { SagaStateCache } from './saga-state.cache';
+import { callerFailure } from './caller-view';
 
 /** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
 interface Applied {
@@ -356,12 +357,14 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   private resultOf(state: SagaState): ResultMessage {
+    const failure = failureOf(state);
     return {
       ...this.envelope(state),
       kind: 'finished',
       status: state.status,
       ...(state.status === 'completed' ? { result: sagaResult(state) } : {}),
-      ...(failureOf(state) ? { failure: failureOf(state), compensated: compensatedTasks(state) } : {}),
+      // Results go to callers (and their callback URLs): an internal error's text stays in the state.
+      ...(failure ? { failure: callerFailure(failure), compensated: compensatedTasks(state) } : {}),
     };
   }
 

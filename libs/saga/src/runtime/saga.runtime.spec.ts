@@ -12,6 +12,7 @@ import {
 } from '../errors/saga-outcome.error';
 import { TaskRejectedError } from '../errors/task-rejected.error';
 import type { CompensationContext } from '../interfaces/task-context.interface';
+import { SagaAdmin } from '../admin/saga-admin';
 import { SagaModule } from '../saga.module';
 import { SagaClient } from './saga.client';
 import { createServer } from 'node:http';
@@ -194,17 +195,23 @@ describe('saga runtime (one process, memory transport and store)', () => {
     behaviour.packBigInt = true;
     const error = await client.run(Ship, { parcels: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SagaCompensatedError);
-    expect((error as SagaCompensatedError).failure).toMatchObject({
+    // The caller learns which task and what kind of error; the text is for operators only.
+    expect((error as SagaCompensatedError).failure).toEqual({
+      step: 'prepare',
       task: 'pack',
-      error: { name: 'TaskOutputError', message: expect.stringContaining('not JSON') },
+      error: { name: 'TaskOutputError', message: 'TaskOutputError: the details are in the operator status' },
     });
     expect(calls.filter((c) => c === 'pack')).toHaveLength(1);
     expect(calls).toContain('unpack:unknown:undefined');
-    const status = await client.status((error as SagaCompensatedError).sagaId);
+    const sagaId = (error as SagaCompensatedError).sagaId;
+    const status = await client.status(sagaId);
     expect(status.steps[0].tasks.find((t) => t.name === 'pack')).toMatchObject({
       status: 'unknown',
+      error: { name: 'TaskOutputError', message: 'TaskOutputError: the details are in the operator status' },
       compensation: { status: 'succeeded', outcome: 'unknown' },
     });
+    const full = await moduleRef.get(SagaAdmin).status(sagaId);
+    expect(full.failure?.error.message).toContain('not JSON');
   });
 
   it('compensates earlier steps when a task is rejected, retrying a failing compensation', async () => {

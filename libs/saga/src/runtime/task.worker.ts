@@ -42,7 +42,9 @@ function taskContext(message: TaskMessage): TaskContext {
   return { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs };
 }
 
+/** The error as the saga keeps it; a refusal's message is meant for callers (`rejected`), any other is not. */
 function toSagaError(error: unknown): SagaError {
+  if (error instanceof TaskRejectedError) return { name: error.name, message: error.message, rejected: true };
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { message: String(error) };
 }
