@@ -14,4 +14,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY package.json ./
 ENV APP=standalone
+# Not root: the image's own unprivileged user (uid 1000), owning nothing it could rewrite.
+USER node
 CMD ["sh", "-c", "exec node dist/apps/$APP/main.js"]

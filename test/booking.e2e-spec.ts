@@ -410,6 +410,11 @@ describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
       expect(
         (await post('async', { productId: newProduct(), callbackUrl: 'ftp://x' }).expect(400)).body.message,
       ).toEqual(['callbackUrl must be an http or https URL']);
+      // This app allows no callback host: every callback URL is refused, nothing is started.
+      const evil = { productId: newProduct(), callbackUrl: 'http://evil.test/x' };
+      expect((await post('async', evil).expect(400)).body.message).toEqual([
+        'callbackUrl is not accepted: this server sends no callbacks (no callback hosts configured)',
+      ]);
     });
 
     it('a repeated x-request-id returns the same saga and books once', async () => {

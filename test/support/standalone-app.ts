@@ -9,6 +9,16 @@ import { deleteRabbitMqTopology, deleteRedisKeys } from './infra-cleanup';
 export type TestEnv = Record<string, string>;
 
 /**
+ * The e2e suites' callback receivers listen on this machine: allow them explicitly (loopback is refused by
+ * default) and sign with a known secret.
+ */
+export const TEST_SECURITY_ENV: TestEnv = {
+  SAGA_CALLBACK_HOSTS: '127.0.0.1,localhost',
+  SAGA_CALLBACK_ALLOW_PRIVATE: 'true',
+  SAGA_CALLBACK_SECRET: 'e2e-callback-secret',
+};
+
+/**
  * Boots the standalone AppModule (or `module`, e.g. the gateway's) as `main.ts` does (same modules, same HTTP
  * setup; with `grpc`, also the gRPC server on `GRPC_PORT`) under `env`, which is in `process.env` while the
  * app lives: `@nestjs/config` reads it.
@@ -61,7 +71,7 @@ export async function startBookingApp(
   const instanceId = `${prefix}-gateway`;
   const base = { SAGA_TRANSPORT: infra.transport, SAGA_STORE: infra.store, AMQP_URL, REDIS_URL };
   const started = await startStandaloneApp(
-    { ...base, SAGA_PREFIX: prefix, SAGA_INSTANCE_ID: instanceId, ...env },
+    { ...base, ...TEST_SECURITY_ENV, SAGA_PREFIX: prefix, SAGA_INSTANCE_ID: instanceId, ...env },
     options,
   );
   return {

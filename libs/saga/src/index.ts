@@ -28,6 +28,14 @@ export { sagaOptionsFromConfig } from './saga.config';
 export { sagaLog } from './runtime/saga-log';
 export { CALLBACK_URL_MESSAGE } from './runtime/callback-url.check';
 export {
+  CALLBACK_SIGNATURE_HEADER,
+  signCallback,
+  verifyCallbackSignature,
+  callbackUrlRefusal,
+  redactUrl,
+  type CallbackUrlPolicy,
+} from './callbacks';
+export {
   SagaClient,
   type SagaHandle,
   type SagaStartOptions,

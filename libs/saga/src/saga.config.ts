@@ -32,7 +32,9 @@ const limit = (config: ConfigService, name: string) => integer(config, name, 0);
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
  * `SAGA_TRANSPORT` (memory | rabbitmq, default memory), `SAGA_STORE` (memory | redis, default memory),
  * `AMQP_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
- * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
+ * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`,
+ * `SAGA_CALLBACK_HOSTS` (comma-separated), `SAGA_CALLBACK_ALLOW_PRIVATE` (true | false), `SAGA_CALLBACK_SECRET`,
+ * `SAGA_CALLBACK_TIMEOUT_MS`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
  * transport and store used when their variables are unset (distributed apps default to RabbitMQ and Redis).
  */
 export function sagaOptionsFromConfig(
@@ -59,6 +61,11 @@ export function sagaOptionsFromConfig(
     maxMessageDepth: positiveInt(config, 'SAGA_MAX_MESSAGE_DEPTH'),
     maxQueuedStarts: limit(config, 'SAGA_MAX_QUEUED_STARTS'),
     instanceId: config.get<string>('SAGA_INSTANCE_ID'),
+    callbackHosts: config.get<string>('SAGA_CALLBACK_HOSTS')?.split(','),
+    callbackAllowPrivate:
+      oneOf(config, 'SAGA_CALLBACK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+    callbackSecret: config.get<string>('SAGA_CALLBACK_SECRET'),
+    callbackTimeoutMs: positiveInt(config, 'SAGA_CALLBACK_TIMEOUT_MS'),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== ''));
 }

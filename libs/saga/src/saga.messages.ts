@@ -41,6 +41,9 @@ export const SAGA_MESSAGES = {
     `No orchestrator of flow '${flow}' answered the ${action} action within ${waitMs} ms; it waits in the broker and applies when one runs.`,
   IDEMPOTENCY_CONFLICT: (flow: string) =>
     `This idempotency key (x-request-id) was already used for a '${flow}' request with a different body. Nothing was started; send a new key for a new request.`,
+  CALLBACK_SECRET_NEEDED:
+    'a secret (SAGA_CALLBACK_SECRET) whenever callbackHosts (SAGA_CALLBACK_HOSTS) is set: every callback is signed so that its receiver can tell it from a forgery',
+  CALLBACK_REFUSED: (reason: string) => `callbackUrl ${reason}`,
   OVERLOADED: (flow: string, queued: number, max: number, retryAfterMs: number) =>
     `SagaClient refused a start of saga '${flow}': ${queued} starts already wait for an orchestrator (maxQueuedStarts ${max}). Retry after ${retryAfterMs} ms; to take more, run more orchestrators or raise maxQueuedStarts (SAGA_MAX_QUEUED_STARTS).`,
   UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,

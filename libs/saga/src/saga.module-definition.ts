@@ -5,6 +5,8 @@ import type {
   ResolvedSagaModuleOptions,
   SagaModuleOptions,
 } from './interfaces/saga-module-options.interface';
+import { InvalidSagaOptionError } from './errors/saga-definition.error';
+import { SAGA_MESSAGES } from './saga.messages';
 import { resolveDeliveryLimits } from './transport/message-delivery';
 
 export const {
@@ -19,6 +21,17 @@ export const {
 
 /** Merges the defaults, in this one place. */
 export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModuleOptions {
+  const callbackHosts = (options.callbackHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (callbackHosts.length > 0 && !options.callbackSecret) {
+    throw new InvalidSagaOptionError(
+      SAGA_MESSAGES.INVALID_OPTION(
+        'SagaModule.forRoot',
+        'callbackSecret',
+        undefined,
+        SAGA_MESSAGES.CALLBACK_SECRET_NEEDED,
+      ),
+    );
+  }
   return {
     transport: options.transport ?? 'memory',
     store: options.store ?? 'memory',
@@ -36,6 +49,10 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     ...resolveDeliveryLimits(options),
     maxQueuedStarts: options.maxQueuedStarts ?? 10_000,
     ...(options.barrierStore ? { barrierStore: options.barrierStore } : {}),
+    callbackHosts,
+    callbackAllowPrivate: options.callbackAllowPrivate ?? false,
+    ...(options.callbackSecret ? { callbackSecret: options.callbackSecret } : {}),
+    callbackTimeoutMs: options.callbackTimeoutMs ?? 5_000,
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }

@@ -7,6 +7,7 @@ import {
   type LaunchedProcess,
 } from '../../../scripts/distributed-launcher';
 import { freePort } from './free-port';
+import { TEST_SECURITY_ENV } from '../standalone-app';
 import { GatewayClient } from './gateway-client';
 
 /** One process of the system under test. */
@@ -171,6 +172,7 @@ export class DistributedSystem {
       // One launcher per process: this app once, no other app.
       replicas: Object.fromEntries(DISTRIBUTED_APPS.map((a) => [a, a === app ? 1 : 0])),
       env: {
+        ...TEST_SECURITY_ENV,
         ...this.options.env,
         SAGA_PREFIX: this.options.prefix,
         SAGA_INSTANCE_ID: instanceId,

@@ -65,10 +65,32 @@ export interface SagaModuleOptions {
   barrierStore?: BarrierStore;
   /** This instance's address for results. @default '<hostname>-<pid>-<random>' */
   instanceId?: string;
+  /**
+   * Host names a callback URL may name (async starts): exact names, `*.example.com` (any subdomain) or `*`
+   * (any host). Empty: every `callbackUrl` is refused with `SagaInputError`. Non-empty requires `callbackSecret`.
+   * @default []
+   */
+  callbackHosts?: string[];
+  /**
+   * Let callbacks reach loopback, link-local, private (RFC 1918, CGNAT), unique-local and other non-public
+   * addresses; checked on the URL at start and on every resolved address at send time. @default false
+   */
+  callbackAllowPrivate?: boolean;
+  /**
+   * Key of the `x-dta-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` header of every
+   * callback (verify with `verifyCallbackSignature`). Required when `callbackHosts` is not empty.
+   * @default none
+   */
+  callbackSecret?: string;
+  /** How long one callback POST may take (connect to end of the answer) before it counts as failed. @default 5_000 */
+  callbackTimeoutMs?: number;
 }
 
 /** Options with every default applied. */
-export type ResolvedSagaModuleOptions = Required<Omit<SagaModuleOptions, 'instanceId' | 'barrierStore'>> & {
+export type ResolvedSagaModuleOptions = Required<
+  Omit<SagaModuleOptions, 'instanceId' | 'barrierStore' | 'callbackSecret'>
+> & {
   instanceId: string;
   barrierStore?: BarrierStore;
+  callbackSecret?: string;
 };

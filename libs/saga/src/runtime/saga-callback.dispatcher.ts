@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { postCallback } from '../callbacks/callback.post';
+import { redactUrl } from '../callbacks/callback-url.policy';
+import { CALLBACK_SIGNATURE_HEADER, signCallback } from '../callbacks/callback.signature';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
@@ -9,7 +12,6 @@ import { sagaLog } from './saga-log';
 
 /** Attempts of one callback before it goes to the dead-letter queue: 10 tries over about 2 minutes. */
 const CALLBACK_ATTEMPTS = 10;
-const CALLBACK_TIMEOUT_MS = 5_000;
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 30_000;
 
@@ -17,6 +19,11 @@ const MAX_DELAY_MS = 30_000;
  * POSTs terminal results to the callback URLs of async starts. Each callback is held unacknowledged while
  * it is retried with exponential backoff, so a dispatcher that dies hands it to another one; after the last
  * attempt it is dead-lettered with the reason.
+ *
+ * Each POST is checked against the URL policy again (`callbackHosts`, `callbackAllowPrivate`, every resolved
+ * address), follows no redirect, lasts at most `callbackTimeoutMs`, and is signed (`x-dta-signature`). Callbacks
+ * are handled concurrently up to the consumer's prefetch, so one slow or dead receiver delays no other. Logs
+ * and dead-letter reasons name the URL without credentials or query (`redactUrl`).
  */
 @Injectable()
 export class SagaCallbackDispatcher implements OnApplicationBootstrap {
@@ -40,27 +47,27 @@ export class SagaCallbackDispatcher implements OnApplicationBootstrap {
       failure = await this.post(message);
       if (!failure) return;
       this.logger.warn(
-        sagaLog(`callback to ${message.url} failed (attempt ${attempt}): ${failure}`, message),
+        sagaLog(`callback to ${redactUrl(message.url)} failed (attempt ${attempt}): ${failure}`, message),
       );
       if (attempt < CALLBACK_ATTEMPTS) await sleep(Math.min(MAX_DELAY_MS, delayMs * 2 ** (attempt - 1)));
     }
     throw new InvalidMessageError(
-      `callback to ${message.url} failed ${CALLBACK_ATTEMPTS} times; last: ${failure}`,
+      `callback to ${redactUrl(message.url)} failed ${CALLBACK_ATTEMPTS} times; last: ${failure}`,
     );
   }
 
-  /** One POST; returns '' on a 2xx answer, else what went wrong. */
+  /** One signed POST; returns '' on a 2xx answer, else what went wrong. */
   private async post(message: CallbackMessage): Promise<string> {
-    try {
-      const response = await fetch(message.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': message.traceId },
-        body: JSON.stringify(message.result),
-        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
-      });
-      return response.ok ? '' : `HTTP ${response.status}`;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
+    // The result was made for callers when it was sent (see `SagaOrchestrator`): no internal error text.
+    const body = JSON.stringify(message.result);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-request-id': message.traceId,
+    };
+    const secret = this.options.callbackSecret;
+    if (secret)
+      headers[CALLBACK_SIGNATURE_HEADER] = signCallback(secret, body, Math.floor(Date.now() / 1000));
+    const policy = { hosts: this.options.callbackHosts, allowPrivate: this.options.callbackAllowPrivate };
+    return postCallback(message.url, body, headers, policy, this.options.callbackTimeoutMs);
   }
 }

@@ -125,7 +125,10 @@ export class SagaClient {
   ): Promise<SagaHandle> {
     const waitMs = options.waitMs ?? this.options.waitMs;
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
-    if (options.callbackUrl !== undefined) checkCallbackUrl(contract.name, options.callbackUrl);
+    if (options.callbackUrl !== undefined) {
+      const policy = { hosts: this.options.callbackHosts, allowPrivate: this.options.callbackAllowPrivate };
+      checkCallbackUrl(contract.name, options.callbackUrl, policy);
+    }
     const extra = { ack: true, ...(options.callbackUrl ? { callbackUrl: options.callbackUrl } : {}) };
     const { handle, message } = await this.startAndWait(flow, input, options, 'accepted', waitMs, extra);
     if (!message) {

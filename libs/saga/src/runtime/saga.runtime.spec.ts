@@ -15,11 +15,14 @@ import type { CompensationContext } from '../interfaces/task-context.interface';
 import { SagaAdmin } from '../admin/saga-admin';
 import { SagaModule } from '../saga.module';
 import { SagaClient } from './saga.client';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { verifyCallbackSignature } from '../callbacks/callback.signature';
 import type { AddressInfo } from 'node:net';
 import { SAGA_TRANSPORT } from '../saga.constants';
 import type { LifecycleEvent } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
+
+const CALLBACK_SECRET = 'spec-callback-secret';
 
 /** One process, memory transport and store: the runtime end to end, with faults the handlers inject. */
 class ShipInput {
@@ -287,7 +290,16 @@ describe('saga modes (one process, memory transport and store)', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [SagaModule.forRoot({ sweepIntervalMs: 10, waitMs: 5_000, maxConcurrent: 2 })],
+      imports: [
+        SagaModule.forRoot({
+          sweepIntervalMs: 10,
+          waitMs: 5_000,
+          maxConcurrent: 2,
+          callbackHosts: ['127.0.0.1'],
+          callbackAllowPrivate: true,
+          callbackSecret: CALLBACK_SECRET,
+        }),
+      ],
       providers: [ShipSaga, ShipTasks],
     }).compile();
     await moduleRef.init();
@@ -329,13 +341,20 @@ describe('saga modes (one process, memory transport and store)', () => {
   });
 
   it('async: POSTs the terminal result to the callback URL, retrying until it answers 2xx', async () => {
-    const received: { status: number; body: unknown; traceId?: string }[] = [];
+    const received: { status: number; body: unknown; traceId?: string; signed: boolean }[] = [];
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         const status = received.length === 0 ? 503 : 200;
-        received.push({ status, body: JSON.parse(body), traceId: req.headers['x-request-id'] as string });
+        const signature = req.headers['x-dta-signature'] as string | undefined;
+        const signed = verifyCallbackSignature(CALLBACK_SECRET, signature, body);
+        received.push({
+          status,
+          body: JSON.parse(body),
+          traceId: req.headers['x-request-id'] as string,
+          signed,
+        });
         res.writeHead(status).end();
       });
     });
@@ -354,10 +373,47 @@ describe('saga modes (one process, memory transport and store)', () => {
       expect(received.map((r) => r.status)).toEqual([503, 200]);
       expect(received[1]).toMatchObject({
         traceId: 'cb-1',
+        signed: true,
         body: { sagaId: handle.sagaId, status: 'completed', kind: 'finished' },
       });
     } finally {
       server.close();
+    }
+  });
+
+  it('a receiver that never answers does not delay the callback of another receiver', async () => {
+    const held: ServerResponse[] = [];
+    const hanging = createServer((_req, res) => held.push(res)); // accepts, answers only when the test ends
+    const arrived: string[] = [];
+    const quick = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        arrived.push(req.url ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    const listen = (server: typeof quick) =>
+      new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      );
+    const [slowPort, quickPort] = [await listen(hanging), await listen(quick)];
+    try {
+      await client.start(Ship, { parcels: 1 }, { callbackUrl: `http://127.0.0.1:${slowPort}/x` });
+      await eventually(
+        async () => held.length,
+        (n) => n === 1,
+      );
+      await client.start(Ship, { parcels: 1 }, { callbackUrl: `http://127.0.0.1:${quickPort}/x` });
+      await eventually(
+        async () => arrived.length,
+        (n) => n === 1,
+      );
+      // The other receiver got its callback while the hanging one still holds its POST unanswered.
+      expect(held[0].writableEnded).toBe(false);
+    } finally {
+      held.forEach((res) => res.writeHead(200).end());
+      hanging.close();
+      quick.close();
     }
   });
 
