@@ -27,8 +27,8 @@ import {
 import { MemorySagaStore } from './store/memory-saga.store';
 import { RedisSagaStore } from './store/redis-saga.store';
 import type { SagaStore } from './store/saga-store.interface';
-import { MemoryTransport } from './transport/memory.transport';
-import { RabbitMqTransport } from './transport/rabbitmq.transport';
+import { MemoryTransport } from './transport/memory/memory.transport';
+import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
 import type { SagaTransport } from './transport/saga-transport.interface';
 
 async function createTransport(options: ResolvedSagaModuleOptions): Promise<SagaTransport> {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryTransport } from './memory.transport';
-import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from './saga-messages';
-import { describeSagaTransportContract, eventually } from './saga-transport.contract';
+import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from '../saga-messages';
+import { describeSagaTransportContract, eventually } from '../saga-transport.contract';
 
 describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
   const transport = new MemoryTransport({ prefix, ...settings });

@@ -1,42 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type Delivery,
-  type DeliveryLimits,
-  deliverMessage,
-  type MessageParser,
-  type ResolvedDeliveryLimits,
-  resolveDeliveryLimits,
-} from './message-delivery';
-import {
-  parseReplyMessage,
-  parseResultMessage,
-  parseCallbackMessage,
-  parseLifecycleEvent,
-  parseStartMessage,
-  type CallbackMessage,
-  parseTaskMessage,
-  type LifecycleEvent,
-  type ReplyMessage,
-  type ResultMessage,
-  type StartMessage,
-  type TaskMessage,
-} from './saga-messages';
-import { SagaTopology } from './saga-topology';
-import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
-import { TransportClosedError } from './transport-closed.error';
+  BrokerTransport,
+  type BrokerTransportSettings,
+  type OutgoingMessage,
+  type QueueReceiver,
+} from '../broker-transport';
+import type { Delivery } from '../message-delivery';
+import type { QueueAddress } from '../saga-channels';
+import type { LifecycleEvent } from '../saga-messages';
+import { TransportClosedError } from '../transport-closed.error';
 
 /** Options of {@link MemoryTransport}. */
-export interface MemoryTransportOptions extends DeliveryLimits {
-  /**
-   * Prefix of every queue name (see `SagaTopology`).
-   * @default 'dta'
-   */
-  prefix?: string;
-  /**
-   * Unacknowledged messages one consumer holds at once, unless its `consume*` call says otherwise.
-   * @default 32
-   */
-  prefetch?: number;
+export interface MemoryTransportOptions extends BrokerTransportSettings {
   /**
    * Pause before a message whose handler threw (anything but `InvalidMessageError`) is delivered again.
    * @default 50
@@ -79,7 +54,7 @@ interface EventSubscription {
 }
 
 /**
- * In-process {@link SagaTransport} with the semantics of the RabbitMQ one, for the standalone app and tests:
+ * In-process `SagaTransport` with the semantics of the RabbitMQ one, for the standalone app and tests:
  * - delivery is asynchronous (never inside `send*`), round-robin among the consumers of one queue, each bounded
  *   by its prefetch, and acknowledged only when the handler resolved;
  * - a handler that throws gets the message again after `redeliveryDelayMs`, at the back of its queue, up to
@@ -93,13 +68,8 @@ interface EventSubscription {
  * const transport = new MemoryTransport();
  * await transport.consumeTasks('booking', 'create-order', async (task) => { ... });
  */
-export class MemoryTransport implements SagaTransport {
-  /** Names of the queues, as the RabbitMQ transport would name them. */
-  readonly topology: SagaTopology;
-
-  private readonly prefetch: number;
+export class MemoryTransport extends BrokerTransport {
   private readonly redeliveryDelayMs: number;
-  private readonly limits: ResolvedDeliveryLimits;
   private readonly queues = new Map<string, MemoryQueue>();
   private readonly subscriptions = new Set<EventSubscription>();
   /** Durable event queues by name, with the patterns bound to each. */
@@ -107,118 +77,15 @@ export class MemoryTransport implements SagaTransport {
   private readonly deadLettered: MemoryDeadLetter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
-  private closed?: Promise<void>;
 
   constructor(options: MemoryTransportOptions = {}) {
-    this.topology = new SagaTopology(options.prefix ?? 'dta');
-    this.prefetch = options.prefetch ?? 32;
+    super(options);
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? 50;
-    this.limits = resolveDeliveryLimits(options);
   }
 
   /** Messages set aside, oldest first (the dead-letter queue of this transport). */
   get deadLetters(): readonly MemoryDeadLetter[] {
     return this.deadLettered;
-  }
-
-  /** Nothing to connect to. */
-  async init(): Promise<void> {
-    this.assertOpen('init');
-  }
-
-  async sendStart(message: StartMessage): Promise<void> {
-    const queue = message.throttled
-      ? this.topology.throttledQueue(message.flow)
-      : this.topology.startQueue(message.flow);
-    this.enqueue(queue, message, 'send a start message');
-  }
-
-  async consumeThrottledStarts(
-    flow: string,
-    handler: MessageHandler<StartMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    this.consume(this.topology.throttledQueue(flow), parseStartMessage, handler, options);
-  }
-
-  async queuedStarts(flow: string): Promise<number> {
-    this.assertOpen('count queued starts');
-    return (
-      this.readyCount(this.topology.startQueue(flow)) + this.readyCount(this.topology.throttledQueue(flow))
-    );
-  }
-
-  async sendCallback(message: CallbackMessage): Promise<void> {
-    this.enqueue(this.topology.callbackQueue, message, 'send a callback message');
-  }
-
-  async consumeCallbacks(handler: MessageHandler<CallbackMessage>, options?: ConsumeOptions): Promise<void> {
-    this.consume(this.topology.callbackQueue, parseCallbackMessage, handler, options);
-  }
-
-  async consumeEvents(
-    subscriber: string,
-    patterns: string[],
-    handler: MessageHandler<LifecycleEvent>,
-  ): Promise<void> {
-    const queue = this.topology.eventQueue(subscriber);
-    this.eventQueues.set(queue, [...(this.eventQueues.get(queue) ?? []), ...patterns]);
-    this.consume(queue, parseLifecycleEvent, handler);
-  }
-
-  async consumeStarts(
-    flow: string,
-    handler: MessageHandler<StartMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    this.consume(this.topology.startQueue(flow), parseStartMessage, handler, options);
-  }
-
-  async sendTask(message: TaskMessage): Promise<void> {
-    this.enqueue(this.topology.taskQueue(message.flow, message.task), message, 'send a task message');
-  }
-
-  async consumeTasks(
-    flow: string,
-    task: string,
-    handler: MessageHandler<TaskMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    this.consume(this.topology.taskQueue(flow, task), parseTaskMessage, handler, options);
-  }
-
-  async sendReply(message: ReplyMessage): Promise<void> {
-    this.enqueue(this.topology.replyQueue(message.flow), message, 'send a reply message');
-  }
-
-  async consumeReplies(
-    flow: string,
-    handler: MessageHandler<ReplyMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    this.consume(this.topology.replyQueue(flow), parseReplyMessage, handler, options);
-  }
-
-  async sendResult(replyTo: string, message: ResultMessage): Promise<void> {
-    this.enqueue(this.topology.resultQueue(replyTo), message, 'send a result message');
-  }
-
-  async consumeResults(replyTo: string, handler: MessageHandler<ResultMessage>): Promise<void> {
-    this.consume(this.topology.resultQueue(replyTo), parseResultMessage, handler);
-  }
-
-  /** Hands a copy of the event to every {@link subscribeEvents} listener whose pattern matches. */
-  async publishEvent(event: LifecycleEvent): Promise<void> {
-    this.assertOpen('publish an event');
-    const key = this.topology.eventKey(event.flow, event.type);
-    const body = JSON.stringify(event);
-    for (const [queue, patterns] of this.eventQueues) {
-      if (patterns.some((pattern) => topicMatches(pattern, key))) this.push(queue, body);
-    }
-    for (const subscription of this.subscriptions) {
-      if (!topicMatches(subscription.pattern, key)) continue;
-      setImmediate(() => subscription.listener(JSON.parse(body) as LifecycleEvent));
-    }
   }
 
   /**
@@ -237,7 +104,7 @@ export class MemoryTransport implements SagaTransport {
    * `send*` method would produce (e.g. invalid JSON).
    */
   injectRaw(queue: string, body: string): void {
-    this.assertOpen('inject a message');
+    if (this.isClosed) throw new TransportClosedError('inject a message');
     this.push(queue, body);
   }
 
@@ -246,19 +113,46 @@ export class MemoryTransport implements SagaTransport {
     return this.queues.get(queue)?.ready.length ?? 0;
   }
 
-  /** Stops delivering, waits for the handlers under way, then drops what is left. Idempotent. */
-  close(): Promise<void> {
-    this.closed ??= (async () => {
-      this.closing.abort();
-      this.subscriptions.clear();
-      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-    })();
-    return this.closed;
+  /** Nothing to connect to. */
+  protected async connect(): Promise<void> {}
+
+  /** Stops delivering, waits for the handlers under way, then drops what is left. */
+  protected async disconnect(): Promise<void> {
+    this.closing.abort();
+    this.subscriptions.clear();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private enqueue(queue: string, message: object, operation: string): void {
-    this.assertOpen(operation);
-    this.push(queue, JSON.stringify(message));
+  protected async sendToQueue(queue: QueueAddress, message: OutgoingMessage): Promise<void> {
+    this.push(queue.name, message.body);
+  }
+
+  protected async consumeQueue(queue: QueueAddress, receiver: QueueReceiver): Promise<void> {
+    this.consume(queue.name, receiver);
+  }
+
+  /** Queues a copy on every bound event queue and hands one to every {@link subscribeEvents} listener. */
+  protected async publishToTopic(key: string, message: OutgoingMessage): Promise<void> {
+    for (const [queue, patterns] of this.eventQueues) {
+      if (patterns.some((pattern) => topicMatches(pattern, key))) this.push(queue, message.body);
+    }
+    for (const subscription of this.subscriptions) {
+      if (!topicMatches(subscription.pattern, key)) continue;
+      setImmediate(() => subscription.listener(JSON.parse(message.body) as LifecycleEvent));
+    }
+  }
+
+  protected async subscribeToTopic(
+    queue: QueueAddress,
+    patterns: readonly string[],
+    receiver: QueueReceiver,
+  ): Promise<void> {
+    this.eventQueues.set(queue.name, [...(this.eventQueues.get(queue.name) ?? []), ...patterns]);
+    this.consume(queue.name, receiver);
+  }
+
+  protected async countReady(queue: QueueAddress): Promise<number> {
+    return this.readyCount(queue.name);
   }
 
   private push(queueName: string, body: string): void {
@@ -267,19 +161,13 @@ export class MemoryTransport implements SagaTransport {
     this.schedulePump(queue);
   }
 
-  private consume<M>(
-    queueName: string,
-    parse: MessageParser<M>,
-    handler: MessageHandler<M>,
-    options: ConsumeOptions = {},
-  ): void {
-    this.assertOpen('consume');
+  private consume(queueName: string, receiver: QueueReceiver): void {
     const queue = this.queue(queueName);
     queue.consumers.push({
-      prefetch: Math.max(1, options.prefetch ?? this.prefetch),
+      prefetch: receiver.prefetch,
       unacked: 0,
       deliver: async (delivery) => {
-        const outcome = await deliverMessage(delivery, parse, handler, this.limits);
+        const outcome = await receiver.process(delivery);
         if (outcome.kind === 'retry') return { body: delivery.body, delivery: outcome.next };
         if (outcome.kind === 'dead-letter') {
           const { reason, deliveries } = outcome;
@@ -356,10 +244,6 @@ export class MemoryTransport implements SagaTransport {
       () => this.inFlight.delete(delivery),
       () => this.inFlight.delete(delivery),
     );
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closing.signal.aborted) throw new TransportClosedError(operation);
   }
 }
 

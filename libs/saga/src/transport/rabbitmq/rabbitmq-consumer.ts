@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { LoggerService } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { type Delivery, describeError, type DeliveryOutcome } from './message-delivery';
+import { type Delivery, describeError, type DeliveryOutcome } from '../message-delivery';
 import type { QueueDeclaration } from './rabbitmq-topology';
 
 /**

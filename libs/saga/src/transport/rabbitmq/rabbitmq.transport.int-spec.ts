@@ -5,9 +5,9 @@ import type { LoggerService } from '@nestjs/common';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
-import { WIRE_VERSION, type LifecycleEvent, type ResultMessage, type TaskMessage } from './saga-messages';
-import { SagaTopology } from './saga-topology';
-import { TransportClosedError } from './transport-closed.error';
+import { WIRE_VERSION, type LifecycleEvent, type ResultMessage, type TaskMessage } from '../saga-messages';
+import { SagaTopology } from '../saga-topology';
+import { TransportClosedError } from '../transport-closed.error';
 import {
   contractExchanges,
   contractPrefix,
@@ -16,7 +16,7 @@ import {
   describeSagaTransportContract,
   eventually,
   type ContractDeadLetter,
-} from './saga-transport.contract';
+} from '../saga-transport.contract';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 

@@ -1,5 +1,5 @@
 import type { Channel, Options } from 'amqplib';
-import { SagaTopology } from './saga-topology';
+import { SagaTopology } from '../saga-topology';
 
 /** A queue with its arguments and bindings, declared the same way by senders and consumers. */
 export interface QueueDeclaration {

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import { type DeliveryLimits, resolveDeliveryLimits } from './message-delivery';
+import { type DeliveryLimits, resolveDeliveryLimits } from '../message-delivery';
 
 /** Settings of {@link RabbitMqTransport} that apply whoever owns the connection. */
 export interface RabbitMqTransportSettings extends DeliveryLimits {

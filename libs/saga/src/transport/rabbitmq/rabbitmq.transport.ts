@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
-import { deliverMessage, describeError, type MessageParser } from './message-delivery';
+import { deliverMessage, describeError, type MessageParser } from '../message-delivery';
 import { CLOSE_STEP_MS, DELIVERY_HEADER, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
@@ -25,12 +25,12 @@ import {
   type ResultMessage,
   type StartMessage,
   type TaskMessage,
-} from './saga-messages';
-import { SagaTopology } from './saga-topology';
-import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
-import { traceHeaders } from './trace-headers';
-import { TransientFaultError } from '../errors/transient-fault.error';
-import { TransportClosedError } from './transport-closed.error';
+} from '../saga-messages';
+import { SagaTopology } from '../saga-topology';
+import type { ConsumeOptions, MessageHandler, SagaTransport } from '../saga-transport.interface';
+import { traceHeaders } from '../trace-headers';
+import { TransientFaultError } from '../../errors/transient-fault.error';
+import { TransportClosedError } from '../transport-closed.error';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
 const MAX_REASON_LENGTH = 1000;
