@@ -76,7 +76,10 @@ export class SagaChannels {
   }
 
   result(instance: string): SagaChannel<ResultMessage> {
-    return { queue: { name: this.names.resultQueue(instance), lifetime: 'instance' }, parse: parseResultMessage };
+    return {
+      queue: { name: this.names.resultQueue(instance), lifetime: 'instance' },
+      parse: parseResultMessage,
+    };
   }
 
   callback(): SagaChannel<CallbackMessage> {
