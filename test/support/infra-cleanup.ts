@@ -23,7 +23,7 @@ export async function deleteRabbitMqTopology(
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) await channel.deleteQueue(queue);
-    for (const exchange of [names.commandsExchange, names.resultsExchange, names.eventsExchange]) {
+    for (const exchange of [names.commandsExchange, names.eventsExchange]) {
       await channel.deleteExchange(exchange);
     }
     await channel.close();

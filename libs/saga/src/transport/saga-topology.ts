@@ -3,12 +3,11 @@
  *
  * | name | kind | what |
  * |---|---|---|
- * | `dta.commands` | direct exchange | routes starts, tasks and replies by routing key |
+ * | `dta.commands` | direct exchange | routes every queued message (starts, tasks, replies, results, callbacks) by the queue name |
  * | `dta.<flow>.start` | queue | start requests of a flow (orchestrators) |
  * | `dta.<flow>.throttled` | queue | throttled start requests; each orchestrator holds at most its limit |
  * | `dta.<flow>.<task>` | queue | run/compensate commands of a task (its workers) |
  * | `dta.<flow>.replies` | queue | task replies of a flow (orchestrators) |
- * | `dta.results` | direct exchange | terminal results by caller instance |
  * | `dta.results.<instance>` | queue | one caller instance's results |
  * | `dta.callbacks` | queue | results to POST to callers' callback URLs |
  * | `dta.events` | topic exchange | lifecycle events, routing key `<flow>.<type>` |
@@ -20,9 +19,6 @@ export class SagaTopology {
 
   get commandsExchange(): string {
     return `${this.prefix}.commands`;
-  }
-  get resultsExchange(): string {
-    return `${this.prefix}.results`;
   }
   get eventsExchange(): string {
     return `${this.prefix}.events`;

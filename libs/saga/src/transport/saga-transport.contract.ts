@@ -44,7 +44,7 @@ export function contractQueues(prefix: string): string[] {
 /** Every exchange the contract may create under `prefix`. */
 export function contractExchanges(prefix: string): string[] {
   const names = new SagaTopology(prefix);
-  return [names.commandsExchange, names.resultsExchange, names.eventsExchange];
+  return [names.commandsExchange, names.eventsExchange];
 }
 
 /** A message found in the dead-letter queue. */
@@ -200,62 +200,95 @@ function nested(depth: number): Json {
   return value;
 }
 
-/** One kind of channel: how to consume it, its queue, and how to send a message carrying `payload`. */
-interface ContractChannel {
+/** One kind of channel: how to consume it, its queue, and its messages. */
+interface ContractChannel<M extends { sagaId: string } = { sagaId: string }> {
   name: string;
   queue(names: SagaTopology): string;
-  consume(transport: SagaTransport, handler: MessageHandler<{ sagaId: string }>): Promise<void>;
-  send(transport: SagaTransport, n: number, payload: Json): Promise<void>;
+  consume(transport: SagaTransport, handler: MessageHandler<M>): Promise<void>;
+  /** Message `n` of this channel, carrying `payload` where a real message carries data. */
+  message(n: number, payload?: Json): M;
+  send(transport: SagaTransport, message: M): Promise<void>;
+  /** Whether a message sent before anyone consumes waits for its consumer (events wait only once bound). */
+  waits: boolean;
+}
+
+/** Erases a channel's message type, so that every channel fits in one table. */
+function channel<M extends { sagaId: string }>(spec: ContractChannel<M>): ContractChannel {
+  return spec;
 }
 
 /** Every channel a consumer takes messages from, each carrying a payload where a real message would. */
 const CHANNELS: ContractChannel[] = [
-  {
+  channel<StartMessage>({
     name: 'start',
     queue: (names) => names.startQueue('trip'),
     consume: (transport, handler) => transport.consumeStarts('trip', handler),
-    send: (transport, n, input) => transport.sendStart({ ...start('trip', n), input }),
-  },
-  {
+    message: (n, input = start('trip', n).input) => ({ ...start('trip', n), input }),
+    send: (transport, message) => transport.sendStart(message),
+    waits: true,
+  }),
+  channel<StartMessage>({
     name: 'throttled start',
     queue: (names) => names.throttledQueue('trip'),
     consume: (transport, handler) => transport.consumeThrottledStarts('trip', handler),
-    send: (transport, n, input) => transport.sendStart({ ...start('trip', n), input, throttled: true }),
-  },
-  {
+    message: (n, input = start('trip', n).input) => ({ ...start('trip', n), input, throttled: true }),
+    send: (transport, message) => transport.sendStart(message),
+    waits: true,
+  }),
+  channel<TaskMessage>({
     name: 'task',
     queue: (names) => names.taskQueue('trip', 'book-hotel'),
     consume: (transport, handler) => transport.consumeTasks('trip', 'book-hotel', handler),
-    send: (transport, n, input) => transport.sendTask({ ...task('trip', 'book-hotel', n), input }),
-  },
-  {
+    message: (n, input = task('trip', 'book-hotel', n).input) => ({
+      ...task('trip', 'book-hotel', n),
+      input,
+    }),
+    send: (transport, message) => transport.sendTask(message),
+    waits: true,
+  }),
+  channel<ReplyMessage>({
     name: 'reply',
     queue: (names) => names.replyQueue('trip'),
     consume: (transport, handler) => transport.consumeReplies('trip', handler),
-    send: (transport, n, output) =>
-      transport.sendReply({ ...reply('trip', 'book-hotel', n, true), ok: true, output }),
-  },
-  {
+    message: (n, output: Json = { bookingId: 'b-9', price: 120.5 }) => ({
+      ...reply('trip', 'book-hotel', n, true),
+      ok: true,
+      output,
+    }),
+    send: (transport, message) => transport.sendReply(message),
+    waits: true,
+  }),
+  channel<ResultMessage>({
     name: 'result',
     queue: (names) => names.resultQueue('gw-1'),
     consume: (transport, handler) => transport.consumeResults('gw-1', handler),
-    send: (transport, n, payload) => transport.sendResult('gw-1', { ...result('trip', n), result: payload }),
-  },
-  {
+    message: (n, payload = { bookingId: 'b-9' }) => ({ ...result('trip', n), result: payload }),
+    send: (transport, message) => transport.sendResult('gw-1', message),
+    waits: true,
+  }),
+  channel<CallbackMessage>({
     name: 'callback',
     queue: (names) => names.callbackQueue,
     consume: (transport, handler) => transport.consumeCallbacks(handler),
-    send: (transport, n, payload) =>
-      transport.sendCallback({ ...callback('trip', n), result: { ...result('trip', n), result: payload } }),
-  },
-  {
+    message: (n, payload = { bookingId: 'b-9' }) => ({
+      ...callback('trip', n),
+      result: { ...result('trip', n), result: payload },
+    }),
+    send: (transport, message) => transport.sendCallback(message),
+    waits: true,
+  }),
+  channel<LifecycleEvent>({
     name: 'lifecycle event',
     queue: (names) => names.eventQueue('audit'),
     consume: (transport, handler) => transport.consumeEvents('audit', ['trip.#'], handler),
     // Events carry no payload field; a producer in another language may add one all the same.
-    send: (transport, n, payload) =>
-      transport.publishEvent({ ...lifecycle('trip', 'completed', n), payload } as LifecycleEvent),
-  },
+    message: (n, payload) =>
+      payload === undefined
+        ? lifecycle('trip', 'completed', n)
+        : ({ ...lifecycle('trip', 'completed', n), payload } as LifecycleEvent),
+    send: (transport, message) => transport.publishEvent(message),
+    waits: false,
+  }),
 ];
 
 /**
@@ -629,14 +662,94 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       });
     });
 
+    describe.each(CHANNELS)('every channel: $name', (channel) => {
+      it('delivers a message equal to what was sent, and the next after it', async () => {
+        const { got, handler } = collect<{ sagaId: string }>();
+        await channel.consume(transport, handler);
+        await channel.send(transport, channel.message(1));
+        await channel.send(transport, channel.message(2));
+        await eventually(() => got.length === 2, 'both messages');
+        expect(got).toEqual([channel.message(1), channel.message(2)]);
+      });
+
+      it('keeps a message sent before its consumer started, if the channel waits', async () => {
+        if (!channel.waits) {
+          // An event with no bound subscriber is dropped, and a late subscriber gets only what follows.
+          await channel.send(transport, channel.message(1));
+          const { got, handler } = collect<{ sagaId: string }>();
+          await channel.consume(transport, handler);
+          await channel.send(transport, channel.message(2));
+          await eventually(() => got.length === 1, 'the event sent after subscribing');
+          await sleep(100);
+          expect(got.map((m) => m.sagaId)).toEqual(['saga-2']);
+          return;
+        }
+        await channel.send(transport, channel.message(1));
+        const { got, handler } = collect<{ sagaId: string }>();
+        await channel.consume(transport, handler);
+        await eventually(() => got.length === 1, 'the waiting message');
+        expect(got[0]).toEqual(channel.message(1));
+      });
+
+      it('redelivers after a failed handler and dead-letters after maxDeliveries, with the count', async () => {
+        const deliveries = new Map<string, number>();
+        await channel.consume(transport, async (m) => {
+          const count = (deliveries.get(m.sagaId) ?? 0) + 1;
+          deliveries.set(m.sagaId, count);
+          if (m.sagaId === 'saga-1') throw new Error(`down (${count})`);
+          if (m.sagaId === 'saga-2' && count < 2) throw new Error('once');
+        });
+        await channel.send(transport, channel.message(1));
+        await channel.send(transport, channel.message(2));
+        await eventually(async () => (await subject.deadLetters()).length === 1, 'one dead letter');
+        await eventually(() => deliveries.get('saga-2') === 2, 'the second delivery of the other message');
+        const [dead] = await subject.deadLetters();
+        expect(dead).toEqual({
+          sourceQueue: channel.queue(names),
+          reason: `handler failed on ${limits.maxDeliveries} deliveries; last error: down (${limits.maxDeliveries})`,
+          deliveries: limits.maxDeliveries,
+          body: expect.any(String),
+        });
+        expect(JSON.parse(dead.body)).toEqual(channel.message(1));
+        expect(deliveries.get('saga-1')).toBe(limits.maxDeliveries);
+      });
+
+      it('dead-letters what is not JSON, of the wrong version, or refused by its handler, and keeps consuming', async () => {
+        const { got, handler } = collect<{ sagaId: string }>();
+        await channel.consume(transport, async (m) => {
+          if (m.sagaId === 'saga-3') throw new InvalidMessageError('refused by the handler');
+          await handler(m);
+        });
+        // The queue exists once consumed (an event queue too), so raw bytes can be put on it.
+        await subject.injectRaw(channel.queue(names), 'not json');
+        await subject.injectRaw(channel.queue(names), JSON.stringify({ ...channel.message(2), v: 99 }));
+        await channel.send(transport, channel.message(3));
+        await channel.send(transport, channel.message(4));
+        await eventually(async () => (await subject.deadLetters()).length === 3, 'three dead letters');
+        await eventually(() => got.length === 1, 'the good message');
+        const dead = await subject.deadLetters();
+        expect(dead.map((d) => [d.sourceQueue, d.deliveries])).toEqual(
+          Array.from({ length: 3 }, () => [channel.queue(names), 1]),
+        );
+        expect(dead.map((d) => d.reason)).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^invalid JSON/),
+            expect.stringMatching(/\.v must be 1, got 99$/),
+            'refused by the handler',
+          ]),
+        );
+        expect(got).toEqual([channel.message(4)]);
+      });
+    });
+
     describe.each(CHANNELS)('bounds on a $name', (channel) => {
       it('dead-letters a message over maxMessageBytes or maxMessageDepth before its handler sees it', async () => {
         const got: string[] = [];
         await channel.consume(transport, async (m) => void got.push(m.sagaId));
-        await channel.send(transport, 1, 'x'.repeat(limits.maxMessageBytes));
-        await channel.send(transport, 2, nested(limits.maxMessageDepth));
+        await channel.send(transport, channel.message(1, 'x'.repeat(limits.maxMessageBytes)));
+        await channel.send(transport, channel.message(2, nested(limits.maxMessageDepth)));
         // The message objects around the payload are one or two levels: within the bound, whatever the channel.
-        await channel.send(transport, 3, nested(limits.maxMessageDepth - 2));
+        await channel.send(transport, channel.message(3, nested(limits.maxMessageDepth - 2)));
         await eventually(() => got.length === 1, 'the message within the bounds');
         await eventually(async () => (await subject.deadLetters()).length === 2, 'two dead letters');
         const dead = await subject.deadLetters();

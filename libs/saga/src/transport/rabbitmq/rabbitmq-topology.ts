@@ -1,4 +1,5 @@
 import type { Channel, Options } from 'amqplib';
+import type { QueueAddress } from '../saga-channels';
 import { SagaTopology } from '../saga-topology';
 
 /** A queue with its arguments and bindings, declared the same way by senders and consumers. */
@@ -18,9 +19,9 @@ export interface RabbitMqQueueSettings {
  * How {@link SagaTopology} maps onto RabbitMQ: exchange kinds, queue arguments and bindings. Every declaration
  * is idempotent (`assertExchange`, `assertQueue`, `bindQueue`) and durable.
  *
- * Commands (starts, tasks, replies) go through the direct exchange `dta.commands` with the queue name as the
- * routing key; results through the direct exchange `dta.results` with the caller instance as the routing key;
- * events through the topic exchange `dta.events` with `<flow>.<type>`.
+ * Every message for a queue (starts, tasks, replies, results, callbacks) goes through the direct exchange
+ * `dta.commands` with the queue name as the routing key; events through the topic exchange `dta.events` with
+ * `<flow>.<type>`.
  */
 export class RabbitMqTopology {
   constructor(
@@ -28,12 +29,11 @@ export class RabbitMqTopology {
     private readonly settings: RabbitMqQueueSettings,
   ) {}
 
-  /** Declares the three exchanges and the dead-letter queue. */
+  /** Declares the two exchanges and the dead-letter queue. */
   async declareShared(channel: Channel): Promise<void> {
     const durable: Options.AssertExchange = { durable: true };
     await Promise.all([
       channel.assertExchange(this.names.commandsExchange, 'direct', durable),
-      channel.assertExchange(this.names.resultsExchange, 'direct', durable),
       channel.assertExchange(this.names.eventsExchange, 'topic', durable),
     ]);
     await this.declareQueue(channel, this.deadLetterQueue());
@@ -56,34 +56,30 @@ export class RabbitMqTopology {
     return { name: this.names.deadLetterQueue, options: this.queueOptions(), bindings: [] };
   }
 
-  /** A start, task or reply queue, bound to the commands exchange under its own name. */
-  commandQueue(name: string): QueueDeclaration {
-    return {
-      name,
-      options: this.queueOptions(),
-      bindings: [{ exchange: this.names.commandsExchange, routingKey: name }],
-    };
-  }
-
   /**
-   * One caller instance's result queue. Neither exclusive nor auto-delete, so results published while the
-   * instance reconnects wait for it; `x-expires` removes it once the instance has been gone that long.
+   * A queue of the channel table, bound to the commands exchange under its own name. An `instance` queue
+   * (a caller's results) is neither exclusive nor auto-delete, so what is sent while its instance reconnects
+   * waits for it; `x-expires` removes it once the instance has been gone `instanceQueueExpiresMs`.
    */
-  resultQueue(instance: string): QueueDeclaration {
+  queue(address: QueueAddress): QueueDeclaration {
     return {
-      name: this.names.resultQueue(instance),
-      options: this.queueOptions({ 'x-expires': this.settings.instanceQueueExpiresMs }),
-      bindings: [{ exchange: this.names.resultsExchange, routingKey: instance }],
+      name: address.name,
+      options: this.queueOptions(this.expiry(address)),
+      bindings: [{ exchange: this.names.commandsExchange, routingKey: address.name }],
     };
   }
 
   /** A subscriber's event queue, bound to the events exchange with each of its patterns; expires like results. */
-  eventQueue(subscriber: string, patterns: string[]): QueueDeclaration {
+  eventQueue(address: QueueAddress, patterns: readonly string[]): QueueDeclaration {
     return {
-      name: this.names.eventQueue(subscriber),
-      options: this.queueOptions({ 'x-expires': this.settings.instanceQueueExpiresMs }),
+      name: address.name,
+      options: this.queueOptions(this.expiry(address)),
       bindings: patterns.map((routingKey) => ({ exchange: this.names.eventsExchange, routingKey })),
     };
+  }
+
+  private expiry(address: QueueAddress): Record<string, unknown> {
+    return address.lifetime === 'instance' ? { 'x-expires': this.settings.instanceQueueExpiresMs } : {};
   }
 
   private queueOptions(extra: Record<string, unknown> = {}): Options.AssertQueue {

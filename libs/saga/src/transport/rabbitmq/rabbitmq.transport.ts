@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
-import { deliverMessage, describeError, type MessageParser } from '../message-delivery';
+import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
+import { describeError } from '../message-delivery';
 import { CLOSE_STEP_MS, DELIVERY_HEADER, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
@@ -12,25 +13,8 @@ import {
   type ResolvedRabbitMqTransportSettings,
 } from './rabbitmq-transport.options';
 import { RabbitMqTopology, type QueueDeclaration } from './rabbitmq-topology';
-import {
-  parseReplyMessage,
-  parseResultMessage,
-  parseStartMessage,
-  parseCallbackMessage,
-  parseLifecycleEvent,
-  type CallbackMessage,
-  parseTaskMessage,
-  type LifecycleEvent,
-  type ReplyMessage,
-  type ResultMessage,
-  type StartMessage,
-  type TaskMessage,
-} from '../saga-messages';
-import { SagaTopology } from '../saga-topology';
-import type { ConsumeOptions, MessageHandler, SagaTransport } from '../saga-transport.interface';
-import { traceHeaders } from '../trace-headers';
+import type { QueueAddress } from '../saga-channels';
 import { TransientFaultError } from '../../errors/transient-fault.error';
-import { TransportClosedError } from '../transport-closed.error';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
 const MAX_REASON_LENGTH = 1000;
@@ -59,10 +43,7 @@ const REPUBLISH_PAUSE_MS = 50;
  * const transport = new RabbitMqTransport({ url: 'amqp://guest:guest@localhost:5672' });
  * await transport.init();
  */
-export class RabbitMqTransport implements SagaTransport {
-  /** Queue and exchange names. */
-  readonly topology: SagaTopology;
-
+export class RabbitMqTransport extends BrokerTransport {
   private amqp: AmqpConnection;
   private readonly ownsConnection: boolean;
   private readonly settings: ResolvedRabbitMqTransportSettings;
@@ -72,9 +53,7 @@ export class RabbitMqTransport implements SagaTransport {
   /** Queues declared on this connection (forgotten on reconnection: the broker may have lost them). */
   private readonly declared = new Set<string>();
   private readonly declaring = new Map<string, Promise<void>>();
-  private initialized?: Promise<void>;
   private established = false;
-  private closed?: Promise<void>;
 
   /**
    * @param options a URL to connect to (the transport owns and closes that connection), or a ready golevelup
@@ -82,9 +61,9 @@ export class RabbitMqTransport implements SagaTransport {
    */
   constructor(options: RabbitMqTransportOptions | AmqpConnection) {
     const resolved = options instanceof AmqpConnection ? { connection: options } : options;
+    super(resolved);
     this.settings = resolveRabbitMqTransportSettings(resolved);
     this.logger = resolved.logger ?? new Logger(RabbitMqTransport.name);
-    this.topology = new SagaTopology(this.settings.prefix);
     this.rabbit = new RabbitMqTopology(this.topology, this.settings);
     if ('connection' in resolved) {
       this.amqp = resolved.connection;
@@ -108,131 +87,65 @@ export class RabbitMqTransport implements SagaTransport {
   }
 
   /**
-   * Connects (if the transport owns its connection), declares the exchanges and the dead-letter queue. Idempotent;
-   * the other methods call it. A failed attempt can be retried.
+   * Connects (if the transport owns its connection), declares the exchanges and the dead-letter queue; on every
+   * reconnection too, before queued messages are published.
    */
-  async init(): Promise<void> {
-    this.assertOpen('init');
-    this.initialized ??= this.connect().catch((error: unknown) => {
-      this.initialized = undefined;
-      throw error;
-    });
-    await this.initialized;
+  protected async connect(): Promise<void> {
+    if (this.ownsConnection) {
+      try {
+        await this.amqp.init();
+      } catch (error) {
+        // golevelup keeps retrying in the background: stop it, and start afresh if init() is called again.
+        const config = this.amqp.configuration;
+        await (this.amqp.managedConnection as AmqpConnection['managedConnection'] | undefined)?.close();
+        this.amqp = new AmqpConnection(config);
+        throw error;
+      }
+    } else if (!this.amqp.managedConnection) {
+      throw new Error(
+        'The AmqpConnection given to RabbitMqTransport is not initialised: await its init() first.',
+      );
+    }
+    this.amqp.managedConnection.on('connect', this.forgetDeclarations);
+    await this.amqp.managedChannel.addSetup(this.setupPublisher);
+    this.established = true;
   }
 
-  async sendStart(message: StartMessage): Promise<void> {
-    const { flow } = message;
-    const name = message.throttled ? this.topology.throttledQueue(flow) : this.topology.startQueue(flow);
-    await this.sendCommand(this.rabbit.commandQueue(name), message, 'send a start message');
+  /** Publishes on `dta.commands` with the queue name as routing key, once the queue exists. */
+  protected async sendToQueue(queue: QueueAddress, message: OutgoingMessage): Promise<void> {
+    const declaration = this.rabbit.queue(queue);
+    await this.ensureQueue(declaration);
+    await this.publish(this.topology.commandsExchange, declaration.name, message);
   }
 
-  async consumeThrottledStarts(
-    flow: string,
-    handler: MessageHandler<StartMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.throttledQueue(flow));
-    await this.consume(queue, parseStartMessage, handler, options);
-  }
-
-  /** Reads `messageCount` (ready messages) of the two queues with a passive declaration each. */
-  async queuedStarts(flow: string): Promise<number> {
-    this.assertOpen('count queued starts');
-    await this.init();
-    const queues = [this.topology.startQueue(flow), this.topology.throttledQueue(flow)];
-    const counts = await Promise.all(queues.map((queue) => this.readyMessages(queue)));
-    return counts.reduce((sum, count) => sum + count, 0);
-  }
-
-  async sendCallback(message: CallbackMessage): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.callbackQueue);
-    await this.sendCommand(queue, message, 'send a callback message');
-  }
-
-  async consumeCallbacks(handler: MessageHandler<CallbackMessage>, options?: ConsumeOptions): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.callbackQueue);
-    await this.consume(queue, parseCallbackMessage, handler, options);
-  }
-
-  async consumeEvents(
-    subscriber: string,
-    patterns: string[],
-    handler: MessageHandler<LifecycleEvent>,
-  ): Promise<void> {
-    await this.consume(this.rabbit.eventQueue(subscriber, patterns), parseLifecycleEvent, handler);
-  }
-
-  async consumeStarts(
-    flow: string,
-    handler: MessageHandler<StartMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    await this.consume(
-      this.rabbit.commandQueue(this.topology.startQueue(flow)),
-      parseStartMessage,
-      handler,
-      options,
-    );
-  }
-
-  async sendTask(message: TaskMessage): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.taskQueue(message.flow, message.task));
-    await this.sendCommand(queue, message, 'send a task message');
-  }
-
-  async consumeTasks(
-    flow: string,
-    task: string,
-    handler: MessageHandler<TaskMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.taskQueue(flow, task));
-    await this.consume(queue, parseTaskMessage, handler, options);
-  }
-
-  async sendReply(message: ReplyMessage): Promise<void> {
-    const queue = this.rabbit.commandQueue(this.topology.replyQueue(message.flow));
-    await this.sendCommand(queue, message, 'send a reply message');
-  }
-
-  async consumeReplies(
-    flow: string,
-    handler: MessageHandler<ReplyMessage>,
-    options?: ConsumeOptions,
-  ): Promise<void> {
-    await this.consume(
-      this.rabbit.commandQueue(this.topology.replyQueue(flow)),
-      parseReplyMessage,
-      handler,
-      options,
-    );
-  }
-
-  async sendResult(replyTo: string, message: ResultMessage): Promise<void> {
-    this.assertOpen('send a result message');
-    await this.init();
-    await this.ensureQueue(this.rabbit.resultQueue(replyTo));
-    await this.publish(this.topology.resultsExchange, replyTo, message);
-  }
-
-  async consumeResults(replyTo: string, handler: MessageHandler<ResultMessage>): Promise<void> {
-    await this.consume(this.rabbit.resultQueue(replyTo), parseResultMessage, handler);
+  protected async consumeQueue(queue: QueueAddress, receiver: QueueReceiver): Promise<void> {
+    await this.consume(this.rabbit.queue(queue), receiver);
   }
 
   /** Publishes on the topic exchange with routing key `<flow>.<type>`; dropped if nobody is bound. */
-  async publishEvent(event: LifecycleEvent): Promise<void> {
-    this.assertOpen('publish an event');
-    await this.init();
-    await this.publish(this.topology.eventsExchange, this.topology.eventKey(event.flow, event.type), event);
+  protected async publishToTopic(key: string, message: OutgoingMessage): Promise<void> {
+    await this.publish(this.topology.eventsExchange, key, message);
+  }
+
+  protected async subscribeToTopic(
+    queue: QueueAddress,
+    patterns: readonly string[],
+    receiver: QueueReceiver,
+  ): Promise<void> {
+    await this.consume(this.rabbit.eventQueue(queue, patterns), receiver);
+  }
+
+  /** Reads `messageCount` (ready messages) with a passive declaration. */
+  protected countReady(queue: QueueAddress): Promise<number> {
+    return this.readyMessages(queue.name);
   }
 
   /**
    * Cancels the consumers, waits for their handlers under way, then closes the channels and, if the transport
    * opened it, the connection. Idempotent.
    */
-  close(): Promise<void> {
-    this.closed ??= (async () => {
-      await this.initialized?.catch(() => undefined);
+  protected async disconnect(): Promise<void> {
+    {
       await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
       this.consumers.clear();
       const manager = this.amqp.managedConnection as AmqpConnection['managedConnection'] | undefined;
@@ -246,8 +159,7 @@ export class RabbitMqTransport implements SagaTransport {
         const connection = manager.connection?.connection as unknown as { stream?: Socket } | undefined;
         connection?.stream?.destroy();
       }
-    })();
-    return this.closed;
+    }
   }
 
   private createConnection(options: RabbitMqTransportConnectOptions): AmqpConnection {
@@ -269,33 +181,11 @@ export class RabbitMqTransport implements SagaTransport {
     });
   }
 
-  private async connect(): Promise<void> {
-    if (this.ownsConnection) {
-      try {
-        await this.amqp.init();
-      } catch (error) {
-        // golevelup keeps retrying in the background: stop it, and start afresh if init() is called again.
-        const config = this.amqp.configuration;
-        await (this.amqp.managedConnection as AmqpConnection['managedConnection'] | undefined)?.close();
-        this.amqp = new AmqpConnection(config);
-        throw error;
-      }
-    } else if (!this.amqp.managedConnection) {
-      throw new Error(
-        'The AmqpConnection given to RabbitMqTransport is not initialised: await its init() first.',
-      );
-    }
-    this.amqp.managedConnection.on('connect', this.forgetDeclarations);
-    // Runs now and again on every reconnection, before queued messages are published.
-    await this.amqp.managedChannel.addSetup(this.setupPublisher);
-    this.established = true;
-  }
-
   private readonly setupPublisher = async (channel: Channel): Promise<void> => {
     channel.on('error', (error: Error) => {
       this.logger.error(`RabbitMQ publisher channel failed: ${error.message}`);
       // A channel the broker closed stays closed until the connection is renewed.
-      if (this.established && !this.closed) this.amqp.managedConnection.reconnect();
+      if (this.established && !this.isClosed) this.amqp.managedConnection.reconnect();
     });
     await this.rabbit.declareShared(channel);
   };
@@ -304,26 +194,15 @@ export class RabbitMqTransport implements SagaTransport {
     this.declared.clear();
   };
 
-  private async sendCommand(
-    queue: QueueDeclaration,
-    message: StartMessage | TaskMessage | ReplyMessage | CallbackMessage,
-    operation: string,
-  ): Promise<void> {
-    this.assertOpen(operation);
-    await this.init();
-    await this.ensureQueue(queue);
-    await this.publish(this.topology.commandsExchange, queue.name, message);
-  }
-
   /** Resolves when the broker confirmed the message. */
-  private async publish(exchange: string, routingKey: string, message: { traceId: string }): Promise<void> {
-    await this.publishConfirmed(exchange, routingKey, Buffer.from(JSON.stringify(message)), {
+  private async publish(exchange: string, routingKey: string, message: OutgoingMessage): Promise<void> {
+    await this.publishConfirmed(exchange, routingKey, Buffer.from(message.body), {
       persistent: true,
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       timestamp: Math.floor(Date.now() / 1000),
       appId: 'dta',
-      headers: traceHeaders(message.traceId),
+      headers: { ...message.headers },
     });
   }
 
@@ -346,7 +225,7 @@ export class RabbitMqTransport implements SagaTransport {
         await this.amqp.managedChannel.publish(exchange, routingKey, content, { ...options, timeout });
         return;
       } catch (error) {
-        if (this.closed) throw error;
+        if (this.isClosed) throw error;
         if (deadline - Date.now() < REPUBLISH_PAUSE_MS) {
           throw new TransientFaultError(
             `RabbitMQ did not confirm a message to ${exchange || `queue ${routingKey}`} within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`,
@@ -440,26 +319,19 @@ export class RabbitMqTransport implements SagaTransport {
     return model;
   }
 
-  private async consume<M>(
-    queue: QueueDeclaration,
-    parse: MessageParser<M>,
-    handler: MessageHandler<M>,
-    options: ConsumeOptions = {},
-  ): Promise<void> {
-    this.assertOpen('consume');
-    await this.init();
+  private async consume(queue: QueueDeclaration, receiver: QueueReceiver): Promise<void> {
     const consumer = new RabbitMqConsumer({
       connection: this.amqp.managedConnection,
       queue,
       declare: (channel, declaration) => this.rabbit.declareQueue(channel, declaration),
-      prefetch: Math.max(1, options.prefetch ?? this.settings.prefetch),
+      prefetch: receiver.prefetch,
       redeliveryDelayMs: this.settings.redeliveryDelayMs,
-      process: (delivery) => deliverMessage(delivery, parse, handler, this.settings),
+      process: (delivery) => receiver.process(delivery),
       deadLetter: (message, reason, deliveries) => this.deadLetter(queue.name, message, reason, deliveries),
       redeliver: (message, next) => this.redeliver(queue.name, message, next),
       logger: this.logger,
     });
-    this.assertOpen('consume'); // close() may have begun while connecting
+    if (this.isClosed) return; // close() began while connecting
     this.consumers.add(consumer);
     try {
       await consumer.start();
@@ -509,9 +381,5 @@ export class RabbitMqTransport implements SagaTransport {
       appId: properties.appId as string | undefined,
       headers: { ...properties.headers, ...headers },
     });
-  }
-
-  private assertOpen(operation: string): void {
-    if (this.closed) throw new TransportClosedError(operation);
   }
 }
