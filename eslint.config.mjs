@@ -3,6 +3,73 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** The layers of libs/saga (docs/ARCHITECTURE.md): what each folder may import. */
+const SPECS = ['**/*.spec.ts', '**/*.int-spec.ts'];
+const BROKERS = ['amqplib', '@golevelup/*', '@nats-io/*'];
+const NEST_AND_IO = ['@nestjs/*', 'ioredis', ...BROKERS];
+/** Forbids the parent folders except the shared vocabulary (`up` is `../` or `../../`), and `extra` packages. */
+const layer = (files, up, extra, message, allowed = []) => ({
+  files,
+  ignores: SPECS,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: [`${up}*`, `!${up}vocabulary`, ...allowed.map((a) => `!${up}${a}`)], message },
+          ...(extra.length ? [{ group: extra, message }] : []),
+        ],
+      },
+    ],
+  },
+});
+const brokerFolder = (name, packages) =>
+  layer(
+    [`libs/saga/src/transport/${name}/*.ts`],
+    '../../',
+    ['ioredis', '@nestjs/core', ...BROKERS.filter((p) => !packages.includes(p))],
+    `A transport adapter imports its own broker client, the transport folder and the vocabulary only.`,
+  );
+/** A store persists the engine's state: it may import the engine's types, never its code. */
+const storeLayer = () => {
+  const message =
+    'A store imports only the vocabulary, the message catalogue and the types of what it stores.';
+  const config = layer(['libs/saga/src/store/*.ts'], '../', ['@nestjs/core', ...BROKERS], message, [
+    'saga.messages',
+    'engine',
+  ]);
+  config.rules['no-restricted-imports'][1].patterns.push({
+    group: ['../engine/*'],
+    allowTypeImports: true,
+    message,
+  });
+  return config;
+};
+const LAYERS = [
+  layer(
+    ['libs/saga/src/engine/*.ts'],
+    '../',
+    [...NEST_AND_IO, 'node:*'],
+    'The engine is pure: it imports only the engine and the vocabulary (libs/saga/src/vocabulary).',
+  ),
+  layer(
+    ['libs/saga/src/vocabulary/*.ts'],
+    '../',
+    NEST_AND_IO,
+    'The vocabulary imports nothing of the library.',
+  ),
+  layer(
+    ['libs/saga/src/transport/*.ts'],
+    '../',
+    ['ioredis', '@nestjs/core', ...BROKERS],
+    'The transport folder imports only the vocabulary: the wire format must not follow the engine.',
+  ),
+  brokerFolder('memory', []),
+  brokerFolder('rabbitmq', ['amqplib', '@golevelup/*']),
+  brokerFolder('nats', ['@nats-io/*']),
+  storeLayer(),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'eslint.config.mjs', '.test-infra/**'] },
   eslint.configs.recommended,
@@ -20,6 +87,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  ...LAYERS,
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts', '**/testing/**/*.ts', 'test/**/*.ts'],
     rules: {

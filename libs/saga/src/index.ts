@@ -59,6 +59,6 @@ export type {
 } from './store/saga-counters.interface';
 export type { SagaStore, VersionedDocument } from './store/saga-store.interface';
 export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error';
-export type { SagaTransport } from './transport/saga-transport.interface';
-export { SagaTopology } from './transport/saga-topology';
+export * from './transport';
+export * from './store';
 export type { BarrierStore } from './barrier/barrier-store.interface';

@@ -1,19 +1,14 @@
-import type { Json, SagaFailure, SagaStatus, TaskOutcome } from './saga-state';
+import type {
+  Json,
+  SagaFailure,
+  SagaLifecycle,
+  SagaStatus,
+  TaskOutcome,
+} from '../vocabulary/saga-vocabulary';
+
+export { SAGA_LIFECYCLE } from '../vocabulary/saga-vocabulary';
+export type { SagaLifecycle } from '../vocabulary/saga-vocabulary';
 import type { SagaTimer } from './saga-event';
-
-/** What a saga announces on the events exchange (routing key `<flow>.<event>`). */
-export type SagaLifecycle =
-  'started' | 'step-completed' | 'rollback' | 'completed' | 'compensated' | 'stalled';
-
-/** Every lifecycle event, in the order a saga may announce them. */
-export const SAGA_LIFECYCLE: readonly SagaLifecycle[] = [
-  'started',
-  'step-completed',
-  'rollback',
-  'completed',
-  'compensated',
-  'stalled',
-];
 
 /** Something the runtime must do after a transition is stored (through the outbox, so a crash loses none). */
 export type SagaCommand =

@@ -1,23 +1,7 @@
-/** JSON value: what task inputs, outputs and saga results are made of. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../vocabulary/saga-vocabulary';
 
-/** Terminal and non-terminal states of a saga. */
-/**
- * Where a saga stands.
- * - `running`: a step's tasks are out; `compensating`: a step failed and effects are being undone;
- * - `stalled`: stopped at one step until an operator acts (see {@link SagaStall}); never expires;
- * - `completed`, `compensated`: terminal.
- */
-export type SagaStatus = 'running' | 'compensating' | 'stalled' | 'completed' | 'compensated';
-
-/** Every saga status, in the order a saga may reach them. */
-export const SAGA_STATUSES: readonly SagaStatus[] = [
-  'running',
-  'compensating',
-  'stalled',
-  'completed',
-  'compensated',
-];
+export { SAGA_STATUSES } from '../vocabulary/saga-vocabulary';
+export type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../vocabulary/saga-vocabulary';
 
 /**
  * State of one task.
@@ -30,19 +14,6 @@ export const SAGA_STATUSES: readonly SagaStatus[] = [
 export type TaskStatus = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'unknown' | 'cancelled';
 
 export type CompensationStatus = 'running' | 'waiting' | 'succeeded' | 'failed';
-
-/** What the orchestrator knows of a task's effect when it asks to undo it. */
-export type TaskOutcome = 'succeeded' | 'unknown';
-
-export interface SagaError {
-  message: string;
-  name?: string;
-  /**
-   * A handler refused the task on purpose (`TaskRejectedError`): its message is written for the caller.
-   * Any other error (a bug, a timeout, an outage) is shown to callers without its text.
-   */
-  rejected?: boolean;
-}
 
 export interface CompensationState {
   status: CompensationStatus;
@@ -75,12 +46,6 @@ export interface TaskState {
 export interface StepState {
   name: string;
   tasks: TaskState[];
-}
-
-export interface SagaFailure {
-  step: string;
-  task: string;
-  error: SagaError;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SagaStatusView, SagaTimelineView, StepStatus } from '../interfaces/saga-status.interface';
+import type { SagaStatusView, SagaTimelineView, StepStatus } from './saga-status-view';
 import type { SagaState, SagaTimelineEntry, StepState } from './saga-state';
 import { upgradeSagaState } from './saga-state.upgrade';
 

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { isTransientFault } from '../errors/transient-fault.error';
+import { isTransientFault } from '../vocabulary';
 import { redisCall } from './redis-saga.scripts';
 import { RedisSagaStore } from './redis-saga.store';
 

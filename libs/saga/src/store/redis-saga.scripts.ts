@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { TransientFaultError } from '../errors/transient-fault.error';
+import { TransientFaultError } from '../vocabulary';
 
 /** Error replies of a server that cannot serve now but will: after a restart, a failover, a full memory. */
 const UNAVAILABLE_REPLIES = /^(LOADING|OOM|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;

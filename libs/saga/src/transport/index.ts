@@ -1,8 +1,11 @@
 export * from './saga-transport.interface';
 export * from './saga-messages';
 export * from './saga-topology';
+export * from './saga-channels';
+export * from './broker-transport';
+export type { Delivery, DeliveryLimits, DeliveryOutcome, MessageParser } from './message-delivery';
 export * from './transport-closed.error';
-export * from '../errors/transient-fault.error';
+export { TransientFaultError, isTransientFault } from '../vocabulary';
 export * from './memory/memory.transport';
 export * from './rabbitmq/rabbitmq.transport';
 export * from './rabbitmq/rabbitmq-transport.options';

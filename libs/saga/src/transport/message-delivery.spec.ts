@@ -1,5 +1,5 @@
 import { deliverMessage, nestingDepth, resolveDeliveryLimits } from './message-delivery';
-import { TransientFaultError } from '../errors/transient-fault.error';
+import { TransientFaultError } from '../vocabulary';
 
 describe('nestingDepth', () => {
   it('counts nested arrays and objects, not brackets inside strings or escaped quotes', () => {

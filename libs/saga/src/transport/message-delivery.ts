@@ -1,6 +1,6 @@
 import { InvalidMessageError } from './saga-messages';
 import type { MessageHandler } from './saga-transport.interface';
-import { isTransientFault } from '../errors/transient-fault.error';
+import { isTransientFault } from '../vocabulary';
 
 /** Turns the JSON form of a message into a typed message, or throws {@link InvalidMessageError}. */
 export type MessageParser<M> = (raw: unknown) => M;

@@ -1,6 +1,14 @@
-import { SAGA_LIFECYCLE, type SagaLifecycle } from '../engine/saga-command';
-import { SAGA_OPERATOR_ACTIONS, type SagaOperatorAction } from '../engine/saga-operator-action';
-import type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../engine/saga-state';
+import {
+  SAGA_LIFECYCLE,
+  SAGA_OPERATOR_ACTIONS,
+  type Json,
+  type SagaError,
+  type SagaFailure,
+  type SagaLifecycle,
+  type SagaOperatorAction,
+  type SagaStatus,
+  type TaskOutcome,
+} from '../vocabulary';
 
 /** Version of the wire format; every message carries it. */
 export const WIRE_VERSION = 1;

@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Json } from '../engine/saga-state';
+import type { Json } from '../vocabulary';
 import {
   InvalidMessageError,
   WIRE_VERSION,
@@ -15,7 +15,7 @@ import {
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
 import type { MessageHandler, SagaTransport } from './saga-transport.interface';
-import { TransientFaultError } from '../errors/transient-fault.error';
+import { TransientFaultError } from '../vocabulary';
 import { TransportClosedError } from './transport-closed.error';
 
 /** Flows, tasks and caller instances the contract uses: their queues are all a subject must clean up. */

@@ -14,7 +14,7 @@ import {
 } from './rabbitmq-transport.options';
 import { RabbitMqTopology, type QueueDeclaration } from './rabbitmq-topology';
 import type { QueueAddress } from '../saga-channels';
-import { TransientFaultError } from '../../errors/transient-fault.error';
+import { TransientFaultError } from '../../vocabulary';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
 const MAX_REASON_LENGTH = 1000;

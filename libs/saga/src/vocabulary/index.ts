@@ -1,0 +1,2 @@
+export * from './saga-vocabulary';
+export * from './transient-fault.error';
