@@ -3,14 +3,15 @@ import { logInfra } from './infra-log';
 import { acquireTestServers } from './test-servers';
 
 /**
- * Jest global setup (runs once, in the parent process): exports REDIS_URL and AMQP_URL to the test workers
- * and makes sure both servers answer there, starting local ones when they do not. Skipped when only unit
+ * Jest global setup (runs once, in the parent process): exports REDIS_URL, AMQP_URL and NATS_URL to the test
+ * workers and makes sure the servers answer there, starting local ones when they do not. Skipped when only unit
  * tests run (`--selectProjects unit`, or `DTA_SKIP_INFRA=1`).
  */
 export default async function globalSetup(): Promise<void> {
   const config = resolveInfraConfig(process.env, process.argv);
   process.env.REDIS_URL = config.redisUrl;
   process.env.AMQP_URL = config.amqpUrl;
+  process.env.NATS_URL = config.natsUrl;
   if (config.skipReason) {
     logInfra(`skipping servers: ${config.skipReason}`);
     return;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 export interface InfraConfig {
   redisUrl: string;
   amqpUrl: string;
+  natsUrl: string;
   /** Set when only unit tests run: nothing is probed or started. */
   skipReason?: string;
   /**
@@ -19,6 +20,7 @@ export interface InfraConfig {
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 const PROJECTS_NEEDING_SERVERS = ['integration', 'e2e'];
 
@@ -27,6 +29,7 @@ export function resolveInfraConfig(env: NodeJS.ProcessEnv, argv: readonly string
   return {
     redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
     amqpUrl: env.AMQP_URL || DEFAULT_AMQP_URL,
+    natsUrl: env.NATS_URL || DEFAULT_NATS_URL,
     skipReason: skipReason(env, argv),
     stateDir: env.DTA_TEST_INFRA_DIR || join(tmpdir(), 'dta-test-infra'),
     startTimeoutMs: Number(env.DTA_INFRA_TIMEOUT_MS) || 90_000,

@@ -46,6 +46,11 @@ export function probeAmqp(host: string, port: number): Promise<ProbeResult> {
   return probe(host, port, Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]), (answer) => answer[0] === 1);
 }
 
+/** A NATS server greets every client with `INFO {...}` before the client says anything (empty hello). */
+export function probeNats(host: string, port: number): Promise<ProbeResult> {
+  return probe(host, port, Buffer.alloc(0), (answer) => answer.toString('latin1').startsWith('INFO '));
+}
+
 /** True when nothing accepts connections on the port any more. */
 export function isPortClosed(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { accessSync, constants, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -11,6 +11,7 @@ const DEBIAN_PACKAGES: Record<string, string> = {
   'redis-cli': 'redis-tools',
   'rabbitmq-server': 'rabbitmq-server',
   rabbitmqctl: 'rabbitmq-server',
+  'nats-server': 'nats-server',
 };
 
 /** Server binaries live in sbin on Debian, which is not on every user's PATH. */
@@ -88,6 +89,36 @@ export function launchDaemon(
   }
 }
 
+/**
+ * Starts a server that stays in the foreground (e.g. `nats-server`) as a detached process of its own, outside
+ * jest's process group, with its output in `logFile` (never a pipe). Returns its pid at once: the caller waits
+ * until it answers.
+ */
+export function spawnDetached(
+  file: string,
+  args: readonly string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): number {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(file, args, {
+      env: env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+      cwd: '/',
+    });
+    if (child.pid === undefined) {
+      throw new TestInfraError(`${file} ${args.join(' ')} could not be started`, tailOf(logFile));
+    }
+    child.on('error', () => undefined); // a failed start shows as a server that never answers
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The last lines of a log file, for error messages. */
 export function tailOf(file: string, lines = 25): string {
   if (!existsSync(file)) {
@@ -111,7 +142,7 @@ export function ensureExecutables(names: readonly string[]): void {
     throw new TestInfraError(
       `Missing ${missing.join(', ')}. Install ${packages.join(' ')} (Debian/Ubuntu: ` +
         `sudo apt-get install -y ${packages.join(' ')}), or start the servers yourself and set REDIS_URL / ` +
-        'AMQP_URL, or run only the unit tests: npm run test:unit',
+        'AMQP_URL / NATS_URL, or run only the unit tests: npm run test:unit',
     );
   }
   const start = Date.now();

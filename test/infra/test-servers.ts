@@ -1,9 +1,10 @@
 import { elapsedSince, logInfra } from './infra-log';
 import { isLocalUrl, type InfraConfig } from './infra-config';
 import { withRegistry, type InfraRegistry, type StartedServer } from './infra-registry';
+import { startNats, stopNats } from './nats-test-server';
 import { startRabbitMq, stopRabbitMq } from './rabbitmq-test-server';
 import { startRedis, stopRedis } from './redis-test-server';
-import { hostAndPort, probeAmqp, probeRedis, type ProbeResult } from './service-probe';
+import { hostAndPort, probeAmqp, probeNats, probeRedis, type ProbeResult } from './service-probe';
 import { TestInfraError } from './test-infra.error';
 
 /** One server the tests need: how to find it, and how to start a local one. */
@@ -22,6 +23,8 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
   const amqpUrl = new URL(config.amqpUrl);
   const redis = hostAndPort(redisUrl, 6379);
   const amqp = hostAndPort(amqpUrl, 5672);
+  const natsUrl = new URL(config.natsUrl);
+  const nats = hostAndPort(natsUrl, 4222);
   return [
     {
       kind: 'redis',
@@ -42,6 +45,14 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
       probe: probeAmqp,
       start: () => startRabbitMq(amqp.port, config.stateDir, config.startTimeoutMs),
     },
+    {
+      kind: 'nats',
+      label: 'NATS',
+      url: natsUrl,
+      ...nats,
+      probe: probeNats,
+      start: () => startNats(nats.port, config.stateDir),
+    },
   ];
 }
 
@@ -53,7 +64,7 @@ function safeUrl(url: URL): string {
 }
 
 /**
- * Makes Redis and RabbitMQ reachable at the configured URLs: reachable servers are used and left alone;
+ * Makes Redis, RabbitMQ and NATS (with JetStream) reachable at the configured URLs: reachable servers are used and left alone;
  * missing local ones are started (and installed if need be) and recorded in the registry with a lease for
  * this process, which {@link releaseTestServers} gives back.
  */
@@ -140,9 +151,20 @@ async function releaseLease(
   }
   for (const [key, server] of servers) {
     const stopStart = Date.now();
-    await (server.kind === 'redis' ? stopRedis(server) : stopRabbitMq(server));
+    await stopServer(server);
     delete registry.servers[key];
     save(registry);
     logInfra(`${why}: stopped the ${server.kind} server on port ${server.port} (${elapsedSince(stopStart)})`);
+  }
+}
+
+function stopServer(server: StartedServer): Promise<void> {
+  switch (server.kind) {
+    case 'redis':
+      return stopRedis(server);
+    case 'rabbitmq':
+      return stopRabbitMq(server);
+    case 'nats':
+      return stopNats(server);
   }
 }
