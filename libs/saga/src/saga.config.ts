@@ -1,6 +1,12 @@
 import type { ConfigService } from '@nestjs/config';
 import { InvalidSagaOptionError } from './errors/saga-definition.error';
 import type { SagaModuleOptions } from './interfaces/saga-module-options.interface';
+import {
+  SAGA_STORE_NAMES,
+  SAGA_TRANSPORT_NAMES,
+  type SagaStoreName,
+  type SagaTransportName,
+} from './saga.adapters';
 import { SAGA_MESSAGES } from './saga.messages';
 
 function oneOf<T extends string>(config: ConfigService, name: string, allowed: readonly T[], fallback: T): T {
@@ -39,16 +45,11 @@ const limit = (config: ConfigService, name: string) => integer(config, name, 0);
  */
 export function sagaOptionsFromConfig(
   config: ConfigService,
-  defaults: { transport?: 'memory' | 'rabbitmq'; store?: 'memory' | 'redis' } = {},
+  defaults: { transport?: SagaTransportName; store?: SagaStoreName } = {},
 ): SagaModuleOptions {
   const options: SagaModuleOptions = {
-    transport: oneOf(
-      config,
-      'SAGA_TRANSPORT',
-      ['memory', 'rabbitmq'] as const,
-      defaults.transport ?? 'memory',
-    ),
-    store: oneOf(config, 'SAGA_STORE', ['memory', 'redis'] as const, defaults.store ?? 'memory'),
+    transport: oneOf(config, 'SAGA_TRANSPORT', SAGA_TRANSPORT_NAMES, defaults.transport ?? 'memory'),
+    store: oneOf(config, 'SAGA_STORE', SAGA_STORE_NAMES, defaults.store ?? 'memory'),
     amqpUrl: config.get<string>('AMQP_URL'),
     redisUrl: config.get<string>('REDIS_URL'),
     prefix: config.get<string>('SAGA_PREFIX'),

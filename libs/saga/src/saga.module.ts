@@ -24,35 +24,21 @@ import {
   SAGA_MODULE_OPTIONS_INPUT,
   resolveSagaOptions,
 } from './saga.module-definition';
-import { MemorySagaStore } from './store/memory-saga.store';
-import { RedisSagaStore } from './store/redis-saga.store';
+import { SAGA_STORE_ADAPTERS, SAGA_TRANSPORT_ADAPTERS } from './saga.adapters';
 import type { SagaStore } from './store/saga-store.interface';
-import { MemoryTransport } from './transport/memory/memory.transport';
-import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
 import type { SagaTransport } from './transport/saga-transport.interface';
 
 async function createTransport(options: ResolvedSagaModuleOptions): Promise<SagaTransport> {
-  const { transport, prefix, prefetch, amqpUrl, maxDeliveries, maxMessageBytes, maxMessageDepth } = options;
-  const settings = { prefix, prefetch, maxDeliveries, maxMessageBytes, maxMessageDepth };
-  const instance =
-    typeof transport === 'object'
-      ? transport
-      : transport === 'rabbitmq'
-        ? new RabbitMqTransport({ ...settings, url: amqpUrl, connectionName: `dta-${options.instanceId}` })
-        : new MemoryTransport(settings);
+  const { transport } = options;
+  const instance = typeof transport === 'object' ? transport : SAGA_TRANSPORT_ADAPTERS[transport](options);
   await instance.init();
   return instance;
 }
 
 /** The store, checked (`init`) before anything uses it: a Redis that may evict keys fails the bootstrap. */
 async function createStore(options: ResolvedSagaModuleOptions): Promise<SagaStore> {
-  const { store, prefix, retentionMs, redisUrl } = options;
-  const instance =
-    typeof store === 'object'
-      ? store
-      : store === 'redis'
-        ? new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs })
-        : new MemorySagaStore({ retentionMs });
+  const { store } = options;
+  const instance = typeof store === 'object' ? store : SAGA_STORE_ADAPTERS[store](options);
   try {
     await instance.init();
   } catch (error) {

@@ -1,17 +1,20 @@
 import type { BarrierStore } from '../barrier/barrier-store.interface';
 import type { SagaContract } from '../definition/saga-contract';
+import type { SagaStoreName, SagaTransportName } from '../saga.adapters';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 
 /** Options of `SagaModule.forRoot` / `forRootAsync`. Every field is optional. */
 export interface SagaModuleOptions {
   /**
-   * Message transport: `'memory'` (in-process, for one-process apps and tests), `'rabbitmq'`, or an instance.
+   * Message transport: `'memory'` (in-process, for one-process apps and tests), `'rabbitmq'`, `'nats'` (NATS
+   * JetStream), or any `SagaTransport` instance (e.g. `new RabbitMqTransport({ url, quorumQueues: true })`); the
+   * module closes only a transport it built from a name.
    * @default 'memory'
    */
-  transport?: 'memory' | 'rabbitmq' | SagaTransport;
-  /** State store: `'memory'`, `'redis'`, or an instance. @default 'memory' */
-  store?: 'memory' | 'redis' | SagaStore;
+  transport?: SagaTransportName | SagaTransport;
+  /** State store: `'memory'`, `'redis'`, or any `SagaStore` instance (e.g. `new RedisSagaStore({ url })`). @default 'memory' */
+  store?: SagaStoreName | SagaStore;
   /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
   amqpUrl?: string;
   /** Redis URL when `store` is `'redis'`. @default 'redis://localhost:6379' */

@@ -1,0 +1,45 @@
+import type { ResolvedSagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { MemorySagaStore } from './store/memory-saga.store';
+import { RedisSagaStore } from './store/redis-saga.store';
+import type { SagaStore } from './store/saga-store.interface';
+import { MemoryTransport } from './transport/memory/memory.transport';
+import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
+import type { SagaTransport } from './transport/saga-transport.interface';
+
+/** Everything an adapter needs from the module's options (names, limits, URLs). */
+type AdapterFactory<T> = (options: ResolvedSagaModuleOptions) => T;
+
+function brokerSettings(options: ResolvedSagaModuleOptions) {
+  const { prefix, prefetch, maxDeliveries, maxMessageBytes, maxMessageDepth } = options;
+  return { prefix, prefetch, maxDeliveries, maxMessageBytes, maxMessageDepth };
+}
+
+/**
+ * The transports `SagaModule` builds from a name (`transport: 'rabbitmq'`, or `SAGA_TRANSPORT=rabbitmq`). Any
+ * other `SagaTransport` is passed as an instance (`transport: new MyTransport(...)`); a broker shipped with DTA
+ * is its folder under `transport/` plus one line here.
+ */
+export const SAGA_TRANSPORT_ADAPTERS = {
+  memory: (options) => new MemoryTransport(brokerSettings(options)),
+  rabbitmq: (options) =>
+    new RabbitMqTransport({
+      ...brokerSettings(options),
+      url: options.amqpUrl,
+      connectionName: `dta-${options.instanceId}`,
+    }),
+} satisfies Record<string, AdapterFactory<SagaTransport>>;
+
+/** The stores `SagaModule` builds from a name (`store: 'redis'`, or `SAGA_STORE=redis`). */
+export const SAGA_STORE_ADAPTERS = {
+  memory: ({ retentionMs }) => new MemorySagaStore({ retentionMs }),
+  redis: ({ redisUrl, prefix, retentionMs }) =>
+    new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs }),
+} satisfies Record<string, AdapterFactory<SagaStore>>;
+
+/** A transport `SagaModule` can build by name. */
+export type SagaTransportName = keyof typeof SAGA_TRANSPORT_ADAPTERS;
+/** A store `SagaModule` can build by name. */
+export type SagaStoreName = keyof typeof SAGA_STORE_ADAPTERS;
+
+export const SAGA_TRANSPORT_NAMES = Object.keys(SAGA_TRANSPORT_ADAPTERS) as SagaTransportName[];
+export const SAGA_STORE_NAMES = Object.keys(SAGA_STORE_ADAPTERS) as SagaStoreName[];
