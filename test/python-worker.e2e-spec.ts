@@ -48,6 +48,8 @@ describe('a Python worker serving reserve-stock for the Node booking system', ()
     prefix,
     stateDb: join(stateDir, 'inventory.sqlite3'),
     initialStock: INITIAL_STOCK,
+    // Its own failures show quickly: a locked database fails a transaction within 200 ms, 3 deliveries at most.
+    env: { DTA_DB_BUSY_TIMEOUT_MS: '200', DTA_MAX_DELIVERIES: '3', DTA_REDELIVERY_DELAY_MS: '200' },
     echo,
   });
   const system = new DistributedSystem({
@@ -103,6 +105,26 @@ describe('a Python worker serving reserve-stock for the Node booking system', ()
         headers,
       });
       await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+  };
+
+  /** Takes every message off the dead-letter queue. */
+  const drainDeadLetters = async (): Promise<{ body: string; headers: Record<string, unknown> }[]> => {
+    const connection = await connect(AMQP_URL);
+    try {
+      const channel = await connection.createChannel();
+      const dead: { body: string; headers: Record<string, unknown> }[] = [];
+      for (
+        let got = await channel.get(names.deadLetterQueue);
+        got;
+        got = await channel.get(names.deadLetterQueue)
+      ) {
+        dead.push({ body: got.content.toString('utf8'), headers: got.properties.headers ?? {} });
+        channel.ack(got);
+      }
+      return dead;
     } finally {
       await connection.close();
     }
@@ -307,29 +329,45 @@ describe('a Python worker serving reserve-stock for the Node booking system', ()
     const [reply] = await waitForReplies(sagaId, 'run', 1);
 
     expect(reply.body).toMatchObject({ ok: true, output: { productId, quantity: 4 } });
-    const connection = await connect(AMQP_URL);
+    const dead = await drainDeadLetters();
+    expect(dead.map((d) => d.body)).toEqual(['{"v": 1, not json', expect.stringContaining('"v":2,')]);
+    expect(dead[0].headers).toMatchObject({
+      'x-request-id': 'garbage',
+      'x-dta-reason': expect.stringMatching(/^invalid JSON/),
+      'x-dta-deliveries': 1,
+      'x-dta-source-queue': taskQueue,
+    });
+    expect(dead[1].headers['x-dta-reason']).toBe('task.v must be 1, got 2');
+  });
+
+  it('retries its own failures with x-dta-delivery counting, then dead-letters the message', async () => {
+    const productId = newProduct();
+    const sagaId = `locked-${run}`;
+    const [template] = tapped.filter((m) => m.key === taskQueue);
+    const message = Buffer.from(JSON.stringify(syntheticTask(template, sagaId, 'run', productId)));
+    const unlock = await worker.lockStateDb();
+    let dead: Awaited<ReturnType<typeof drainDeadLetters>> = [];
     try {
-      const channel = await connection.createChannel();
-      const dead: { body: string; headers: Record<string, unknown> }[] = [];
-      for (
-        let got = await channel.get(names.deadLetterQueue);
-        got;
-        got = await channel.get(names.deadLetterQueue)
-      ) {
-        dead.push({ body: got.content.toString('utf8'), headers: got.properties.headers ?? {} });
-        channel.ack(got);
-      }
-      expect(dead.map((d) => d.body)).toEqual(['{"v": 1, not json', expect.stringContaining('"v":2,')]);
-      expect(dead[0].headers).toMatchObject({
-        'x-request-id': 'garbage',
-        'x-dta-reason': expect.stringMatching(/^invalid JSON/),
-        'x-dta-deliveries': 1,
-        'x-dta-source-queue': taskQueue,
+      await publish(taskQueue, message, { 'x-request-id': `trace-${sagaId}` });
+      dead = await eventually(drainDeadLetters, (got) => got.length > 0, {
+        timeoutMs: 15_000,
+        intervalMs: 200,
       });
-      expect(dead[1].headers['x-dta-reason']).toBe('task.v must be 1, got 2');
     } finally {
-      await connection.close();
+      await unlock();
     }
+
+    expect(dead).toHaveLength(1);
+    expect(dead[0].body).toBe(message.toString('utf8'));
+    expect(dead[0].headers).toMatchObject({
+      'x-request-id': `trace-${sagaId}`,
+      'x-dta-delivery': 3,
+      'x-dta-deliveries': 3,
+      'x-dta-reason': 'handler failed on 3 deliveries; last error: database is locked',
+      'x-dta-source-queue': taskQueue,
+    });
+    expect(repliesOf(sagaId, 'run')).toEqual([]);
+    expect((await worker.state(sagaId)).barrier).toEqual([]);
   });
 
   it('stops on SIGTERM with exit code 0, and a restarted worker keeps its state', async () => {

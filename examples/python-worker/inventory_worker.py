@@ -20,6 +20,7 @@ Usage:
 Environment: AMQP_URL, DTA_PREFIX (dta), DTA_STATE_DB (./inventory-worker.sqlite3), INVENTORY_INITIAL_STOCK
 (100), DTA_MAX_DELIVERIES (5), DTA_MAX_MESSAGE_BYTES (1048576), DTA_MAX_MESSAGE_DEPTH (100),
 DTA_REDELIVERY_DELAY_MS (1000), DTA_QUORUM_QUEUES (false), DTA_WORKER_NAME (python-inventory),
+DTA_DB_BUSY_TIMEOUT_MS (30000: how long a transaction waits for another process's lock on the file),
 DTA_EXIT_WITH_PARENT (false: when true, the worker stops as on SIGTERM once the process that started it is gone).
 """
 
@@ -53,6 +54,7 @@ class Settings:
         self.redelivery_delay = int(env.get("DTA_REDELIVERY_DELAY_MS", "1000")) / 1000
         self.quorum = env.get("DTA_QUORUM_QUEUES", "false").lower() == "true"
         self.name = env.get("DTA_WORKER_NAME", "python-inventory")
+        self.db_busy_timeout = int(env.get("DTA_DB_BUSY_TIMEOUT_MS", "30000")) / 1000
         self.exit_with_parent = env.get("DTA_EXIT_WITH_PARENT", "false").lower() == "true"
 
     @property
@@ -185,8 +187,8 @@ CREATE TABLE IF NOT EXISTS reservations (
 """
 
 
-def open_db(path):
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+def open_db(path, busy_timeout=30.0):
+    db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -373,7 +375,7 @@ class Worker:
 
         self.pika = pika
         self.settings = settings
-        self.db = open_db(settings.state_db)
+        self.db = open_db(settings.state_db, settings.db_busy_timeout)
         self.inventory = Inventory(self.db, settings)
         self.stopping = False
         self.parent = os.getppid()
@@ -401,6 +403,9 @@ class Worker:
                 if self.stopping:
                     break
                 log.warning("RabbitMQ: %r; connecting again in 1 s", error)
+                self._pause(1.0)
+            except Exception:  # noqa: BLE001 - a bug here must not kill the worker, nor make it spin
+                log.exception("unexpected error; connecting again in 1 s")
                 self._pause(1.0)
             finally:
                 self._close()

@@ -58,6 +58,8 @@ export interface PythonWorkerOptions {
   stateDb: string;
   /** Stock of a product the first time the worker sees it. */
   initialStock: number;
+  /** More environment variables (`DTA_MAX_DELIVERIES`, `DTA_DB_BUSY_TIMEOUT_MS`, ...). */
+  env?: Record<string, string>;
   /** Write its output to stderr too. @default false */
   echo?: boolean;
 }
@@ -107,6 +109,7 @@ export class PythonWorker {
       INVENTORY_INITIAL_STOCK: String(this.options.initialStock),
       DTA_EXIT_WITH_PARENT: 'true',
       PYTHONUNBUFFERED: '1',
+      ...this.options.env,
     };
   }
 
@@ -166,6 +169,34 @@ export class PythonWorker {
     const args = [PYTHON_WORKER_SCRIPT, 'state', ...(sagaId ? [sagaId] : [])];
     const { stdout } = await run(SYSTEM_PYTHON, args, { env: this.env });
     return JSON.parse(stdout) as PythonWorkerState;
+  }
+
+  /**
+   * Takes the write lock of the worker's sqlite3 file (from another process, as a second replica or a backup
+   * would) and holds it until the returned function is called: every transaction of the worker fails meanwhile
+   * once its busy timeout passes.
+   */
+  async lockStateDb(): Promise<() => Promise<void>> {
+    const script = [
+      'import sqlite3, sys',
+      'db = sqlite3.connect(sys.argv[1], isolation_level=None)',
+      'db.execute("BEGIN IMMEDIATE")',
+      'print("locked", flush=True)',
+      'sys.stdin.read()',
+      'db.execute("ROLLBACK")',
+    ].join('\n');
+    const holder = spawn(SYSTEM_PYTHON, ['-c', script, this.options.stateDb], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      void exited.then(() => reject(new Error('the lock holder exited before it held the lock')));
+    });
+    return async () => {
+      holder.stdin.end();
+      await exited;
+    };
   }
 
   /** Its last output lines, for failure messages. */
