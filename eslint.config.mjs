@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /** The layers of libs/saga (docs/ARCHITECTURE.md): what each folder may import. */
-const SPECS = ['**/*.spec.ts', '**/*.int-spec.ts'];
+const SPECS = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts'];
 const BROKERS = ['amqplib', '@golevelup/*', '@nats-io/*'];
 const NEST_AND_IO = ['@nestjs/*', 'ioredis', ...BROKERS];
 /** Forbids the parent folders except the shared vocabulary (`up` is `../` or `../../`), and `extra` packages. */

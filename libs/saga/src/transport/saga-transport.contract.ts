@@ -14,6 +14,7 @@ import {
   type TaskMessage,
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
+import { wireChecked } from '../wire/wire-checked.transport';
 import type { MessageHandler, SagaTransport } from './saga-transport.interface';
 import { TransientFaultError } from '../vocabulary';
 import { TransportClosedError } from './transport-closed.error';
@@ -308,6 +309,7 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
     const limits = { maxDeliveries: 3, maxMessageBytes: 4096, maxMessageDepth: 16 };
     let subject: SagaTransportContractSubject;
     let transport: SagaTransport;
+    let violations: string[] = [];
     let names: SagaTopology;
     /** Handlers a test holds back; let go after each test so that a failed one does not hang `dispose`. */
     let holds: (() => void)[] = [];
@@ -321,7 +323,9 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       const prefix = contractPrefix();
       names = new SagaTopology(prefix);
       subject = await factory({ prefix, redeliveryDelayMs, ...limits });
-      transport = subject.transport;
+      // Every message sent and delivered in a test is checked against the wire schemas (docs/WIRE.md).
+      violations = [];
+      transport = wireChecked(subject.transport, violations);
       await transport.init();
     });
 
@@ -329,6 +333,7 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       holds.forEach((release) => release());
       holds = [];
       await subject.dispose();
+      expect(violations).toEqual([]);
     });
 
     describe('round trips', () => {
