@@ -62,3 +62,4 @@ export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error'
 export type { SagaTransport } from './transport/saga-transport.interface';
 export { SagaTopology } from './transport/saga-topology';
 export type { BarrierStore } from './barrier/barrier-store.interface';
+export * from './relay';

@@ -1,0 +1,106 @@
+import {
+  type GrpcObject,
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServiceClientConstructor,
+  status,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import {
+  type ChargeReply,
+  type ChargeRequest,
+  LedgerRefusal,
+  PaymentLedger,
+  type RefundReply,
+  type RefundRequest,
+} from './payment-ledger';
+
+/** Where the server reads its proto unless told: under the working directory (the repository root). */
+export const PAYMENT_PROTO_PATH = 'proto/payment.proto';
+
+/** What the server saw of one call, beside its request. */
+export type SeenCall = {
+  method: 'Charge' | 'Refund';
+  idempotencyKey: string;
+  requestId: string;
+  traceparent: string;
+  /** The call's deadline (epoch ms); `Infinity` when the caller set none. */
+  deadline: number;
+  /** When the call arrived (epoch ms). */
+  at: number;
+  orderId: string;
+};
+
+/**
+ * A payment service as it exists without DTA: a plain grpc-js server of `payment.PaymentService`
+ * (proto/payment.proto) over a {@link PaymentLedger}, idempotent by the `x-idempotency-key` metadata.
+ * It records the metadata of every call (`seen`), which the example's tests read.
+ */
+export class PlainPaymentServer {
+  readonly ledger = new PaymentLedger();
+  readonly seen: SeenCall[] = [];
+  private readonly server = new Server();
+
+  constructor(protoPath: string = PAYMENT_PROTO_PATH) {
+    const root = loadPackageDefinition(loadSync(protoPath, { defaults: true, longs: Number }));
+    const service = (root.payment as GrpcObject).PaymentService as ServiceClientConstructor;
+    this.server.addService(service.service, {
+      Charge: (call: ServerUnaryCall<ChargeRequest, ChargeReply>, done: sendUnaryData<ChargeReply>) =>
+        this.answer(call, 'Charge', done, (key) => this.ledger.charge(key, call.request)),
+      Refund: (call: ServerUnaryCall<RefundRequest, RefundReply>, done: sendUnaryData<RefundReply>) =>
+        this.answer(call, 'Refund', done, (key) => this.ledger.refund(key, call.request)),
+    });
+  }
+
+  /** Listens on `address` (`host:port`; port 0 picks a free one) and returns the bound port. */
+  start(address: string): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
+    );
+  }
+
+  /** Stops accepting calls and waits for those in progress. */
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+
+  /** Calls seen for `orderId`, oldest first. */
+  callsFor(orderId: string): SeenCall[] {
+    return this.seen.filter((c) => c.orderId === orderId);
+  }
+
+  private answer<Req extends { orderId: string }, Res>(
+    call: ServerUnaryCall<Req, Res>,
+    method: SeenCall['method'],
+    done: sendUnaryData<Res>,
+    decide: (key: string) => Res,
+  ): void {
+    const text = (name: string): string => String(call.metadata.get(name)[0] ?? '');
+    const deadline = call.getDeadline();
+    const key = text('x-idempotency-key');
+    this.seen.push({
+      method,
+      idempotencyKey: key,
+      requestId: text('x-request-id'),
+      traceparent: text('traceparent'),
+      deadline: deadline instanceof Date ? deadline.getTime() : Number(deadline),
+      at: Date.now(),
+      orderId: call.request.orderId,
+    });
+    try {
+      done(null, decide(key));
+    } catch (error) {
+      if (!(error instanceof LedgerRefusal)) {
+        done({ code: status.INTERNAL, details: String(error) });
+        return;
+      }
+      const code = error.reason === 'invalid' ? status.INVALID_ARGUMENT : status.FAILED_PRECONDITION;
+      done({ code, details: error.message });
+    }
+  }
+}
