@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { status } from '@grpc/grpc-js';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import {
@@ -185,5 +186,45 @@ describe('booking with a plain gRPC payment service behind a relay (RabbitMQ + R
     expect(payments.callsFor(orderId).map((c) => c.method)).toEqual(['Charge', 'Refund', 'Refund']);
     expect(payments.ledger.counts().refunds).toBe(refunds);
     expect(payments.ledger.payment(orderId)).toMatchObject({ status: 'refunded' });
+  });
+
+  it('an answer lost after the charge took effect is asked again with the same key: completed, charged once', async () => {
+    const charges = payments.ledger.counts().charges;
+    payments.disturb('Charge', { times: 1, code: status.INTERNAL });
+
+    const result = await client.run(
+      Booking,
+      { productId: newProduct(), quantity: 1 },
+      { traceId: `plain-${run}-lost` },
+    );
+
+    expect(result.status).toBe('completed');
+    const orderId = orderIdOf(result.sagaId);
+    const calls = payments.callsFor(orderId);
+    expect(calls.map((c) => c.method)).toEqual(['Charge', 'Charge']);
+    expect(new Set(calls.map((c) => c.idempotencyKey))).toEqual(new Set([`${result.sagaId}:charge-payment`]));
+    expect(payments.ledger.counts().charges).toBe(charges + 1);
+    expect(result.result).toMatchObject({
+      'charge-payment': { paymentId: payments.ledger.payment(orderId)?.paymentId },
+    });
+  });
+
+  it('an answer slower than the task timeout (deadline exceeded) is an unknown outcome, asked again: completed, charged once', async () => {
+    const charges = payments.ledger.counts().charges;
+    payments.disturb('Charge', { times: 1, delayMs: CHARGE_TIMEOUT_MS + 1_000 });
+
+    const result = await client.run(
+      Booking,
+      { productId: newProduct(), quantity: 1 },
+      { traceId: `plain-${run}-slow` },
+    );
+
+    expect(result.status).toBe('completed');
+    const orderId = orderIdOf(result.sagaId);
+    const calls = payments.callsFor(orderId);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((c) => c.idempotencyKey === `${result.sagaId}:charge-payment`)).toBe(true);
+    expect(payments.ledger.counts().charges).toBe(charges + 1);
+    expect(await order(result.sagaId)).toMatchObject({ status: 'confirmed' });
   });
 });

@@ -35,6 +35,12 @@ export type SeenCall = {
 };
 
 /**
+ * For fault tests: the next `times` calls of a method take their effect, then lose their answer (answer
+ * `code` instead) or send it only after `delayMs`, as a network or a slow server would.
+ */
+export type Disturbance = { times: number } & ({ code: status } | { delayMs: number });
+
+/**
  * A payment service as it exists without DTA: a plain grpc-js server of `payment.PaymentService`
  * (proto/payment.proto) over a {@link PaymentLedger}, idempotent by the `x-idempotency-key` metadata.
  * It records the metadata of every call (`seen`), which the example's tests read.
@@ -43,6 +49,7 @@ export class PlainPaymentServer {
   readonly ledger = new PaymentLedger();
   readonly seen: SeenCall[] = [];
   private readonly server = new Server();
+  private readonly disturbances = new Map<SeenCall['method'], Disturbance>();
 
   constructor(protoPath: string = PAYMENT_PROTO_PATH) {
     const root = loadPackageDefinition(loadSync(protoPath, { defaults: true, longs: Number }));
@@ -69,6 +76,11 @@ export class PlainPaymentServer {
     return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
   }
 
+  /** Disturbs the next calls of `method` (see {@link Disturbance}); replaces an earlier one. */
+  disturb(method: SeenCall['method'], disturbance: Disturbance): void {
+    this.disturbances.set(method, { ...disturbance });
+  }
+
   /** Calls seen for `orderId`, oldest first. */
   callsFor(orderId: string): SeenCall[] {
     return this.seen.filter((c) => c.orderId === orderId);
@@ -93,7 +105,12 @@ export class PlainPaymentServer {
       orderId: call.request.orderId,
     });
     try {
-      done(null, decide(key));
+      const reply = decide(key);
+      const disturbance = this.disturbances.get(method);
+      if (!disturbance || disturbance.times <= 0) return done(null, reply);
+      disturbance.times--;
+      if ('code' in disturbance) return done({ code: disturbance.code, details: 'answer lost (fault test)' });
+      setTimeout(() => done(null, reply), disturbance.delayMs);
     } catch (error) {
       if (!(error instanceof LedgerRefusal)) {
         done({ code: status.INTERNAL, details: String(error) });
