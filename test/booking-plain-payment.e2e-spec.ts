@@ -227,4 +227,25 @@ describe('booking with a plain gRPC payment service behind a relay (RabbitMQ + R
     expect(payments.ledger.counts().charges).toBe(charges + 1);
     expect(await order(result.sagaId)).toMatchObject({ status: 'confirmed' });
   });
+
+  it('a charge still unanswered when a sibling fails ends with outcome unknown, and the relay refunds it', async () => {
+    const refunds = payments.ledger.counts().refunds;
+    payments.disturb('Charge', { times: 1, delayMs: CHARGE_TIMEOUT_MS + 1_000 });
+
+    const error = await compensated(
+      { productId: newProduct(), quantity: 2, faultInject: 'inventory' },
+      `plain-${run}-unknown`,
+    );
+
+    expect(error.failure).toMatchObject({ task: 'reserve-stock' });
+    expect([...error.compensated].sort()).toEqual(['charge-payment', 'create-order']);
+    const view = await client.status(error.sagaId);
+    const charge = view.steps.flatMap((s) => s.tasks).find((t) => t.name === 'charge-payment');
+    expect(charge).toMatchObject({ compensation: { status: 'succeeded', outcome: 'unknown' } });
+    // The charge took effect though its answer came too late: the refund, keyed by order, undid it.
+    const orderId = orderIdOf(error.sagaId);
+    expect(payments.ledger.payment(orderId)).toMatchObject({ amount: 20, status: 'refunded' });
+    expect(payments.ledger.counts().refunds).toBe(refunds + 1);
+    expect(payments.callsFor(orderId).filter((c) => c.method === 'Refund')).toHaveLength(1);
+  });
 });

@@ -18,6 +18,9 @@ import {
   type RefundRequest,
 } from './payment-ledger';
 
+/** How many calls `seen` keeps (the oldest go first). */
+const SEEN_MAX = 10_000;
+
 /** Where the server reads its proto unless told: under the working directory (the repository root). */
 export const PAYMENT_PROTO_PATH = 'proto/payment.proto';
 
@@ -43,7 +46,7 @@ export type Disturbance = { times: number } & ({ code: status } | { delayMs: num
 /**
  * A payment service as it exists without DTA: a plain grpc-js server of `payment.PaymentService`
  * (proto/payment.proto) over a {@link PaymentLedger}, idempotent by the `x-idempotency-key` metadata.
- * It records the metadata of every call (`seen`), which the example's tests read.
+ * It records the metadata of its last 10,000 calls (`seen`), which the example's tests read.
  */
 export class PlainPaymentServer {
   readonly ledger = new PaymentLedger();
@@ -104,6 +107,7 @@ export class PlainPaymentServer {
       at: Date.now(),
       orderId: call.request.orderId,
     });
+    if (this.seen.length > SEEN_MAX) this.seen.shift();
     try {
       const reply = decide(key);
       const disturbance = this.disturbances.get(method);
