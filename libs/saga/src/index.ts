@@ -62,3 +62,4 @@ export { UnsafeEvictionPolicyError } from './store/unsafe-eviction-policy.error'
 export * from './transport';
 export * from './store';
 export type { BarrierStore } from './barrier/barrier-store.interface';
+export * from './relay';
