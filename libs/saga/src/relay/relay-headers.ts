@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { TaskContext } from '../interfaces/task-context.interface';
+import { traceHeaders } from '../transport/trace-headers';
 
 /** Which call of a relayed task: the task itself, or its compensation. */
 export type RelayCallKind = 'run' | 'compensate';
@@ -26,22 +26,7 @@ export function relayIdempotencyKey(sagaId: string, task: string, kind: RelayCal
 export function relayHeaders(ctx: TaskContext, kind: RelayCallKind): RelayHeaders {
   return {
     'x-idempotency-key': relayIdempotencyKey(ctx.sagaId, ctx.task, kind),
-    'x-request-id': ctx.traceId,
-    traceparent: `00-${w3cTraceId(ctx.traceId)}-${spanId()}-01`,
+    // The transport's derivation, so that the relayed call joins the saga's trace.
+    ...traceHeaders(ctx.traceId),
   };
-}
-
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
-// The same derivation as the transport's AMQP headers, so that the relayed call joins the saga's trace: the
-// trace id itself when it is 32 hex digits (a UUID), else the first 32 hex digits of its SHA-256.
-function w3cTraceId(traceId: string): string {
-  const compact = traceId.toLowerCase().replace(/-/g, '');
-  if (TRACE_ID.test(compact) && !/^0+$/.test(compact)) return compact;
-  return createHash('sha256').update(traceId).digest('hex').slice(0, 32);
-}
-
-function spanId(): string {
-  const id = randomBytes(8).toString('hex');
-  return id === '0000000000000000' ? '0000000000000001' : id;
 }
