@@ -137,7 +137,11 @@ export class NatsTopology {
   eventKey(subject: string): string | undefined {
     const head = `${this.names.prefix}.e.`;
     if (!subject.startsWith(head)) return undefined;
-    return subject.slice(head.length).split('.').map(decodeURIComponent).join('.');
+    try {
+      return subject.slice(head.length).split('.').map(decodeURIComponent).join('.');
+    } catch {
+      return undefined; // a stray `%` from another publisher: no pattern of ours can want it
+    }
   }
 
   /**

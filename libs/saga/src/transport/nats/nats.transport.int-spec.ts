@@ -233,20 +233,24 @@ describe('NatsTransport on NATS JetStream', () => {
     await eventually(() => held === 1, 'the message held by the first consumer');
     await crashed.connection?.close(); // it dies: no ack, no nak
 
+    // The next consumer fails every delivery: the dead letter counts the deliveries its handlers saw.
     const seen: string[] = [];
-    const failing = new Set<string>();
-    const next = open({ ackWaitMs: 1000, maxDeliveries: 1 });
+    const next = open({ ackWaitMs: 1000, maxDeliveries: 2 });
     await next.consumeTasks('trip', 'book-hotel', async (m) => {
       seen.push(m.sagaId);
-      if (failing.has(m.sagaId)) throw new Error('must not be its last delivery');
+      throw new Error('fails');
     });
-    await eventually(() => seen.length === 1, 'the redelivery after the ack wait', 10_000);
-    expect(seen).toEqual(['saga-1']);
+    const { stream, subject } = next.streams.deadLetterQueue;
+    await eventually(
+      async () => (await storedMessages(probe, stream, subject)).length === 1,
+      'the redelivery after the ack wait, failed twice',
+      10_000,
+    );
     release.resolve();
-    // A redelivery by JetStream used no delivery: with maxDeliveries 1 a failure would have dead-lettered it.
-    const nats = next.streams;
-    const { stream, subject } = nats.deadLetterQueue;
-    expect(await storedMessages(probe, stream, subject)).toEqual([]);
+    // The redelivery by JetStream (the first consumer died holding it) used no delivery.
+    expect(seen).toEqual(['saga-1', 'saga-1']);
+    const [dead] = await storedMessages(probe, stream, subject);
+    expect(dead.header.get('x-dta-deliveries')).toBe('2');
   });
 
   it('redelivers a failed message as a copy carrying x-dta-delivery, and dead-letters it with the x-dta headers', async () => {
@@ -278,6 +282,29 @@ describe('NatsTransport on NATS JetStream', () => {
       lifetime: 'shared',
     });
     expect(await storedMessages(probe, queue.stream, queue.subject)).toEqual([]);
+  });
+
+  it('reuses the durable consumer of a queue, updated to the settings of the transport that consumes it', async () => {
+    const first = open({ ackWaitMs: 5000 });
+    const second = open({ ackWaitMs: 7000 });
+    const seen: string[] = [];
+    await first.consumeTasks('trip', 'book-hotel', async (m) => void seen.push(`first:${m.sagaId}`));
+    await second.consumeTasks('trip', 'book-hotel', async (m) => void seen.push(`second:${m.sagaId}`));
+    const queue = first.streams.queue({ name: names.taskQueue('trip', 'book-hotel'), lifetime: 'shared' });
+    const durables = await probe.jsm.consumers.list(queue.stream).next();
+    expect(durables.map((c) => c.name)).toEqual([queue.durable]);
+    expect(durables[0].config.ack_wait).toBe(7000 * 1_000_000);
+    for (let n = 1; n <= 4; n++) await first.sendTask(task(n));
+    await eventually(() => seen.length === 4, 'the tasks, each once');
+    expect(seen.map((s) => s.split(':')[1]).sort()).toEqual(['saga-1', 'saga-2', 'saga-3', 'saga-4']);
+  });
+
+  it('refuses at once a message larger than the server takes (max_payload)', async () => {
+    const transport = open({ publishTimeoutMs: 60_000 });
+    await transport.init();
+    const maxPayload = transport.connection?.info?.max_payload ?? 1024 * 1024;
+    const huge = { ...task(1), input: 'x'.repeat(maxPayload) };
+    await expect(transport.sendTask(huge)).rejects.toThrow(/max_payload/);
   });
 
   it('acknowledges the message whose handler finished during close, and leaves nothing else behind', async () => {

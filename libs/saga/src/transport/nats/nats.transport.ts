@@ -4,6 +4,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import {
   connect,
   headers as createHeaders,
+  InvalidArgumentError,
   NoRespondersError,
   type MsgHdrs,
   type NatsConnection,
@@ -34,6 +35,12 @@ import { topicMatches } from './topic-matches';
 const MAX_REASON_LENGTH = 1000;
 /** Pause before publishing again a message JetStream did not acknowledge. */
 const REPUBLISH_PAUSE_MS = 50;
+/**
+ * Longest wait for one publish acknowledgement or JetStream API answer before asking again. A request sent while
+ * disconnected, or just after reconnecting while JetStream is still recovering its streams, gets no answer at
+ * all; publishing again with the same message id is safe (JetStream stores it once).
+ */
+const ATTEMPT_TIMEOUT_MS = 2000;
 /** Longest wait for draining the connection on close. */
 const DRAIN_TIMEOUT_MS = 5000;
 /** JetStream's answer to a durable created again with another configuration (`consumer already exists`). */
@@ -116,7 +123,7 @@ export class NatsTransport extends BrokerTransport {
       timeout: this.settings.connectTimeoutMs,
     });
     try {
-      const jsm = await jetstreamManager(nc, { timeout: this.settings.publishTimeoutMs });
+      const jsm = await jetstreamManager(nc, { timeout: 2 * ATTEMPT_TIMEOUT_MS });
       this.jsm = jsm;
       this.js = jsm.jetstream();
       this.nc = nc;
@@ -127,6 +134,16 @@ export class NatsTransport extends BrokerTransport {
       throw error;
     }
     void this.watchStatus(nc);
+    void nc.closed().then(() => this.onClosed());
+  }
+
+  /** A connection closed by anything but `close()` (it does not reconnect any more): the consumers stop. */
+  private onClosed(): void {
+    if (this.isClosed) return;
+    this.logger.error('NATS connection closed; its consumers stop');
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    void Promise.all(consumers.map((consumer) => consumer.stop()));
   }
 
   /** Stops the consumers, waits for their handlers, then drains and closes the connection. */
@@ -304,12 +321,14 @@ export class NatsTransport extends BrokerTransport {
     const js = this.jetstream();
     const deadline = Date.now() + this.settings.publishTimeoutMs;
     for (;;) {
-      const timeout = Math.max(1, deadline - Date.now());
+      const timeout = Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
       try {
         await js.publish(subject, data, { msgID, headers: hdrs, timeout });
         return;
       } catch (error) {
         if (this.isClosed && this.nc?.isClosed()) throw error;
+        // Larger than the server's max_payload: no retry makes it fit.
+        if (error instanceof InvalidArgumentError) throw error;
         if (deadline - Date.now() < REPUBLISH_PAUSE_MS) {
           throw new TransientFaultError(
             `JetStream did not store a message to ${subject} within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`,
