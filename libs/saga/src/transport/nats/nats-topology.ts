@@ -149,6 +149,9 @@ export class NatsTopology {
    * keeps what was sent before anyone consumed it), an event subscriber only what is published after it first
    * subscribed, like a queue bound to an exchange. Instance ones go after `instanceQueueExpiresMs` inactive.
    * `max_deliver` is unlimited: the delivery count DTA limits travels in the message (see `NatsTransport`).
+   * `max_ack_pending` is unlimited too: the replicas of a queue share its durable, so a limit there would bound
+   * all of them together, and each declaring its own prefetch would overwrite the others'; each consumer pulls
+   * at most its own prefetch instead (see `NatsConsumer`), as a RabbitMQ channel's prefetch bounds one consumer.
    */
   consumerConfig(queue: NatsQueue): Partial<ConsumerConfig> & { durable_name: string } {
     const events = queue.stream === this.eventsStream;
@@ -160,6 +163,7 @@ export class NatsTopology {
       filter_subject: queue.subject,
       ack_wait: nanos(this.settings.ackWaitMs),
       max_deliver: -1,
+      max_ack_pending: -1,
       ...(queue.lifetime === 'instance'
         ? { inactive_threshold: nanos(this.settings.instanceQueueExpiresMs) }
         : {}),

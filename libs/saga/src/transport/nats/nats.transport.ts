@@ -78,6 +78,10 @@ const STREAM_NAME_IN_USE = 10058;
  *   consumer receives every event and acknowledges unread those its patterns (AMQP topic syntax) do not match;
  *   replicas of one subscriber must subscribe with the same patterns, which one transport unites.
  * - The connection reconnects forever; after a reconnection every consumer pulls again.
+ * - A message larger than the server's `max_payload` (1 MB by default, headers included) is refused at once by
+ *   `send*` (not retried): give the server a `max_payload` above `maxMessageBytes` plus a few hundred bytes.
+ * - The streams are shared by every transport of one prefix, and declared by each with its settings
+ *   (`instanceQueueExpiresMs`, `duplicateWindowMs`): the last to connect wins, so give them all the same.
  *
  * @example
  * const transport = new NatsTransport({ url: 'nats://localhost:4222' });
@@ -261,8 +265,12 @@ export class NatsTransport extends BrokerTransport {
       await jsm.consumers.add(queue.stream, config);
     } catch (error) {
       if (!isApiError(error, CONSUMER_EXISTS)) throw error;
-      const { ack_wait, inactive_threshold } = config;
-      await jsm.consumers.update(queue.stream, queue.durable, { ack_wait, inactive_threshold });
+      const { ack_wait, inactive_threshold, max_ack_pending } = config;
+      await jsm.consumers.update(queue.stream, queue.durable, {
+        ack_wait,
+        inactive_threshold,
+        max_ack_pending,
+      });
     }
     return this.jetstream().consumers.get(queue.stream, queue.durable);
   }
