@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient shim, which no import can bring in
+/// <reference path="./nats-core-types.d.ts" />
 import { nanos } from '@nats-io/transport-node';
 import {
   AckPolicy,
@@ -48,12 +50,16 @@ export class NatsTopology {
   readonly queuesStream: string;
   readonly resultsStream: string;
   readonly eventsStream: string;
+  /** The prefix as subject tokens (the same unless it holds characters a subject cannot carry). */
+  private readonly subjectPrefix: string;
 
   constructor(
     readonly names: SagaTopology,
     private readonly settings: NatsStreamSettings,
   ) {
-    const base = names.prefix.replace(/\./g, '_');
+    // Stream names cannot contain `.` (nor wildcards or spaces): `.` becomes `_`, as in consumer names.
+    const base = durableName(names.prefix);
+    this.subjectPrefix = subjectTokens(names.prefix);
     this.queuesStream = `${base}-queues`;
     this.resultsStream = `${base}-results`;
     this.eventsStream = `${base}-events`;
@@ -61,7 +67,7 @@ export class NatsTopology {
 
   /** The three streams, idempotent to declare with the same settings. */
   streams(): StreamConfig[] {
-    const prefix = this.names.prefix;
+    const prefix = this.subjectPrefix;
     const duplicateWindow = nanos(this.settings.duplicateWindowMs);
     const common = {
       storage: StorageType.File,
@@ -103,7 +109,7 @@ export class NatsTopology {
       name: address.name,
       lifetime: address.lifetime,
       stream: shared ? this.queuesStream : this.resultsStream,
-      subject: `${this.names.prefix}.${shared ? 'q' : 'r'}.${rest}`,
+      subject: `${this.subjectPrefix}.${shared ? 'q' : 'r'}.${rest}`,
       durable: durableName(address.name),
     };
   }
@@ -125,17 +131,17 @@ export class NatsTopology {
 
   /** Every event subject. */
   get eventSubjects(): string {
-    return `${this.names.prefix}.e.>`;
+    return `${this.subjectPrefix}.e.>`;
   }
 
   /** Subject of an event under routing key `<flow>.<type>`. */
   eventSubject(key: string): string {
-    return `${this.names.prefix}.e.${subjectTokens(key)}`;
+    return `${this.subjectPrefix}.e.${subjectTokens(key)}`;
   }
 
   /** The routing key of an event subject (`<flow>.<type>`), or undefined for another subject. */
   eventKey(subject: string): string | undefined {
-    const head = `${this.names.prefix}.e.`;
+    const head = `${this.subjectPrefix}.e.`;
     if (!subject.startsWith(head)) return undefined;
     try {
       return subject.slice(head.length).split('.').map(decodeURIComponent).join('.');
