@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -251,6 +252,26 @@ describe('NatsTransport on NATS JetStream', () => {
     expect(seen).toEqual(['saga-1', 'saga-1']);
     const [dead] = await storedMessages(probe, stream, subject);
     expect(dead.header.get('x-dta-deliveries')).toBe('2');
+  });
+
+  it('keeps a message its handler holds longer than the ack wait from every other consumer (working())', async () => {
+    const release = deferred();
+    let deliveries = 0;
+    let done = 0;
+    const handler = async () => {
+      deliveries++;
+      await release.promise;
+      done++;
+    };
+    await open({ ackWaitMs: 1000 }).consumeTasks('trip', 'book-hotel', handler);
+    await open({ ackWaitMs: 1000 }).consumeTasks('trip', 'book-hotel', handler);
+    await transports[0].sendTask(task(1));
+    await eventually(() => deliveries === 1, 'the first delivery');
+    await sleep(2500); // two and a half ack waits
+    release.resolve();
+    await eventually(() => done === 1, 'the handler to finish');
+    await Promise.all(transports.splice(0).map((transport) => transport.close()));
+    expect(deliveries).toBe(1);
   });
 
   it('redelivers a failed message as a copy carrying x-dta-delivery, and dead-letters it with the x-dta headers', async () => {
