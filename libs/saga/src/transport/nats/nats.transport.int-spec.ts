@@ -19,6 +19,7 @@ import type { NatsTopology } from './nats-topology';
 import { topicMatches } from './topic-matches';
 import { WIRE_VERSION, type LifecycleEvent, type StartMessage, type TaskMessage } from '../saga-messages';
 import { SagaTopology } from '../saga-topology';
+import { TransportClosedError } from '../transport-closed.error';
 import {
   contractPrefix,
   deferred,
@@ -396,6 +397,13 @@ describe('NatsTransport on NATS JetStream', () => {
       'every event acknowledged and gone from the interest stream',
     );
     expect(events.config.retention).toBe('interest');
+  });
+
+  it('rejects init when no server answers, and still closes', async () => {
+    const transport = open({ url: 'nats://127.0.0.1:1', connectTimeoutMs: 300 });
+    await expect(transport.init()).rejects.toThrow();
+    await transport.close();
+    await expect(transport.sendTask(task(1))).rejects.toThrow(TransportClosedError);
   });
 
   const withNatsServer = findExecutable('nats-server') ? it : it.skip;

@@ -143,15 +143,6 @@ export class NatsTransport extends BrokerTransport {
     void nc.closed().then(() => this.onClosed());
   }
 
-  /** A connection closed by anything but `close()` (it does not reconnect any more): the consumers stop. */
-  private onClosed(): void {
-    if (this.isClosed) return;
-    this.logger.error('NATS connection closed; its consumers stop');
-    const consumers = [...this.consumers];
-    this.consumers.clear();
-    void Promise.all(consumers.map((consumer) => consumer.stop()));
-  }
-
   /** Stops the consumers, waits for their handlers, then drains and closes the connection. */
   protected async disconnect(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
@@ -370,6 +361,15 @@ export class NatsTransport extends BrokerTransport {
           break;
       }
     }
+  }
+
+  /** A connection closed by anything but `close()` (it does not reconnect any more): the consumers stop. */
+  private onClosed(): void {
+    if (this.isClosed) return;
+    this.logger.error('NATS connection closed; its consumers stop');
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    void Promise.all(consumers.map((consumer) => consumer.stop()));
   }
 
   private manager(): JetStreamManager {
