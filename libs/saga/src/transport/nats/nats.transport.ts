@@ -220,7 +220,7 @@ export class NatsTransport extends BrokerTransport {
       accepts,
       process: (delivery) => receiver.process(delivery),
       deadLetter: (message, reason, deliveries) => this.deadLetter(queue, message, reason, deliveries),
-      redeliver: (message, next) => this.redeliver(queue, message, next),
+      redeliver: (message, next) => this.redeliver(message, next),
       logger: this.logger,
     });
     this.consumers.add(consumer);
@@ -300,7 +300,7 @@ export class NatsTransport extends BrokerTransport {
   }
 
   /** Publishes a copy of a failed message to its own subject as delivery `next`. */
-  private async redeliver(queue: NatsQueue, message: JsMsg, next: number): Promise<void> {
+  private async redeliver(message: JsMsg, next: number): Promise<void> {
     const hdrs = copyHeaders(message);
     hdrs.set(DELIVERY_HEADER, String(next));
     const id = messageId(message.subject, message.data, `copy:${message.info.stream}:${message.seq}:${next}`);
