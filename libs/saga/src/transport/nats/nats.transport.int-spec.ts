@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -435,6 +436,7 @@ describe('NatsTransport on NATS JetStream', () => {
       } finally {
         if (!own.nc.isClosed()) await own.nc.close();
         if (server) await stopNats(server);
+        rmSync(stateDir, { recursive: true, force: true });
       }
     },
     60_000,
