@@ -26,11 +26,13 @@ import {
   QUANTITY_MESSAGE,
   FAULT_INJECT_MESSAGE,
   AMQP_URL,
+  NATS_URL,
   REDIS_URL,
   INFRAS,
+  NATS_INFRA,
 } from './support/e2e-infra';
 import { startStandaloneApp } from './support/standalone-app';
-import { deleteRabbitMqTopology, deleteRedisKeys } from './support/infra-cleanup';
+import { deleteBrokerTopology, deleteRedisKeys } from './support/infra-cleanup';
 
 jest.setTimeout(30_000);
 
@@ -56,7 +58,7 @@ interface BookingResponseBody {
   message: string[];
 }
 
-describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
+describe.each([...INFRAS, NATS_INFRA])('bookings over $name', ({ transport, store }) => {
   const run = randomBytes(4).toString('hex');
   const prefix = `dta-e2e-${run}`;
   const instanceId = `${prefix}-gateway`;
@@ -74,6 +76,7 @@ describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
       SAGA_TRANSPORT: transport,
       SAGA_STORE: store,
       AMQP_URL,
+      NATS_URL,
       REDIS_URL,
       SAGA_PREFIX: prefix,
       SAGA_INSTANCE_ID: instanceId,
@@ -86,10 +89,8 @@ describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
 
   afterAll(async () => {
     await close?.();
-    if (transport === 'rabbitmq') {
-      const tasks = Object.values(Booking.task).map((t) => t.name);
-      await deleteRabbitMqTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instanceId);
-    }
+    const tasks = Object.values(Booking.task).map((t) => t.name);
+    await deleteBrokerTopology(transport, prefix, { name: Booking.name, tasks }, [instanceId]);
     if (store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
   });
 
@@ -115,7 +116,9 @@ describe.each(INFRAS)('bookings over $name', ({ transport, store }) => {
 
   it('runs on the transport and store it was configured with', () => {
     const expected = {
-      transport: transport === 'rabbitmq' ? 'RabbitMqTransport' : 'MemoryTransport',
+      transport: { memory: 'MemoryTransport', rabbitmq: 'RabbitMqTransport', nats: 'NatsTransport' }[
+        transport
+      ],
       store: store === 'redis' ? 'RedisSagaStore' : 'MemorySagaStore',
     };
     expect({

@@ -1,6 +1,9 @@
+import type { SagaTransportName } from '@dta/saga';
+
 /** Servers the e2e suites run against (set by the global setup; these defaults match it). */
 export const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+export const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -13,7 +16,7 @@ export const FAULT_INJECT_MESSAGE =
 
 export interface Infra {
   name: string;
-  transport: 'memory' | 'rabbitmq';
+  transport: SagaTransportName;
   store: 'memory' | 'redis';
 }
 
@@ -22,5 +25,8 @@ export const INFRAS: Infra[] = [
   { name: 'memory transport + memory store', transport: 'memory', store: 'memory' },
   { name: 'RabbitMQ + Redis', transport: 'rabbitmq', store: 'redis' },
 ];
+
+/** Suites that prove a broker end to end (the booking over REST, the cross-process suite) also run on this. */
+export const NATS_INFRA: Infra = { name: 'NATS JetStream + Redis', transport: 'nats', store: 'redis' };
 
 export { freePort } from './distributed/free-port';

@@ -1,6 +1,55 @@
-import { SagaTopology } from '@dta/saga';
+import { NatsTransport, SagaTopology, type SagaTransportName } from '@dta/saga';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { connect } from 'amqplib';
 import Redis from 'ioredis';
+import { AMQP_URL, NATS_URL } from './e2e-infra';
+
+/**
+ * Deletes what a test run declared on its broker under `prefix`: on RabbitMQ the flow's queues and exchanges
+ * and the result queue of every instance; on NATS the prefix's streams (with their consumers and messages).
+ */
+export async function deleteBrokerTopology(
+  transport: SagaTransportName,
+  prefix: string,
+  flow: { name: string; tasks: string[] },
+  instanceIds: string[],
+): Promise<void> {
+  if (transport === 'rabbitmq') {
+    for (const [i, instance] of instanceIds.entries()) {
+      // The first call deletes the shared queues and exchanges too; the others only their result queue.
+      if (i === 0) await deleteRabbitMqTopology(AMQP_URL, prefix, flow, instance);
+      else await deleteRabbitMqQueues(AMQP_URL, [new SagaTopology(prefix).resultQueue(instance)]);
+    }
+  }
+  if (transport === 'nats') await deleteNatsStreams(NATS_URL, prefix);
+}
+
+/** Deletes the JetStream streams of `prefix`. */
+export async function deleteNatsStreams(natsUrl: string, prefix: string): Promise<void> {
+  const { queuesStream, resultsStream, eventsStream } = new NatsTransport({ url: natsUrl, prefix }).streams;
+  const nc = await connectNats({ servers: natsUrl, name: 'dta-test-cleanup' });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const stream of [queuesStream, resultsStream, eventsStream]) {
+      await jsm.streams.delete(stream).catch(() => false);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Deletes `queues` (missing ones are fine). */
+async function deleteRabbitMqQueues(amqpUrl: string, queues: string[]): Promise<void> {
+  const connection = await connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) await channel.deleteQueue(queue);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
 
 /** Deletes the queues and exchanges a test run declared under `prefix` (one flow, its tasks, one instance). */
 export async function deleteRabbitMqTopology(

@@ -25,6 +25,7 @@ export type { SagaOperatorAction, SagaOperatorActionType, OperatorNote } from '.
 export type { SagaListQuery, SagaSummary, SagaListPage } from './store/saga-list.interface';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { sagaOptionsFromConfig } from './saga.config';
+export type { SagaStoreName, SagaTransportName } from './saga.adapters';
 export { sagaLog } from './runtime/saga-log';
 export { CALLBACK_URL_MESSAGE } from './runtime/callback-url.check';
 export {

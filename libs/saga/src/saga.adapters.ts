@@ -3,6 +3,7 @@ import { MemorySagaStore } from './store/memory-saga.store';
 import { RedisSagaStore } from './store/redis-saga.store';
 import type { SagaStore } from './store/saga-store.interface';
 import { MemoryTransport } from './transport/memory/memory.transport';
+import { NatsTransport } from './transport/nats/nats.transport';
 import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
 import type { SagaTransport } from './transport/saga-transport.interface';
 
@@ -26,6 +27,12 @@ export const SAGA_TRANSPORT_ADAPTERS = {
       ...brokerSettings(options),
       url: options.amqpUrl,
       connectionName: `dta-${options.instanceId}`,
+    }),
+  nats: (options) =>
+    new NatsTransport({
+      ...brokerSettings(options),
+      url: options.natsUrl,
+      name: `dta-${options.instanceId}`,
     }),
 } satisfies Record<string, AdapterFactory<SagaTransport>>;
 

@@ -36,6 +36,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     transport: options.transport ?? 'memory',
     store: options.store ?? 'memory',
     amqpUrl: options.amqpUrl ?? 'amqp://guest:guest@localhost:5672',
+    natsUrl: options.natsUrl ?? 'nats://localhost:4222',
     redisUrl: options.redisUrl ?? 'redis://localhost:6379',
     prefix: options.prefix ?? 'dta',
     contracts: options.contracts ?? [],

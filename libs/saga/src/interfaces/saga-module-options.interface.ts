@@ -17,6 +17,8 @@ export interface SagaModuleOptions {
   store?: SagaStoreName | SagaStore;
   /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
   amqpUrl?: string;
+  /** NATS server URL (JetStream enabled) when `transport` is `'nats'`. @default 'nats://localhost:4222' */
+  natsUrl?: string;
   /** Redis URL when `store` is `'redis'`. @default 'redis://localhost:6379' */
   redisUrl?: string;
   /** Prefix of every queue, exchange and Redis key. @default 'dta' */

@@ -21,6 +21,7 @@ export {
   CONTRACT_INSTANCES,
   CONTRACT_SUBSCRIBERS,
   type ContractDeadLetter,
+  type RawRoute,
   type SagaTransportContractFactory,
   type SagaTransportContractOptions,
   type SagaTransportContractSubject,

@@ -9,3 +9,4 @@ export { TransientFaultError, isTransientFault } from '../vocabulary';
 export * from './memory/memory.transport';
 export * from './rabbitmq/rabbitmq.transport';
 export * from './rabbitmq/rabbitmq-transport.options';
+export * from './nats';

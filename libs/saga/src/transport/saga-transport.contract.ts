@@ -58,11 +58,20 @@ export interface ContractDeadLetter {
   body: string;
 }
 
+/**
+ * How an injected message reaches an event subscriber's queue on a broker that routes by topic alone (NATS):
+ * published under `eventKey`, which the subscriber's patterns match. A broker that can put bytes on the queue
+ * itself (RabbitMQ, memory) ignores it.
+ */
+export interface RawRoute {
+  eventKey: string;
+}
+
 /** A transport under test and what the contract needs to look inside it. */
 export interface SagaTransportContractSubject {
   readonly transport: SagaTransport;
   /** Puts `body` on `queue` as is, bypassing the transport (the queue exists: someone consumes it). */
-  injectRaw(queue: string, body: string): Promise<void>;
+  injectRaw(queue: string, body: string, route?: RawRoute): Promise<void>;
   /** Every message dead-lettered so far, oldest first. */
   deadLetters(): Promise<ContractDeadLetter[]>;
   /** Records, from now on, the events whose routing key matches the topic `pattern`; returns the record. */
@@ -211,6 +220,8 @@ interface ContractChannel<M extends { sagaId: string } = { sagaId: string }> {
   send(transport: SagaTransport, message: M): Promise<void>;
   /** Whether a message sent before anyone consumes waits for its consumer (events wait only once bound). */
   waits: boolean;
+  /** How raw bytes reach this channel's queue, for brokers that route events by topic only. */
+  route?: RawRoute;
 }
 
 /** Erases a channel's message type, so that every channel fits in one table. */
@@ -289,6 +300,7 @@ const CHANNELS: ContractChannel[] = [
         : ({ ...lifecycle('trip', 'completed', n), payload } as LifecycleEvent),
     send: (transport, message) => transport.publishEvent(message),
     waits: false,
+    route: { eventKey: 'trip.completed' },
   }),
 ];
 
@@ -726,8 +738,9 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
           await handler(m);
         });
         // The queue exists once consumed (an event queue too), so raw bytes can be put on it.
-        await subject.injectRaw(channel.queue(names), 'not json');
-        await subject.injectRaw(channel.queue(names), JSON.stringify({ ...channel.message(2), v: 99 }));
+        const raw = (body: string) => subject.injectRaw(channel.queue(names), body, channel.route);
+        await raw('not json');
+        await raw(JSON.stringify({ ...channel.message(2), v: 99 }));
         await channel.send(transport, channel.message(3));
         await channel.send(transport, channel.message(4));
         await eventually(async () => (await subject.deadLetters()).length === 3, 'three dead letters');

@@ -8,6 +8,7 @@ import {
 import type { Delivery } from '../message-delivery';
 import type { QueueAddress } from '../saga-channels';
 import type { LifecycleEvent } from '../saga-messages';
+import { topicMatches } from '../topic-matches';
 import { TransportClosedError } from '../transport-closed.error';
 
 /** Options of {@link MemoryTransport}. */
@@ -245,16 +246,4 @@ export class MemoryTransport extends BrokerTransport {
       () => this.inFlight.delete(delivery),
     );
   }
-}
-
-/** AMQP topic matching: words split on `.`, `*` matches one word, `#` zero or more. */
-function topicMatches(pattern: string, key: string): boolean {
-  const match = (p: string[], k: string[]): boolean => {
-    if (p.length === 0) return k.length === 0;
-    const [head, ...rest] = p;
-    if (head === '#') return match(rest, k) || (k.length > 0 && match(p, k.slice(1)));
-    if (k.length === 0) return false;
-    return (head === '*' || head === k[0]) && match(rest, k.slice(1));
-  };
-  return match(pattern.split('.'), key.split('.'));
 }

@@ -1,6 +1,6 @@
 import { SagaTopology } from '../saga-topology';
 import { NatsTopology } from './nats-topology';
-import { topicMatches } from './topic-matches';
+import { topicMatches } from '../topic-matches';
 
 const settings = { instanceQueueExpiresMs: 600_000, duplicateWindowMs: 120_000, ackWaitMs: 30_000 };
 

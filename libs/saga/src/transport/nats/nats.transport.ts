@@ -1,6 +1,6 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient shim, which no import can bring in
 /// <reference path="./nats-core-types.d.ts" />
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger, type LoggerService } from '@nestjs/common';
 import {
@@ -23,7 +23,7 @@ import {
 import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
 import { describeError } from '../message-delivery';
 import type { QueueAddress } from '../saga-channels';
-import { TransientFaultError } from '../../errors/transient-fault.error';
+import { TransientFaultError } from '../../vocabulary';
 import { DELIVERY_HEADER, NatsConsumer } from './nats-consumer';
 import { NatsTopology, type NatsQueue } from './nats-topology';
 import {
@@ -31,7 +31,7 @@ import {
   type NatsTransportOptions,
   type ResolvedNatsTransportSettings,
 } from './nats-transport.options';
-import { topicMatches } from './topic-matches';
+import { topicMatches } from '../topic-matches';
 
 /** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
 const MAX_REASON_LENGTH = 1000;
@@ -58,8 +58,10 @@ const STREAM_NAME_IN_USE = 10058;
  *
  * - Sending resolves once JetStream stored the message (its publish acknowledgement), retried across reconnects
  *   for `publishTimeoutMs`, then it rejects with `TransientFaultError`. Messages are JSON with the headers
- *   `x-request-id` (the trace id) and W3C `traceparent`, and a `Nats-Msg-Id` (SHA-256 of subject and body) so a
- *   publish retried after a lost acknowledgement is stored once (`duplicateWindowMs`).
+ *   `x-request-id` (the trace id) and W3C `traceparent`, and a `Nats-Msg-Id` of its own per send, kept across the
+ *   retries of that send, so a publish retried after a lost acknowledgement is stored once (`duplicateWindowMs`).
+ *   Not a hash of the body: two sends of identical bytes are both meant (a repeated start asks for its answer
+ *   again, a second caller of one saga gets the same result), and de-duplicating them left callers waiting.
  * - Each consumer pulls at most its prefetch of messages from the queue's durable consumer, which the queue's
  *   consumers share, and acknowledges a message only after its handler resolved (see {@link NatsConsumer}).
  * - A message over `maxMessageBytes` or `maxMessageDepth`, that is not JSON or fails its parser, or whose handler
@@ -166,7 +168,7 @@ export class NatsTransport extends BrokerTransport {
 
   protected async sendToQueue(address: QueueAddress, message: OutgoingMessage): Promise<void> {
     const { subject } = this.nats.queue(address);
-    await this.publish(subject, message.body, traceHeaders(message), messageId(subject, message.body));
+    await this.publish(subject, message.body, traceHeaders(message), randomUUID());
   }
 
   protected async consumeQueue(address: QueueAddress, receiver: QueueReceiver): Promise<void> {
@@ -175,7 +177,7 @@ export class NatsTransport extends BrokerTransport {
 
   protected async publishToTopic(key: string, message: OutgoingMessage): Promise<void> {
     const subject = this.nats.eventSubject(key);
-    await this.publish(subject, message.body, traceHeaders(message), messageId(subject, message.body));
+    await this.publish(subject, message.body, traceHeaders(message), randomUUID());
   }
 
   protected async subscribeToTopic(
@@ -403,7 +405,10 @@ function copyHeaders(message: JsMsg): MsgHdrs {
   return hdrs;
 }
 
-/** The JetStream de-duplication id: a SHA-256 of the subject, the body and what makes a copy a copy. */
+/**
+ * The JetStream de-duplication id of a copy (redelivery or dead letter): a SHA-256 of the subject, the body and
+ * the original's stream sequence with the delivery it becomes, so the same copy published twice is stored once.
+ */
 function messageId(subject: string, body: string | Uint8Array, copy = ''): string {
   return createHash('sha256')
     .update(subject)

@@ -1,6 +1,6 @@
 /**
- * AMQP topic matching: words split on `.`, `*` matches one word, `#` zero or more. The same function as the
- * private one of `MemoryTransport`; to be moved to a shared file.
+ * AMQP topic matching, for adapters whose broker cannot match event patterns itself (memory; NATS, whose
+ * subjects have no "zero or more words"): words split on `.`, `*` matches one word, `#` zero or more.
  */
 export function topicMatches(pattern: string, key: string): boolean {
   const match = (p: string[], k: string[]): boolean => {
