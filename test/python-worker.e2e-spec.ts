@@ -10,7 +10,7 @@ import { DistributedSystem } from './support/distributed/distributed-system';
 import { eventually } from './support/distributed/eventually';
 import { type ExchangeTap, openExchangeTap } from './support/distributed/exchange-tap';
 import type { GatewayClient } from './support/distributed/gateway-client';
-import { deleteDistributedTopology } from './support/distributed/system-cleanup';
+import { deleteBrokerTopology } from './support/infra-cleanup';
 import { AMQP_URL, REDIS_URL } from './support/e2e-infra';
 import { deleteRedisKeys } from './support/infra-cleanup';
 import { ensurePythonPika, PythonWorker } from './support/python-worker';
@@ -172,7 +172,7 @@ describe('a Python worker serving reserve-stock for the Node booking system', ()
       const tasks = Object.values(Booking.task).map((t) => t.name);
       const instances = system.processes.map((p) => p.instanceId);
       if (instances.length > 0) {
-        await deleteDistributedTopology(AMQP_URL, prefix, { name: Booking.name, tasks }, instances);
+        await deleteBrokerTopology('rabbitmq', prefix, { name: Booking.name, tasks }, instances);
       }
       await deleteRedisKeys(REDIS_URL, prefix);
       rmSync(stateDir, { recursive: true, force: true });

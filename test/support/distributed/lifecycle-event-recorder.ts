@@ -1,4 +1,4 @@
-import type { ChannelModel } from 'amqplib';
+import { NatsTransport, type LifecycleEvent } from '@dta/saga';
 import { openExchangeTap } from './exchange-tap';
 
 /** A lifecycle event as the orchestrators publish it on `<prefix>.events` (routing key `<flow>.<type>`). */
@@ -21,7 +21,7 @@ export interface RecordedEvent {
 export class LifecycleEventRecorder {
   readonly events: RecordedEvent[] = [];
 
-  private connection?: ChannelModel;
+  private closer?: () => Promise<void>;
 
   private constructor() {}
 
@@ -36,13 +36,35 @@ export class LifecycleEventRecorder {
       const event = JSON.parse(message.content.toString('utf8')) as Omit<RecordedEvent, 'routingKey'>;
       recorder.events.push({ ...event, routingKey: message.fields.routingKey });
     });
-    recorder.connection = tap.connection;
+    recorder.closer = () => tap.connection.close();
+    return recorder;
+  }
+
+  /**
+   * The same on NATS JetStream: a subscriber of the prefix's event stream, through a `NatsTransport` of its own
+   * (the stream keeps its order: one subscriber sees the events as they were stored).
+   */
+  static async openNats(
+    natsUrl: string,
+    prefix: string,
+    routingKeys: string[],
+  ): Promise<LifecycleEventRecorder> {
+    const recorder = new LifecycleEventRecorder();
+    const transport = new NatsTransport({ url: natsUrl, prefix, name: `${prefix}-event-recorder` });
+    await transport.consumeEvents('recorder', routingKeys, async (event: LifecycleEvent) => {
+      recorder.events.push({
+        ...event,
+        instance: event.instance ?? '',
+        routingKey: `${event.flow}.${event.type}`,
+      });
+    });
+    recorder.closer = () => transport.close();
     return recorder;
   }
 
   /** Closes the connection (a no-op if the broker already closed it). */
   async close(): Promise<void> {
-    await this.connection?.close().catch(() => undefined);
+    await this.closer?.().catch(() => undefined);
   }
 }
 
