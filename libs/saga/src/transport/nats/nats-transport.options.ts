@@ -15,6 +15,16 @@ export interface NatsTransportOptions extends BrokerTransportSettings {
    */
   servers?: string | string[];
   /**
+   * User and password, or a token, the server asks for. Credentials written in a URL
+   * (`nats://user:password@host:4222`, `nats://token@host:4222`) are taken from it; these options win over them.
+   * @default none, or the URL's
+   */
+  user?: string;
+  /** Password of `user`. @default none, or the URL's */
+  pass?: string;
+  /** Token authentication. @default none, or the URL's */
+  token?: string;
+  /**
    * Name of the connection, shown by the server's monitoring (`/connz`) and `nats server report connections`.
    * @default 'dta'
    */
@@ -71,6 +81,8 @@ export interface ResolvedNatsTransportSettings extends ResolvedDeliveryLimits {
   prefix: string;
   prefetch: number;
   servers: string[];
+  /** Credentials for the connection, from the options or the URLs (which no longer carry them). */
+  auth: { user?: string; pass?: string; token?: string };
   name: string;
   redeliveryDelayMs: number;
   publishTimeoutMs: number;
@@ -83,12 +95,15 @@ export interface ResolvedNatsTransportSettings extends ResolvedDeliveryLimits {
 
 /** Applies the defaults documented on {@link NatsTransportOptions}, in one place. */
 export function resolveNatsTransportSettings(options: NatsTransportOptions): ResolvedNatsTransportSettings {
-  const servers = options.servers ?? options.url ?? 'nats://127.0.0.1:4222';
+  const given = options.servers ?? options.url ?? 'nats://127.0.0.1:4222';
+  const { servers, auth } = withoutCredentials(typeof given === 'string' ? [given] : [...given]);
+  const { user = auth.user, pass = auth.pass, token = auth.token } = options;
   return {
     ...resolveDeliveryLimits(options),
     prefix: options.prefix ?? 'dta',
     prefetch: options.prefetch ?? 32,
-    servers: typeof servers === 'string' ? [servers] : [...servers],
+    servers,
+    auth: Object.fromEntries(Object.entries({ user, pass, token }).filter(([, v]) => v !== undefined)),
     name: options.name ?? 'dta',
     redeliveryDelayMs: options.redeliveryDelayMs ?? 1000,
     publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
@@ -98,4 +113,27 @@ export function resolveNatsTransportSettings(options: NatsTransportOptions): Res
     reconnectDelayMs: options.reconnectDelayMs ?? 1000,
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
   };
+}
+
+/**
+ * The NATS client ignores credentials written in a server URL: take them out (the first URL that has any
+ * names them) and hand them over as options. `nats://a:b@host` is a user and password, `nats://t@host` a token.
+ */
+function withoutCredentials(given: string[]): {
+  servers: string[];
+  auth: ResolvedNatsTransportSettings['auth'];
+} {
+  let auth: ResolvedNatsTransportSettings['auth'] = {};
+  const servers = given.map((server) => {
+    if (!server.includes('@')) return server;
+    const url = new URL(server.includes('://') ? server : `nats://${server}`);
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    if (Object.keys(auth).length === 0 && user !== '')
+      auth = url.password === '' ? { token: user } : { user, pass };
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  });
+  return { servers, auth };
 }

@@ -125,6 +125,7 @@ export class NatsTransport extends BrokerTransport {
   protected async connect(): Promise<void> {
     const nc = await connect({
       servers: this.settings.servers,
+      ...this.settings.auth,
       name: this.settings.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: this.settings.reconnectDelayMs,
