@@ -1,11 +1,13 @@
-/** What a throughput run cost per saga: CPU by process, AMQP publishes and Redis commands. */
+/** What a throughput run cost per saga: CPU by process, publishes and Redis commands. */
 import type { ChildSample } from './children';
 import type { ServerCpu } from './infra';
 import { perUnit } from './stats';
+import type { Broker } from './systems';
 
 /** What one process sent per saga in the throughput run (and the pause after it, when DTA's timers fire). */
 export interface IoPerSaga {
   amqpPublishes: number;
+  natsPublishes: number;
   redisCommands: Record<string, number>;
 }
 
@@ -15,8 +17,10 @@ export interface CpuPerSaga {
   worker: number;
   driver: number;
   redis: number;
-  /** When RabbitMQ runs on this machine (Linux). */
+  /** When the system is on RabbitMQ and it runs on this machine (Linux). */
   rabbitmq?: number;
+  /** When the system is on NATS and its nats-server runs on this machine (Linux). */
+  nats?: number;
   /**
    * CPUs' worth of time other programs took meanwhile (Linux): the machine's busy time less the above, over
    * the wall time. Above a few tenths, the run's sagas/s and latencies are not this system's alone.
@@ -28,6 +32,7 @@ export interface CpuPerSaga {
 export function ioPerSaga(before: ChildSample, after: ChildSample, sagas: number): IoPerSaga {
   return {
     amqpPublishes: (after.io.amqpPublishes - before.io.amqpPublishes) / sagas,
+    natsPublishes: (after.io.natsPublishes - before.io.natsPublishes) / sagas,
     redisCommands: perUnit(before.io.redisCommands, after.io.redisCommands, sagas),
   };
 }
@@ -41,8 +46,11 @@ export interface Snapshot {
   servers: ServerCpu;
 }
 
-/** CPU time per saga by process between two snapshots, and what other programs took meanwhile. */
-export function cpuPerSaga(before: Snapshot, after: Snapshot, sagas: number): CpuPerSaga {
+/**
+ * CPU time per saga by process between two snapshots, and what other programs took meanwhile. Of the
+ * brokers, only the system's own counts: the other one's time (idle, or other users') is other programs'.
+ */
+export function cpuPerSaga(before: Snapshot, after: Snapshot, sagas: number, broker: Broker): CpuPerSaga {
   const used = (pick: (s: Snapshot) => number | undefined): number | undefined => {
     const [from, to] = [pick(before), pick(after)];
     return from === undefined || to === undefined ? undefined : to - from;
@@ -51,15 +59,17 @@ export function cpuPerSaga(before: Snapshot, after: Snapshot, sagas: number): Cp
   const worker = used((s) => s.worker.cpuMs) ?? 0;
   const driver = used((s) => s.driver.cpuMs) ?? 0;
   const redis = used((s) => s.servers.redis) ?? 0;
-  const rabbitmq = used((s) => s.servers.rabbitmq);
+  const rabbitmq = broker === 'rabbitmq' ? used((s) => s.servers.rabbitmq) : undefined;
+  const nats = broker === 'nats' ? used((s) => s.servers.nats) : undefined;
   const machine = used((s) => s.servers.machine);
-  const ours = orchestrator + worker + driver + redis + (rabbitmq ?? 0);
+  const ours = orchestrator + worker + driver + redis + (rabbitmq ?? 0) + (nats ?? 0);
   return {
     orchestrator: orchestrator / sagas,
     worker: worker / sagas,
     driver: driver / sagas,
     redis: redis / sagas,
     ...(rabbitmq === undefined ? {} : { rabbitmq: rabbitmq / sagas }),
+    ...(nats === undefined ? {} : { nats: nats / sagas }),
     ...(machine === undefined ? {} : { otherCpus: Math.max(0, machine - ours) / (after.at - before.at) }),
   };
 }

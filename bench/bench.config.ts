@@ -1,4 +1,10 @@
-/** What `npm run bench` runs; every field from an environment variable or the matching `--flag=value`. */
+import { SYSTEM_IDS, type SystemId } from './systems';
+
+/**
+ * What `npm run bench` runs; every field from an environment variable or the matching `--flag=value`. The
+ * servers are found at `AMQP_URL`, `REDIS_URL` and `NATS_URL` (defaults `amqp://guest:guest@127.0.0.1:5672`,
+ * `redis://127.0.0.1:6379`, `nats://127.0.0.1:4222`; see bench/infra.ts), which the children are passed.
+ */
 export interface BenchConfig {
   /** Sagas of the throughput run. `BENCH_N`, `--n`. @default 5000 */
   n: number;
@@ -9,11 +15,14 @@ export interface BenchConfig {
   /** Sagas run first and not measured (JIT, connections, queue declarations). `BENCH_WARMUP_N`. @default 500 */
   warmupN: number;
   /**
-   * Sagas of each of DTA's two stock runs at concurrency `c`, through the real atomic stock counters: one
+   * Sagas of each of DTA's two stock runs (each DTA system) at concurrency `c`, through the real atomic stock counters: one
    * product per saga, then one product for all; 0 skips them. `BENCH_STOCK_N`, `--stock-n`. @default 1000
    */
   stockN: number;
-  /** Sagas of the memory-flatness run of DTA at concurrency `c`; 0 skips it. `BENCH_SOAK_N`, `--soak-n`. @default 0 */
+  /**
+   * Sagas of the memory-flatness run of each DTA system at concurrency `c`; 0 skips it. `BENCH_SOAK_N`,
+   * `--soak-n`. @default 0
+   */
   soakN: number;
   /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
   prefetch: number;
@@ -25,13 +34,19 @@ export interface BenchConfig {
   /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
   profile: boolean;
   /**
-   * Rounds, each running the ceiling then DTA with fresh processes; each system's best round is reported, as
+   * Rounds, each running the ceiling then DTA (RabbitMQ) then DTA (NATS) with fresh processes; each system's best round is reported, as
    * other load on the machine only slows runs down. `BENCH_ROUNDS`, `--rounds`. @default 1
    */
   rounds: number;
-  /** Which systems to run. `BENCH_SYSTEMS=dta,ceiling`. @default both */
-  systems: ('dta' | 'ceiling')[];
-  /** Report file, written only when both systems ran; '' writes none. `BENCH_OUT`. @default BENCHMARKS.md */
+  /**
+   * Which systems to run: `ceiling` (amqplib + ioredis), `dta` (DTA on RabbitMQ), `dta-nats` (DTA on NATS
+   * JetStream). `BENCH_SYSTEMS=dta,ceiling`. @default all three
+   */
+  systems: SystemId[];
+  /**
+   * Report file, written only when the ceiling and at least one DTA system ran; '' writes none. `BENCH_OUT`.
+   * @default BENCHMARKS.md
+   */
   out: string;
 }
 
@@ -73,9 +88,9 @@ function count(env: Record<string, string | undefined>, name: string, fallback: 
 
 export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchConfig {
   const all = { ...env, ...flagsToEnv(argv) };
-  const systems = (all.BENCH_SYSTEMS ?? 'dta,ceiling').split(',').map((s) => s.trim());
-  if (!systems.every((s): s is 'dta' | 'ceiling' => s === 'dta' || s === 'ceiling')) {
-    throw new Error(`BENCH_SYSTEMS=${all.BENCH_SYSTEMS}: expected dta, ceiling or both`);
+  const systems = (all.BENCH_SYSTEMS || SYSTEM_IDS.join(',')).split(',').map((s) => s.trim());
+  if (!systems.every((s): s is SystemId => (SYSTEM_IDS as readonly string[]).includes(s))) {
+    throw new Error(`BENCH_SYSTEMS=${all.BENCH_SYSTEMS}: expected a list of ${SYSTEM_IDS.join(', ')}`);
   }
   return {
     n: count(all, 'BENCH_N', 5000, 1),

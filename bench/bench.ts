@@ -10,12 +10,12 @@ import { acquireServers, deleteSystemResources, describeMachine, type BenchServe
 import { summarizeProfile } from './profile-summary';
 import { renderReport } from './report';
 import { bestRound, runSystem, type SystemResult } from './system-run';
-import { ceilingSystem, dtaSystem, type BenchSystem } from './systems';
+import { benchSystem, SYSTEM_IDS, type BenchSystem } from './systems';
 
 /**
- * `npm run bench`: DTA (SagaModule on RabbitMQ + Redis) against a hand-written amqplib + ioredis ceiling
- * running the same booking-shaped flow, each as orchestrator, worker and driver processes. Prints the table
- * and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
+ * `npm run bench`: DTA (SagaModule on RabbitMQ + Redis, and on NATS JetStream + Redis) against a hand-written
+ * amqplib + ioredis ceiling running the same booking-shaped flow, each as orchestrator, worker and driver
+ * processes. Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
  */
 async function main(): Promise<void> {
   const config = benchConfig(process.env, process.argv.slice(2));
@@ -46,8 +46,7 @@ async function main(): Promise<void> {
   try {
     servers = await acquireServers();
     const machine = await describeMachine(servers);
-    if (config.systems.includes('ceiling')) systems.push(ceilingSystem(runPrefix));
-    if (config.systems.includes('dta')) systems.push(dtaSystem(runPrefix));
+    for (const id of SYSTEM_IDS) if (config.systems.includes(id)) systems.push(benchSystem(id, runPrefix));
     const rounds = new Map<BenchSystem, SystemResult[]>(systems.map((system) => [system, []]));
     for (let round = 1; round <= config.rounds; round++) {
       for (const system of systems) {
@@ -78,7 +77,8 @@ async function main(): Promise<void> {
       { ...(await resolveConfig(file)), filepath: file },
     );
     process.stdout.write(`\n${report}\n`);
-    const write = config.out !== '' && results.length === 2;
+    const compared = systems.some((s) => s.kind === 'ceiling') && systems.some((s) => s.kind === 'dta');
+    const write = config.out !== '' && compared;
     if (write) writeFileSync(file, report);
     process.stderr.write(`[bench] ${write ? `wrote ${config.out}; ` : ''}logs and profiles in ${logDir}\n`);
   } finally {

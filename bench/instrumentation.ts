@@ -4,6 +4,7 @@ import type { Declared, IoCounts } from './ipc';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type SendCommand = (this: Redis, command: { name: string }, ...rest: unknown[]) => unknown;
+type Prototype = { prototype: Record<string, Method> };
 
 /** Replaces `proto[name]` by a function that first calls `before` with the arguments. */
 function tap(proto: Record<string, Method>, name: string, before: (args: unknown[]) => void): void {
@@ -16,19 +17,25 @@ function tap(proto: Record<string, Method>, name: string, before: (args: unknown
 
 /**
  * Counts what this process sends: every AMQP publish (amqplib's base `Channel.publish`, which confirm channels,
- * `sendToQueue` and golevelup all end in) and every Redis command by name (ioredis `sendCommand`, which
- * pipelines and MULTI go through too), and records the queues and exchanges it declares, so that the bench
- * deletes exactly those. For the bench's own children only.
+ * `sendToQueue` and golevelup all end in), every JetStream publish when the process is on NATS
+ * (`BENCH_TRANSPORT=nats`: `JetStreamClient.publish`, which `NatsTransport` sends, redelivers and dead-letters
+ * with; acknowledgements and pull requests are not counted, as AMQP acks are not) and every Redis command by
+ * name (ioredis `sendCommand`, which pipelines and MULTI go through too), and records the queues and exchanges
+ * it declares, so that the bench deletes exactly those. For the bench's own children only.
  */
 export function instrumentChild(): { io: () => IoCounts; declared: () => Declared } {
-  const io: IoCounts = { amqpPublishes: 0, redisCommands: {} };
+  const io: IoCounts = { amqpPublishes: 0, natsPublishes: 0, redisCommands: {} };
   const declared = { queues: new Set<string>(), exchanges: new Set<string>() };
   const load = createRequire(__filename);
-  const channel = (load('amqplib/lib/channel_model') as { Channel: { prototype: Record<string, Method> } })
-    .Channel.prototype;
+  const channel = (load('amqplib/lib/channel_model') as { Channel: Prototype }).Channel.prototype;
   tap(channel, 'publish', () => io.amqpPublishes++);
   tap(channel, 'assertQueue', ([queue]) => declared.queues.add(String(queue)));
   tap(channel, 'assertExchange', ([exchange]) => declared.exchanges.add(String(exchange)));
+  // Only on NATS: loading the client elsewhere (the ceiling) would add to the process's memory.
+  if (process.env.BENCH_TRANSPORT === 'nats') {
+    const jetstream = load('@nats-io/jetstream/internal') as { JetStreamClientImpl: Prototype };
+    tap(jetstream.JetStreamClientImpl.prototype, 'publish', () => io.natsPublishes++);
+  }
   const redis = Redis.prototype as unknown as { sendCommand: SendCommand };
   const sendCommand = redis.sendCommand;
   redis.sendCommand = function (this: Redis, command: { name: string }, ...rest: unknown[]) {
@@ -36,7 +43,11 @@ export function instrumentChild(): { io: () => IoCounts; declared: () => Declare
     return sendCommand.call(this, command, ...rest);
   };
   return {
-    io: () => ({ amqpPublishes: io.amqpPublishes, redisCommands: { ...io.redisCommands } }),
+    io: () => ({
+      amqpPublishes: io.amqpPublishes,
+      natsPublishes: io.natsPublishes,
+      redisCommands: { ...io.redisCommands },
+    }),
     declared: () => ({ queues: [...declared.queues], exchanges: [...declared.exchanges] }),
   };
 }

@@ -9,9 +9,11 @@ export interface LoadResult {
   firstError?: string;
 }
 
-/** I/O a child did since it started: AMQP publishes and Redis commands by name. */
+/** I/O a child did since it started: AMQP and JetStream publishes, and Redis commands by name. */
 export interface IoCounts {
   amqpPublishes: number;
+  /** JetStream publishes (each stored by the server and acknowledged), in children on NATS. */
+  natsPublishes: number;
   redisCommands: Record<string, number>;
 }
 

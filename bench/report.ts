@@ -5,6 +5,7 @@ import type { ProfileSummary, SelfTime } from './profile-summary';
 import type { IoPerSaga } from './accounting';
 import type { LoadSummary } from './stats';
 import type { SystemResult } from './system-run';
+import { SYSTEM_LABELS, type Broker } from './systems';
 
 export interface BenchReport {
   date: Date;
@@ -31,82 +32,127 @@ function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
 }
 
-function io(per: IoPerSaga | undefined): string {
+function io(per: IoPerSaga | undefined, broker: Broker): string {
   if (!per) return 'n/a';
   const redis = Object.entries(per.redisCommands)
     .sort((a, b) => b[1] - a[1])
     .map(([command, count]) => `${command} ${fixed(count)}`)
     .join(', ');
   const total = Object.values(per.redisCommands).reduce((sum, count) => sum + count, 0);
-  return `${fixed(per.amqpPublishes)} publishes; ${fixed(total)} Redis commands${redis ? ` (${redis})` : ''}`;
+  const publishes =
+    broker === 'nats'
+      ? `${fixed(per.natsPublishes)} JetStream publishes`
+      : `${fixed(per.amqpPublishes)} AMQP publishes`;
+  return `${publishes}; ${fixed(total)} Redis commands${redis ? ` (${redis})` : ''}`;
 }
 
-function resultsTable(dta?: SystemResult, ceiling?: SystemResult): string {
+/** The systems of a report: the DTA ones (RabbitMQ, then NATS) and the ceiling they are compared with. */
+interface Compared {
+  dtas: SystemResult[];
+  ceiling?: SystemResult;
+}
+
+function compared(results: readonly SystemResult[]): Compared {
+  return {
+    dtas: results.filter((r) => r.system !== 'ceiling'),
+    ceiling: results.find((r) => r.system === 'ceiling'),
+  };
+}
+
+const label = (r: SystemResult): string => SYSTEM_LABELS[r.system];
+/** `RabbitMQ` or `NATS`: what tells the DTA systems apart in a cell. */
+const brokerName = (r: SystemResult): string => (r.broker === 'nats' ? 'NATS' : 'RabbitMQ');
+
+/** Headings: each DTA system, the ceiling, then each DTA system over the ceiling. */
+function header(first: string, { dtas }: Compared, ...extra: string[]): string[] {
+  return [first, ...dtas.map(label), 'ceiling', ...dtas.map((d) => `${label(d)} / ceiling`), ...extra];
+}
+
+function resultsTable(systems: Compared): string {
+  const { dtas, ceiling } = systems;
   const row = (label: string, value: (r: SystemResult) => number, digits: number, target = ''): string[] => {
-    const d = dta ? value(dta) : Number.NaN;
     const c = ceiling ? value(ceiling) : Number.NaN;
-    const ratio = d / c;
+    const ratios = dtas.map((d) => value(d) / c);
     const min = /^>= (.+)/.exec(target)?.[1];
     const max = /^<= (.+)/.exec(target)?.[1];
-    const met = min ? ratio >= Number(min) : max ? ratio <= Number(max) : undefined;
+    const verdicts = ratios.map((ratio, i) => {
+      const met = min ? ratio >= Number(min) : max ? ratio <= Number(max) : undefined;
+      if (met === undefined || !Number.isFinite(ratio)) return undefined;
+      return dtas.length > 1 ? `${brokerName(dtas[i])} ${verdict(met)}` : verdict(met);
+    });
+    const found = verdicts.filter((v): v is string => v !== undefined);
     return [
       label,
-      fixed(d, digits),
+      ...dtas.map((d) => fixed(value(d), digits)),
       fixed(c, digits),
-      fixed(ratio, 2),
-      met === undefined ? '' : `${target}: ${verdict(met)}`,
+      ...ratios.map((ratio) => fixed(ratio, 2)),
+      found.length === 0 ? '' : `${target}: ${found.join(', ')}`,
     ];
   };
   const rss = (r?: SystemResult): string =>
     r ? `${mb(r.rss.start)} / ${mb(r.rss.peak)} / ${mb(r.rss.end)}` : 'n/a';
-  const c = (dta ?? ceiling)?.throughput.c;
-  return table(
-    ['', 'DTA', 'ceiling', 'DTA / ceiling', 'target'],
+  const c = (dtas[0] ?? ceiling)?.throughput.c;
+  return table(header('', systems, 'target'), [
+    row(`throughput at C=${c} (sagas/s)`, (r) => r.throughput.sagasPerSec, 0, `>= ${TARGETS.throughput}`),
+    row(`p50 latency at C=${c} (ms)`, (r) => r.throughput.p50Ms, 0),
+    row(`p99 latency at C=${c} (ms)`, (r) => r.throughput.p99Ms, 0),
+    row('throughput at C=1 (sagas/s)', (r) => r.latency.sagasPerSec, 0),
+    row('p50 latency at C=1 (ms)', (r) => r.latency.p50Ms, 2, `<= ${TARGETS.p50AtC1}`),
+    row('p99 latency at C=1 (ms)', (r) => r.latency.p99Ms, 2),
+    row('orchestrator CPU per saga (ms)', (r) => r.cpu.orchestrator, 2),
     [
-      row(`throughput at C=${c} (sagas/s)`, (r) => r.throughput.sagasPerSec, 0, `>= ${TARGETS.throughput}`),
-      row(`p50 latency at C=${c} (ms)`, (r) => r.throughput.p50Ms, 0),
-      row(`p99 latency at C=${c} (ms)`, (r) => r.throughput.p99Ms, 0),
-      row('throughput at C=1 (sagas/s)', (r) => r.latency.sagasPerSec, 0),
-      row('p50 latency at C=1 (ms)', (r) => r.latency.p50Ms, 2, `<= ${TARGETS.p50AtC1}`),
-      row('p99 latency at C=1 (ms)', (r) => r.latency.p99Ms, 2),
-      row('orchestrator CPU per saga (ms)', (r) => r.cpu.orchestrator, 2),
-      [
-        'orchestrator RSS start / peak / end (MB)',
-        rss(dta),
-        rss(ceiling),
-        `${fixed((dta?.rss.peak ?? NaN) / (ceiling?.rss.peak ?? NaN), 2)} (peak)`,
-        '',
-      ],
+      'orchestrator RSS start / peak / end (MB)',
+      ...dtas.map(rss),
+      rss(ceiling),
+      ...dtas.map((d) => `${fixed(d.rss.peak / (ceiling?.rss.peak ?? NaN), 2)} (peak)`),
+      '',
     ],
-  );
+  ]);
 }
 
-function cpuTable(cpus: number, dta?: SystemResult, ceiling?: SystemResult): string {
+function cpuTable(cpus: number, systems: Compared): string {
+  const { dtas, ceiling } = systems;
   const total = (r?: SystemResult): number =>
-    r ? r.cpu.orchestrator + r.cpu.worker + r.cpu.driver + r.cpu.redis + (r.cpu.rabbitmq ?? 0) : Number.NaN;
+    r
+      ? r.cpu.orchestrator +
+        r.cpu.worker +
+        r.cpu.driver +
+        r.cpu.redis +
+        (r.cpu.rabbitmq ?? 0) +
+        (r.cpu.nats ?? 0)
+      : Number.NaN;
   const row = (label: string, value: (r?: SystemResult) => number, digits = 2): string[] => [
     label,
-    fixed(value(dta), digits),
+    ...dtas.map((d) => fixed(value(d), digits)),
     fixed(value(ceiling), digits),
-    fixed(value(dta) / value(ceiling), 2),
+    ...dtas.map((d) => fixed(value(d) / value(ceiling), 2)),
   ];
   const of = (key: keyof SystemResult['cpu']) => (r?: SystemResult) => r?.cpu[key] ?? Number.NaN;
-  return table(
-    ['CPU ms per saga', 'DTA', 'ceiling', 'DTA / ceiling'],
+  return table(header('CPU ms per saga', systems), [
+    row('orchestrator', of('orchestrator')),
+    row('worker', of('worker')),
+    row('driver', of('driver')),
+    row('Redis', of('redis')),
+    row('RabbitMQ', of('rabbitmq')),
+    row('NATS server', of('nats')),
+    row('**total**', total),
+    row(`sagas/s the ${cpus} CPUs allow (${cpus} x 1000 / total)`, (r) => (cpus * 1000) / total(r), 0),
     [
-      row('orchestrator', of('orchestrator')),
-      row('worker', of('worker')),
-      row('driver', of('driver')),
-      row('Redis', of('redis')),
-      row('RabbitMQ', of('rabbitmq')),
-      row('**total**', total),
-      row(`sagas/s the ${cpus} CPUs allow (${cpus} x 1000 / total)`, (r) => (cpus * 1000) / total(r), 0),
-      [
-        'other programs meanwhile (CPUs busy)',
-        ...[dta, ceiling].map((r) => fixed(r?.cpu.otherCpus ?? NaN, 2)),
-        '',
-      ],
+      'other programs meanwhile (CPUs busy)',
+      ...[...dtas, ceiling].map((r) => fixed(r?.cpu.otherCpus ?? NaN, 2)),
+      ...dtas.map(() => ''),
     ],
+  ]);
+}
+
+function ioTable({ dtas, ceiling }: Compared): string {
+  const systems = [...dtas, ...(ceiling ? [ceiling] : [])];
+  return table(
+    ['', ...systems.map(label)],
+    (['orchestrator', 'worker'] as const).map((role) => [
+      role,
+      ...systems.map((r) => io(r.io[role], r.broker)),
+    ]),
   );
 }
 
@@ -114,45 +160,49 @@ function cpuTable(cpus: number, dta?: SystemResult, ceiling?: SystemResult): str
 function noiseWarning(results: SystemResult[]): string {
   const noisy = results.filter((r) => (r.cpu.otherCpus ?? 0) > 0.2);
   if (noisy.length === 0) return '';
-  const which = noisy.map((r) => `${r.system} (${fixed(r.cpu.otherCpus ?? NaN, 2)} CPUs)`).join(', ');
+  const which = noisy.map((r) => `${label(r)} (${fixed(r.cpu.otherCpus ?? NaN, 2)} CPUs)`).join(', ');
   return (
     `\n> **Other programs loaded the machine** during the throughput run of ${which}: sagas/s and ` +
     'latencies understate it; the counts per saga are exact, CPU per saga is less affected.\n'
   );
 }
 
-function soakSection(dta: SystemResult | undefined, config: BenchConfig): string {
-  const soak = dta?.soak;
-  if (!soak) {
+function soakSection({ dtas }: Compared, config: BenchConfig): string {
+  const soaked = dtas.filter((d) => d.soak);
+  if (soaked.length === 0) {
     return 'Not run this time (`BENCH_SOAK_N=0`). Run e.g. `BENCH_SOAK_N=50000 npm run bench`.';
   }
-  const { memory, load } = soak;
-  return [
-    `DTA orchestrator over ${load.n} sagas at C=${config.c} (${fixed(load.n / load.sagasPerSec, 0)} s, ` +
-      `${fixed(load.sagasPerSec, 0)} sagas/s, p99 ${fixed(load.p99Ms)} ms), ${memory.samples} samples:`,
-    '',
-    table(
-      ['', 'first quarter (median)', 'last quarter (median)', 'change'],
-      [
-        ['RSS (MB)', mb(memory.firstQuarterRss), mb(memory.lastQuarterRss), pct(memory.rssGrowth)],
-        [
-          'heap used (MB)',
-          mb(memory.firstQuarterHeap),
-          mb(memory.lastQuarterHeap),
-          pct(memory.lastQuarterHeap / memory.firstQuarterHeap - 1),
-        ],
-      ],
-    ),
-    '',
-    memory.flat
-      ? '**Flat**: the last quarter is within 10 % (or 10 MB) of the first.'
-      : '**Not flat**: RSS grew by more than 10 % (and 10 MB) from the first quarter to the last.',
-  ].join('\n');
+  return soaked
+    .map((d) => {
+      const { memory, load } = d.soak ?? ({} as NonNullable<SystemResult['soak']>);
+      return [
+        `${label(d)} orchestrator over ${load.n} sagas at C=${config.c} (${fixed(load.n / load.sagasPerSec, 0)} s, ` +
+          `${fixed(load.sagasPerSec, 0)} sagas/s, p99 ${fixed(load.p99Ms)} ms), ${memory.samples} samples:`,
+        '',
+        table(
+          ['', 'first quarter (median)', 'last quarter (median)', 'change'],
+          [
+            ['RSS (MB)', mb(memory.firstQuarterRss), mb(memory.lastQuarterRss), pct(memory.rssGrowth)],
+            [
+              'heap used (MB)',
+              mb(memory.firstQuarterHeap),
+              mb(memory.lastQuarterHeap),
+              pct(memory.lastQuarterHeap / memory.firstQuarterHeap - 1),
+            ],
+          ],
+        ),
+        '',
+        memory.flat
+          ? '**Flat**: the last quarter is within 10 % (or 10 MB) of the first.'
+          : '**Not flat**: RSS grew by more than 10 % (and 10 MB) from the first quarter to the last.',
+      ].join('\n');
+    })
+    .join('\n\n');
 }
 
-function stockSection(dta: SystemResult | undefined, config: BenchConfig): string {
-  const stock = dta?.stock;
-  if (!stock) return 'Not run this time (`BENCH_STOCK_N` > 0 runs it).';
+function stockSection({ dtas }: Compared, config: BenchConfig): string {
+  const stocked = dtas.filter((d) => d.stock);
+  if (stocked.length === 0) return 'Not run this time (`BENCH_STOCK_N` > 0 runs it).';
   const row = (label: string, load: LoadSummary): string[] => [
     label,
     fixed(load.sagasPerSec, 0),
@@ -161,16 +211,25 @@ function stockSection(dta: SystemResult | undefined, config: BenchConfig): strin
     String(load.errors),
   ];
   return [
-    `DTA, ${config.stockN} sagas at C = ${config.c} each, reserve-stock through the store's atomic counters ` +
-      '(`SagaStore.adjustCounters`, one Lua script per reservation):',
+    `Each DTA system, ${config.stockN} sagas at C = ${config.c} each, reserve-stock through the store's atomic ` +
+      'counters (`SagaStore.adjustCounters`, one Lua script per reservation):',
     '',
     table(
       ['products', 'sagas/s', 'p50 (ms)', 'p99 (ms)', 'failed'],
-      [
-        row('one product per saga', stock.distinct),
-        row('one product for all', stock.one),
-        ['one product / distinct', fixed(stock.one.sagasPerSec / stock.distinct.sagasPerSec, 2), '', '', ''],
-      ],
+      stocked.flatMap((d) => {
+        const stock = d.stock ?? ({} as NonNullable<SystemResult['stock']>);
+        return [
+          row(`${label(d)}: one product per saga`, stock.distinct),
+          row(`${label(d)}: one product for all`, stock.one),
+          [
+            `${label(d)}: one product / distinct`,
+            fixed(stock.one.sagasPerSec / stock.distinct.sagasPerSec, 2),
+            '',
+            '',
+            '',
+          ],
+        ];
+      }),
     ),
   ].join('\n');
 }
@@ -179,7 +238,7 @@ function profileSection(profiles: BenchReport['profiles']): string {
   if (profiles.length === 0)
     return 'Not profiled this time (`BENCH_PROFILE=1` or `--profile` adds a profiled run).';
   const heading = (p: BenchReport['profiles'][number]): string =>
-    `### ${p.system} ${p.role}: ${fixed(p.busyMs / 1000)} s busy, ${fixed(p.idleMs / 1000)} s idle (\`${basename(p.file)}\`)`;
+    `### ${SYSTEM_LABELS[p.system]} ${p.role}: ${fixed(p.busyMs / 1000)} s busy, ${fixed(p.idleMs / 1000)} s idle (\`${basename(p.file)}\`)`;
   const selfTimes = (title: string, times: SelfTime[], limit: number): string =>
     table(
       [title, 'ms', 'share of busy'],
@@ -203,8 +262,7 @@ function profileSection(profiles: BenchReport['profiles']): string {
 /** BENCHMARKS.md, also printed by `npm run bench`. */
 export function renderReport(report: BenchReport): string {
   const { machine: m, config, results, date } = report;
-  const dta = results.find((r) => r.system === 'DTA');
-  const ceiling = results.find((r) => r.system === 'ceiling');
+  const systems = compared(results);
   return `# Benchmarks
 
 Generated by \`npm run bench\` on ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC; the run took ${fixed(report.durationMs / 60_000)} min.
@@ -218,6 +276,12 @@ ${table(
     ['memory', `${fixed(m.memoryGb)} GB`],
     ['Node.js', m.node],
     ['RabbitMQ', `${m.rabbitmq} (durable classic queues, persistent messages, publisher confirms)`],
+    [
+      'NATS',
+      `${m.nats} (${m.natsJetStream}); DTA's streams: file storage, work-queue retention for queues and ` +
+        'results, one replica; publishes awaited until JetStream stored them; messages acked after the ' +
+        "handler's state is stored",
+    ],
     ['Redis', `${m.redis} (${m.redisPersistence})`],
     [
       'runs',
@@ -230,28 +294,22 @@ ${table(
 
 ## Results
 
-${resultsTable(dta, ceiling)}
+${resultsTable(systems)}
 ${noiseWarning(results)}
 Work per saga in the throughput run (counted in each process; DTA's timers that fired in the pause after
 the run included):
 
-${cpuTable(m.cpus, dta, ceiling)}
+${cpuTable(m.cpus, systems)}
 
-${table(
-  ['', 'DTA', 'ceiling'],
-  [
-    ['orchestrator', io(dta?.io.orchestrator), io(ceiling?.io.orchestrator)],
-    ['worker', io(dta?.io.worker), io(ceiling?.io.worker)],
-  ],
-)}
+${ioTable(systems)}
 
 ## One hot product
 
-${stockSection(dta, config)}
+${stockSection(systems, config)}
 
 ## Memory over a long run
 
-${soakSection(dta, config)}
+${soakSection(systems, config)}
 
 ## CPU profiles (an extra throughput run)
 
@@ -263,37 +321,49 @@ ${profileSection(report.profiles)}
   confirm-order. Task handlers are no-ops in a separate worker process, so the numbers are the cost of the
   orchestration itself. **DTA** is the library (\`SagaModule\` with a \`@Saga\` class in the orchestrator process,
   \`@Task\` handlers behind the task worker and barrier in the worker, \`SagaClient.run\` in the driver, result
-  pushed back over the bus). **Ceiling** is the least a hand-written amqplib + ioredis orchestrator must do
-  for the same flow: persistent, confirmed messages (start, tasks, replies, result) and one Redis write per
-  start and per reply, with no engine, timers, outbox, events, barrier or input validation.
+  pushed back over the bus). **DTA (RabbitMQ)** and **DTA (NATS)** are the same three processes, flow and
+  Redis store, with \`transport: 'rabbitmq'\` or \`transport: 'nats'\` (NATS JetStream: every send awaits
+  JetStream's publish acknowledgement, the counterpart of publisher confirms; durable pull consumers; a message
+  is acknowledged after its handler stored the state). **Ceiling** is the least a hand-written amqplib + ioredis
+  orchestrator must do for the same flow: persistent, confirmed messages (start, tasks, replies, result) and
+  one Redis write per start and per reply, with no engine, timers, outbox, events, barrier or input validation.
 - **Ratios** are DTA / ceiling: for throughput higher is better (target >= ${TARGETS.throughput}); for
-  latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). The absolute numbers hold for this
-  machine only: RabbitMQ, Redis and the six Node.js processes share its ${m.cpus} CPUs. The ratios carry.
+  latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). The ceiling runs on RabbitMQ: the
+  NATS ratios measure DTA on NATS against that same yardstick (is DTA on NATS cheaper or faster than on
+  RabbitMQ, relative to one fixed baseline), not against a hand-written NATS ceiling. The brokers' durability
+  differs in detail: JetStream's file store acknowledges a message once written, and by default flushes
+  to disk (fsync) every 2 minutes (\`sync_interval\`). The absolute numbers hold for this machine only: the
+  servers and the Node.js processes share its ${m.cpus} CPUs (the systems run one after another). The ratios
+  carry.
 - **Throughput** is a closed loop: C sagas in flight, each replaced as soon as its result arrives; sagas/s is
   N over the whole run. **Latency** is from the driver's call to the result in the driver, input validation
-  and publisher confirms included. C = 1 shows the cost of one saga's round trips.
+  and publisher confirms (JetStream publish acknowledgements) included. C = 1 shows the cost of one saga's
+  round trips.
 - **CPU per saga** is the user + system CPU time a process used in the throughput run (and the pause after
-  it) divided by N; Redis's from \`INFO cpu\`, RabbitMQ's from /proc (both servers are shared with anything
-  else using them meanwhile). It moves less than sagas/s when other programs load the machine (still about
-  ±10 % from run to run on a shared VM), so it is the steadier comparison of the orchestrators' own cost. When the total nears what the CPUs allow, the
-  machine, not the design, caps the throughput. With several rounds, each row comes from the round
-  with the best throughput (latency rows: the best p50 at C=1).
-- **One hot product**: DTA alone, after the latency run. The same flow, but reserve-stock keeps real stock
-  with the saga store's atomic counters: first every saga books a product of its own, then every saga books
-  the same product. A store whose stock is one compare-and-set document per product serialises the second
-  run behind lost races; counters should run both at about the same rate.
+  it) divided by N; Redis's from \`INFO cpu\`, RabbitMQ's and the NATS server's from /proc (the servers are
+  shared with anything else using them meanwhile). Each system counts the broker it uses; the other broker's
+  time counts as other programs'. It moves less than sagas/s when other programs load the machine (still about
+  ±10 % from run to run on a shared VM), so it is the steadier comparison of the orchestrators' own cost. When
+  the total nears what the CPUs allow, the machine, not the design, caps the throughput. With several rounds,
+  each row comes from the round with the best throughput (latency rows: the best p50 at C=1).
+- **One hot product**: each DTA system alone, after its latency run. The same flow, but reserve-stock keeps
+  real stock with the saga store's atomic counters: first every saga books a product of its own, then every
+  saga books the same product. A store whose stock is one compare-and-set document per product serialises the
+  second run behind lost races; counters should run both at about the same rate.
 - **RSS** is the orchestrator process's resident memory, sampled every 250 ms: after bootstrap, highest
   through warm-up, throughput and latency runs, and after them. Flatness needs the long run (\`BENCH_SOAK_N\`).
-- **Work per saga** counts AMQP publishes and Redis commands each process sent (a ceiling MULTI counts
-  4 commands in one round trip). DTA's task timeout timers fire 2-5 s after each task; the pause after the
-  throughput run lets them fire, so their cost is counted, though part of it falls outside the timed run.
+- **Work per saga** counts the publishes (AMQP, or JetStream on NATS: each stored and acknowledged; acks
+  and pull requests not counted) and Redis commands each process sent (a ceiling MULTI counts 4 commands in
+  one round trip). DTA's task timeout timers fire 2-5 s after each task; the pause after the throughput run
+  lets them fire, so their cost is counted, though part of it falls outside the timed run.
 - **Profiles** (\`BENCH_PROFILE=1\`) sample each process over an extra throughput run; the files stay in the
   run's folder (printed at the end) for Chrome DevTools. Self time is main-thread time while not idle: on a
   saturated machine a process also waits for a CPU after its system calls, and that wait lands on the
   socket-write frames (\`writeBuffer\`, \`writeUtf8String\`). Read those as the cost of the number of
   writes (publishes, acks, Redis commands), not as slow writes.
-- Redis runs with the persistence in the table above (the test servers': AOF \`everysec\`); both systems
-  pay the same per write. Knobs: \`BENCH_N\`, \`BENCH_C\`, \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`,
-  \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\` (see bench/bench.config.ts).
+- Redis runs with the persistence in the table above (the test servers': AOF \`everysec\`); every system
+  pays the same per write. Knobs: \`BENCH_SYSTEMS\` (\`ceiling,dta,dta-nats\`), \`BENCH_N\`, \`BENCH_C\`,
+  \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`, \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\`, \`NATS_URL\`
+  (see bench/bench.config.ts).
 `;
 }

@@ -7,10 +7,11 @@ import { BenchChild } from './children';
 import { serverCpu, type BenchServers } from './infra';
 import { summarizeFlatness, summarizeLoad, type FlatnessSummary, type LoadSummary } from './stats';
 import type { ProductMix } from './ipc';
-import { recordDeclared, ROLES, type BenchSystem, type Role } from './systems';
+import { recordDeclared, ROLES, type BenchSystem, type Broker, type Role } from './systems';
 
 export interface SystemResult {
   system: BenchSystem['name'];
+  broker: Broker;
   throughput: LoadSummary;
   latency: LoadSummary;
   /** Orchestrator RSS in bytes: after bootstrap, highest, and after the latency run. */
@@ -18,7 +19,7 @@ export interface SystemResult {
   cpu: CpuPerSaga;
   io: { orchestrator: IoPerSaga; worker: IoPerSaga };
   soak?: { load: LoadSummary; memory: FlatnessSummary };
-  /** DTA's stock runs at C = `c`: one product per saga, and one product for every saga. */
+  /** A DTA system's stock runs at C = `c`: one product per saga, and one product for every saga. */
   stock?: { distinct: LoadSummary; one: LoadSummary };
   /** `.cpuprofile` files of the three processes over an extra throughput run. */
   profile?: { files: Record<Role, string>; load: LoadSummary };
@@ -47,8 +48,10 @@ export async function runSystem(
 ): Promise<SystemResult> {
   const env = {
     BENCH_PREFIX: system.prefix,
+    BENCH_TRANSPORT: system.broker,
     AMQP_URL: servers.amqpUrl,
     REDIS_URL: servers.redisUrl,
+    NATS_URL: servers.natsUrl,
     BENCH_PREFETCH: String(config.prefetch),
   };
   const start = (role: Role): BenchChild =>
@@ -101,7 +104,7 @@ export async function runSystem(
     const throughput = await measure('throughput', config.n, config.c);
     await sleep(config.settleMs);
     const after = await snapshot();
-    const cpu = cpuPerSaga(before, after, config.n);
+    const cpu = cpuPerSaga(before, after, config.n, system.broker);
     if (cpu.otherCpus !== undefined)
       log(`${name}: other programs used ${cpu.otherCpus.toFixed(2)} CPUs meanwhile`);
     const io = {
@@ -116,9 +119,17 @@ export async function runSystem(
       peak: Math.max(...measured.map((s) => s.rss)),
       end: orchestrator.lastSample.rss,
     };
-    const result: SystemResult = { system: system.name, throughput, latency, rss, cpu, io };
+    const result: SystemResult = {
+      system: system.name,
+      broker: system.broker,
+      throughput,
+      latency,
+      rss,
+      cpu,
+      io,
+    };
 
-    if (config.stockN > 0 && system.name === 'DTA') {
+    if (config.stockN > 0 && system.kind === 'dta') {
       // Each after a pause, so that the timers of the run before fire outside it.
       await sleep(config.settleMs);
       const distinct = await measure('stock, one product per saga', config.stockN, config.c, 'distinct');
@@ -136,7 +147,7 @@ export async function runSystem(
       await Promise.all(ROLES.map((role) => profiled[role].profileStop(files[role])));
       result.profile = { files, load };
     }
-    if (config.soakN > 0 && run.extras && system.name === 'DTA') {
+    if (config.soakN > 0 && run.extras && system.kind === 'dta') {
       const from = orchestrator.samples.length;
       const load = await measure('soak', config.soakN, config.c);
       result.soak = { load, memory: summarizeFlatness(orchestrator.samples.slice(from)) };

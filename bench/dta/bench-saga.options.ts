@@ -3,13 +3,16 @@ import { childEnv } from '../child-env';
 import type { Role } from '../systems';
 import { BenchBooking } from './bench-booking.contract';
 
-/** `SagaModule` options of one bench process: RabbitMQ + Redis under the run's prefix, library defaults else. */
+/**
+ * `SagaModule` options of one bench process: RabbitMQ or NATS JetStream (`BENCH_TRANSPORT`) + Redis under the
+ * run's prefix, library defaults else.
+ */
 export function benchSagaOptions(role: Role, extra: SagaModuleOptions = {}): SagaModuleOptions {
-  const { prefix, amqpUrl, redisUrl, prefetch } = childEnv();
+  const { prefix, transport, amqpUrl, natsUrl, redisUrl, prefetch } = childEnv();
   return {
-    transport: 'rabbitmq',
+    transport,
     store: 'redis',
-    amqpUrl,
+    ...(transport === 'nats' ? { natsUrl } : { amqpUrl }),
     redisUrl,
     prefix,
     prefetch,
