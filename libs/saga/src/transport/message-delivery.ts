@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { InvalidMessageError } from './saga-messages';
 import type { MessageHandler } from './saga-transport.interface';
 import { isTransientFault } from '../vocabulary';
@@ -146,4 +147,88 @@ export function nestingDepth(text: string, stopAbove: number): number {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
+}
+
+/**
+ * Header of a message copied back to its queue after a failed delivery: which delivery of the message it is
+ * (2, 3, ...). Absent on a first delivery. A redelivery by the broker (the consumer died holding it) keeps the
+ * count. Brokers' own counters also count those, which use no delivery, so the count travels in the message.
+ */
+export const DELIVERY_HEADER = 'x-dta-delivery';
+
+/** Which delivery a message is, from the value of its {@link DELIVERY_HEADER} (1 when absent or malformed). */
+export function deliveryFromHeader(value: unknown): number {
+  const delivery = typeof value === 'number' ? value : Number(value);
+  return Number.isInteger(delivery) && delivery > 1 ? delivery : 1;
+}
+
+/** Longest `x-dta-reason` kept; parser messages are short, handler messages might not be. */
+const MAX_REASON_LENGTH = 1000;
+
+/** The headers of a dead letter, on every broker: why, after how many deliveries, from which queue, when. */
+export function deadLetterHeaders(reason: string, deliveries: number, sourceQueue: string) {
+  return {
+    'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH).replace(/[\r\n]+/g, ' '),
+    'x-dta-deliveries': deliveries,
+    'x-dta-source-queue': sourceQueue,
+    'x-dta-dead-lettered-at': new Date().toISOString(),
+  };
+}
+
+/** How an adapter settles one delivery on its broker. */
+export interface DeliverySettlement {
+  /** The queue, for the logs. */
+  queue: string;
+  logger: LoggerService;
+  /** Removes the message from its queue. */
+  ack(): void;
+  /** Gives the message back to its queue as it was (its count unchanged). */
+  requeue(): void;
+  /** Puts the message, as received, on the dead-letter queue; resolves once the broker holds it. */
+  deadLetter(reason: string, deliveries: number): Promise<void>;
+  /** Puts a copy of the message on its queue as delivery `next`; resolves once the broker holds it. */
+  redeliver(next: number): Promise<void>;
+  /** Waits the redelivery delay (less if the consumer stops meanwhile). */
+  pause(): Promise<void>;
+}
+
+/**
+ * Settles a delivery by the outcome of {@link deliverMessage}, alike on every broker: `ack` acks; `dead-letter`
+ * copies the message to the dead-letter queue, then acks (if the copy fails: a pause, then it is requeued);
+ * `retry` waits the pause, copies it back as delivery `next`, then acks the original (if the copy fails it is
+ * requeued with its count unchanged: at least once holds, a duplicate is possible).
+ */
+export async function settleDelivery(outcome: DeliveryOutcome, how: DeliverySettlement): Promise<void> {
+  const { queue, logger } = how;
+  switch (outcome.kind) {
+    case 'ack':
+      how.ack();
+      return;
+    case 'dead-letter':
+      try {
+        await how.deadLetter(outcome.reason, outcome.deliveries);
+      } catch (error) {
+        logger.error(`Could not dead-letter a message of ${queue}: ${describeError(error)}`);
+        await how.pause();
+        how.requeue();
+        return;
+      }
+      logger.warn(`Message of ${queue} dead-lettered: ${outcome.reason}`);
+      how.ack();
+      return;
+    case 'retry':
+      logger.warn(
+        `Handler of ${queue} failed, delivering again (delivery ${outcome.next}): ${describeError(outcome.error)}`,
+      );
+      await how.pause();
+      try {
+        await how.redeliver(outcome.next);
+      } catch (error) {
+        logger.error(`Could not republish a message of ${queue}: ${describeError(error)}`);
+        how.requeue();
+        return;
+      }
+      how.ack();
+      return;
+  }
 }

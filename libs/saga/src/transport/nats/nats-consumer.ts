@@ -3,15 +3,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { type Delivery, describeError, type DeliveryOutcome } from '../message-delivery';
+import {
+  type Delivery,
+  DELIVERY_HEADER,
+  deliveryFromHeader,
+  describeError,
+  type DeliveryOutcome,
+  settleDelivery,
+} from '../message-delivery';
 import type { NatsQueue } from './nats-topology';
-
-/**
- * Header of a message published again after a failed delivery: which delivery of the message it is (2, 3, ...).
- * Absent on a first delivery. A redelivery by JetStream (ack wait expired: the consumer died or lost its
- * connection holding it) keeps the count.
- */
-export const DELIVERY_HEADER = 'x-dta-delivery';
 
 /**
  * How long one pull request waits for messages before the consumer pulls again. Short, so that a pull the
@@ -165,39 +165,17 @@ export class NatsConsumer {
       settle(message, 'ack');
       return;
     }
-    const queue = this.options.queue.name;
-    const outcome = await this.options.process({ body: message.string(), delivery: deliveryOf(message) });
-    switch (outcome.kind) {
-      case 'ack':
-        settle(message, 'ack');
-        return;
-      case 'dead-letter':
-        try {
-          await this.options.deadLetter(message, outcome.reason, outcome.deliveries);
-        } catch (error) {
-          this.options.logger.error(`Could not dead-letter a message of ${queue}: ${describeError(error)}`);
-          await this.pause();
-          settle(message, 'nak');
-          return;
-        }
-        this.options.logger.warn(`Message of ${queue} dead-lettered: ${outcome.reason}`);
-        settle(message, 'ack');
-        return;
-      case 'retry':
-        this.options.logger.warn(
-          `Handler of ${queue} failed, delivering again (delivery ${outcome.next}): ${describeError(outcome.error)}`,
-        );
-        await this.pause();
-        try {
-          await this.options.redeliver(message, outcome.next);
-        } catch (error) {
-          this.options.logger.error(`Could not republish a message of ${queue}: ${describeError(error)}`);
-          settle(message, 'nak');
-          return;
-        }
-        settle(message, 'ack');
-        return;
-    }
+    const delivery = deliveryFromHeader(message.headers?.get(DELIVERY_HEADER));
+    const outcome = await this.options.process({ body: message.string(), delivery });
+    await settleDelivery(outcome, {
+      queue: this.options.queue.name,
+      logger: this.options.logger,
+      ack: () => settle(message, 'ack'),
+      requeue: () => settle(message, 'nak'),
+      deadLetter: (reason, deliveries) => this.options.deadLetter(message, reason, deliveries),
+      redeliver: (next) => this.options.redeliver(message, next),
+      pause: () => this.pause(),
+    });
   }
 
   /** Waits `redeliveryDelayMs`, or less if the consumer stops meanwhile. */
@@ -206,12 +184,6 @@ export class NatsConsumer {
       () => undefined,
     );
   }
-}
-
-/** Which delivery of its message `message` is, from {@link DELIVERY_HEADER} (1 when absent or malformed). */
-export function deliveryOf(message: JsMsg): number {
-  const delivery = Number(message.headers?.get(DELIVERY_HEADER));
-  return Number.isInteger(delivery) && delivery > 1 ? delivery : 1;
 }
 
 /**

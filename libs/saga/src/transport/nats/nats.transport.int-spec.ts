@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import type { LoggerService } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   jetstreamManager,
@@ -28,22 +27,9 @@ import {
   eventually,
   type ContractDeadLetter,
 } from '../saga-transport.contract';
+import { RecordingLogger } from '../testing/recording-logger';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
-/** Keeps what the transport logs, so that tests stay quiet and can look at it. */
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown): void {
-    this.lines.push(`log: ${String(message)}`);
-  }
-  warn(message: unknown): void {
-    this.lines.push(`warn: ${String(message)}`);
-  }
-  error(message: unknown): void {
-    this.lines.push(`error: ${String(message)}`);
-  }
-}
 
 /** A plain NATS connection to look at the server behind the transport's back. */
 interface Probe {

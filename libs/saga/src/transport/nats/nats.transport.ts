@@ -21,10 +21,10 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
-import { describeError } from '../message-delivery';
+import { deadLetterHeaders, DELIVERY_HEADER, describeError } from '../message-delivery';
 import type { QueueAddress } from '../saga-channels';
 import { TransientFaultError } from '../../vocabulary';
-import { DELIVERY_HEADER, NatsConsumer } from './nats-consumer';
+import { NatsConsumer } from './nats-consumer';
 import { NatsTopology, type NatsQueue } from './nats-topology';
 import {
   resolveNatsTransportSettings,
@@ -33,8 +33,6 @@ import {
 } from './nats-transport.options';
 import { topicMatches } from '../topic-matches';
 
-/** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
-const MAX_REASON_LENGTH = 1000;
 /** Pause before publishing again a message JetStream did not acknowledge. */
 const REPUBLISH_PAUSE_MS = 50;
 /**
@@ -293,11 +291,10 @@ export class NatsTransport extends BrokerTransport {
   ): Promise<void> {
     const target = this.nats.deadLetterQueue;
     const hdrs = copyHeaders(message);
-    hdrs.set('x-dta-reason', reason.slice(0, MAX_REASON_LENGTH).replace(/[\r\n]+/g, ' '));
-    hdrs.set('x-dta-deliveries', String(deliveries));
-    hdrs.set('x-dta-source-queue', source.name);
+    for (const [name, value] of Object.entries(deadLetterHeaders(reason, deliveries, source.name))) {
+      hdrs.set(name, String(value));
+    }
     hdrs.set('x-dta-source-subject', message.subject);
-    hdrs.set('x-dta-dead-lettered-at', new Date().toISOString());
     const id = messageId(target.subject, message.data, `dead-letter:${message.info.stream}:${message.seq}`);
     await this.publish(target.subject, message.data, hdrs, id);
   }

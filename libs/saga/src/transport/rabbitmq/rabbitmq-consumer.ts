@@ -2,14 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import type { LoggerService } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { type Delivery, describeError, type DeliveryOutcome } from '../message-delivery';
+import {
+  type Delivery,
+  DELIVERY_HEADER,
+  deliveryFromHeader,
+  describeError,
+  type DeliveryOutcome,
+  settleDelivery,
+} from '../message-delivery';
 import type { QueueDeclaration } from './rabbitmq-topology';
-
-/**
- * Header of a message republished after a failed delivery: which delivery of the message it is (2, 3, ...).
- * Absent on a first delivery. A redelivery by the broker (the consumer died holding it) keeps the count.
- */
-export const DELIVERY_HEADER = 'x-dta-delivery';
 
 /** Longest wait for one step of closing (cancel a consumer, close a channel or the connection). */
 export const CLOSE_STEP_MS = 2000;
@@ -140,42 +141,19 @@ export class RabbitMqConsumer {
   }
 
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
-    const queue = this.options.queue.name;
     const outcome = await this.options.process({
       body: message.content.toString('utf8'),
-      delivery: deliveryOf(message),
+      delivery: deliveryFromHeader((message.properties.headers ?? {})[DELIVERY_HEADER]),
     });
-    switch (outcome.kind) {
-      case 'ack':
-        settle(channel, message, 'ack');
-        return;
-      case 'dead-letter':
-        try {
-          await this.options.deadLetter(message, outcome.reason, outcome.deliveries);
-        } catch (error) {
-          this.options.logger.error(`Could not dead-letter a message of ${queue}: ${describeError(error)}`);
-          await this.pause();
-          settle(channel, message, 'requeue');
-          return;
-        }
-        this.options.logger.warn(`Message of ${queue} dead-lettered: ${outcome.reason}`);
-        settle(channel, message, 'ack');
-        return;
-      case 'retry':
-        this.options.logger.warn(
-          `Handler of ${queue} failed, delivering again (delivery ${outcome.next}): ${describeError(outcome.error)}`,
-        );
-        await this.pause();
-        try {
-          await this.options.redeliver(message, outcome.next);
-        } catch (error) {
-          this.options.logger.error(`Could not republish a message of ${queue}: ${describeError(error)}`);
-          settle(channel, message, 'requeue');
-          return;
-        }
-        settle(channel, message, 'ack');
-        return;
-    }
+    await settleDelivery(outcome, {
+      queue: this.options.queue.name,
+      logger: this.options.logger,
+      ack: () => settle(channel, message, 'ack'),
+      requeue: () => settle(channel, message, 'requeue'),
+      deadLetter: (reason, deliveries) => this.options.deadLetter(message, reason, deliveries),
+      redeliver: (next) => this.options.redeliver(message, next),
+      pause: () => this.pause(),
+    });
   }
 
   /** Waits `redeliveryDelayMs`, or less if the consumer stops meanwhile. */
@@ -210,13 +188,6 @@ export class RabbitMqConsumer {
     if (this.stopping.signal.aborted) return;
     await this.open().catch(() => this.scheduleRebuild());
   }
-}
-
-/** Which delivery of its message `message` is, from {@link DELIVERY_HEADER} (1 when absent or malformed). */
-function deliveryOf(message: ConsumeMessage): number {
-  const value: unknown = (message.properties.headers ?? {})[DELIVERY_HEADER];
-  const delivery = typeof value === 'number' ? value : Number(value);
-  return Number.isInteger(delivery) && delivery > 1 ? delivery : 1;
 }
 
 /** Acks or requeues; on a channel that closed meanwhile the broker requeues the message by itself. */

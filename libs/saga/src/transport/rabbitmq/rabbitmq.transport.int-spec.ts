@@ -1,7 +1,6 @@
 import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
-import type { LoggerService } from '@nestjs/common';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
@@ -17,22 +16,9 @@ import {
   eventually,
   type ContractDeadLetter,
 } from '../saga-transport.contract';
+import { RecordingLogger } from '../testing/recording-logger';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-
-/** Keeps what the transport logs, so that tests stay quiet and can look at it. */
-class RecordingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log(message: unknown): void {
-    this.lines.push(`log: ${String(message)}`);
-  }
-  warn(message: unknown): void {
-    this.lines.push(`warn: ${String(message)}`);
-  }
-  error(message: unknown): void {
-    this.lines.push(`error: ${String(message)}`);
-  }
-}
 
 /** A plain amqplib connection to look at the broker behind the transport's back. */
 async function openProbe(): Promise<{ model: ChannelModel; channel: Channel }> {

@@ -4,8 +4,8 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
-import { describeError } from '../message-delivery';
-import { CLOSE_STEP_MS, DELIVERY_HEADER, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
+import { deadLetterHeaders, DELIVERY_HEADER, describeError } from '../message-delivery';
+import { CLOSE_STEP_MS, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
   type RabbitMqTransportConnectOptions,
@@ -16,8 +16,6 @@ import { RabbitMqTopology, type QueueDeclaration } from './rabbitmq-topology';
 import type { QueueAddress } from '../saga-channels';
 import { TransientFaultError } from '../../vocabulary';
 
-/** Longest `x-dta-reason` header kept; parser messages are short, handler messages might not be. */
-const MAX_REASON_LENGTH = 1000;
 /** Pause before publishing again a message the broker did not confirm. */
 const REPUBLISH_PAUSE_MS = 50;
 
@@ -351,12 +349,9 @@ export class RabbitMqTransport extends BrokerTransport {
   ): Promise<void> {
     const { fields } = message;
     await this.publishCopy(this.topology.deadLetterQueue, message, {
-      'x-dta-reason': reason.slice(0, MAX_REASON_LENGTH),
-      'x-dta-deliveries': deliveries,
-      'x-dta-source-queue': sourceQueue,
+      ...deadLetterHeaders(reason, deliveries, sourceQueue),
       'x-dta-exchange': fields.exchange,
       'x-dta-routing-key': fields.routingKey,
-      'x-dta-dead-lettered-at': new Date().toISOString(),
     });
   }
 
