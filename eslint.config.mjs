@@ -68,6 +68,32 @@ const LAYERS = [
   brokerFolder('rabbitmq', ['amqplib', '@golevelup/*']),
   brokerFolder('nats', ['@nats-io/*']),
   storeLayer(),
+  {
+    files: ['libs/saga/src/{definition,decorators,barrier,errors,interfaces,callbacks,filters}/*.ts'],
+    ignores: SPECS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../runtime',
+                '../runtime/*',
+                '../admin',
+                '../admin/*',
+                '../relay',
+                '../relay/*',
+                '../saga.module',
+              ],
+              message:
+                'Only the module, the admin API and relays wire runtime/: the layers below it do not import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default tseslint.config(
