@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       { ...(await resolveConfig(file)), filepath: file },
     );
     process.stdout.write(`\n${report}\n`);
-    const compared = systems.some((s) => s.kind === 'ceiling') && systems.some((s) => s.kind === 'dta');
+    const compared = systems.some((s) => s.kind === 'ceiling') && systems.some((s) => s.kind !== 'ceiling');
     const write = config.out !== '' && compared;
     if (write) writeFileSync(file, report);
     process.stderr.write(`[bench] ${write ? `wrote ${config.out}; ` : ''}logs and profiles in ${logDir}\n`);

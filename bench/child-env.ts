@@ -4,7 +4,7 @@ import type { Broker } from './systems';
 export interface ChildEnv {
   /** Prefix of this run's queues, exchanges or streams and Redis keys. */
   prefix: string;
-  /** The broker of the child's system (`BENCH_TRANSPORT`): DTA's `transport`. */
+  /** The broker of the child's system (`BENCH_TRANSPORT`): DTA's `transport`; `redis` for BullMQ. */
   transport: Broker;
   amqpUrl: string;
   redisUrl: string;
@@ -20,9 +20,9 @@ export function childEnv(env: NodeJS.ProcessEnv = process.env): ChildEnv {
       'BENCH_PREFIX, AMQP_URL, REDIS_URL, NATS_URL and BENCH_PREFETCH are set by `npm run bench`',
     );
   }
-  if (BENCH_TRANSPORT !== 'rabbitmq' && BENCH_TRANSPORT !== 'nats') {
+  if (BENCH_TRANSPORT !== 'rabbitmq' && BENCH_TRANSPORT !== 'nats' && BENCH_TRANSPORT !== 'redis') {
     throw new Error(
-      `BENCH_TRANSPORT=${BENCH_TRANSPORT}: expected rabbitmq or nats (set by \`npm run bench\`)`,
+      `BENCH_TRANSPORT=${BENCH_TRANSPORT}: expected rabbitmq, nats or redis (set by \`npm run bench\`)`,
     );
   }
   return {

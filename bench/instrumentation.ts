@@ -27,10 +27,13 @@ export function instrumentChild(): { io: () => IoCounts; declared: () => Declare
   const io: IoCounts = { amqpPublishes: 0, natsPublishes: 0, redisCommands: {} };
   const declared = { queues: new Set<string>(), exchanges: new Set<string>() };
   const load = createRequire(__filename);
-  const channel = (load('amqplib/lib/channel_model') as { Channel: Prototype }).Channel.prototype;
-  tap(channel, 'publish', () => io.amqpPublishes++);
-  tap(channel, 'assertQueue', ([queue]) => declared.queues.add(String(queue)));
-  tap(channel, 'assertExchange', ([exchange]) => declared.exchanges.add(String(exchange)));
+  // Not for BullMQ (`BENCH_TRANSPORT=redis`), which has no broker: amqplib would only add to its memory.
+  if (process.env.BENCH_TRANSPORT !== 'redis') {
+    const channel = (load('amqplib/lib/channel_model') as { Channel: Prototype }).Channel.prototype;
+    tap(channel, 'publish', () => io.amqpPublishes++);
+    tap(channel, 'assertQueue', ([queue]) => declared.queues.add(String(queue)));
+    tap(channel, 'assertExchange', ([exchange]) => declared.exchanges.add(String(exchange)));
+  }
   // Only on NATS: loading the client elsewhere (the ceiling) would add to the process's memory.
   if (process.env.BENCH_TRANSPORT === 'nats') {
     const jetstream = load('@nats-io/jetstream/internal') as { JetStreamClientImpl: Prototype };

@@ -42,20 +42,27 @@ function io(per: IoPerSaga | undefined, broker: Broker): string {
   const publishes =
     broker === 'nats'
       ? `${fixed(per.natsPublishes)} JetStream publishes`
-      : `${fixed(per.amqpPublishes)} AMQP publishes`;
+      : broker === 'redis'
+        ? 'no broker'
+        : `${fixed(per.amqpPublishes)} AMQP publishes`;
   return `${publishes}; ${fixed(total)} Redis commands${redis ? ` (${redis})` : ''}`;
 }
 
-/** The systems of a report: the DTA ones (RabbitMQ, then NATS) and the ceiling they are compared with. */
+/**
+ * The systems of a report: the DTA ones (RabbitMQ, then NATS), the ceiling they are compared with, and BullMQ
+ * flows, the peer a team would pick instead.
+ */
 interface Compared {
   dtas: SystemResult[];
   ceiling?: SystemResult;
+  bullmq?: SystemResult;
 }
 
 function compared(results: readonly SystemResult[]): Compared {
   return {
-    dtas: results.filter((r) => r.system !== 'ceiling'),
+    dtas: results.filter((r) => r.system === 'DTA' || r.system === 'DTA-NATS'),
     ceiling: results.find((r) => r.system === 'ceiling'),
+    bullmq: results.find((r) => r.system === 'BullMQ'),
   };
 }
 
@@ -63,15 +70,44 @@ const label = (r: SystemResult): string => SYSTEM_LABELS[r.system];
 /** `RabbitMQ` or `NATS`: what tells the DTA systems apart in a cell. */
 const brokerName = (r: SystemResult): string => (r.broker === 'nats' ? 'NATS' : 'RabbitMQ');
 
-/** Headings: each DTA system, the ceiling, then each DTA system over the ceiling. */
-function header(first: string, { dtas }: Compared, ...extra: string[]): string[] {
-  return [first, ...dtas.map(label), 'ceiling', ...dtas.map((d) => `${label(d)} / ceiling`), ...extra];
+/**
+ * Headings: each DTA system, the ceiling, BullMQ (when it ran), then each DTA system over the ceiling and
+ * over BullMQ.
+ */
+function header(first: string, { dtas, bullmq }: Compared, ...extra: string[]): string[] {
+  return [
+    first,
+    ...dtas.map(label),
+    'ceiling',
+    ...(bullmq ? [label(bullmq)] : []),
+    ...dtas.map((d) => `${label(d)} / ceiling`),
+    ...(bullmq ? dtas.map((d) => `${label(d)} / BullMQ`) : []),
+    ...extra,
+  ];
+}
+
+/** The cells of `header` for a number: the values, then the ratios over the ceiling and over BullMQ. */
+function cells(
+  { dtas, ceiling, bullmq }: Compared,
+  value: (r?: SystemResult) => number,
+  digits: number,
+): string[] {
+  const c = value(ceiling);
+  const b = bullmq ? value(bullmq) : Number.NaN;
+  return [
+    ...dtas.map((d) => fixed(value(d), digits)),
+    fixed(c, digits),
+    ...(bullmq ? [fixed(b, digits)] : []),
+    ...dtas.map((d) => fixed(value(d) / c, 2)),
+    ...(bullmq ? dtas.map((d) => fixed(value(d) / b, 2)) : []),
+  ];
 }
 
 function resultsTable(systems: Compared): string {
-  const { dtas, ceiling } = systems;
+  const { dtas, ceiling, bullmq } = systems;
   const row = (label: string, value: (r: SystemResult) => number, digits: number, target = ''): string[] => {
     const c = ceiling ? value(ceiling) : Number.NaN;
+    const of = (r?: SystemResult): number => (r ? value(r) : Number.NaN);
     const ratios = dtas.map((d) => value(d) / c);
     const min = /^>= (.+)/.exec(target)?.[1];
     const max = /^<= (.+)/.exec(target)?.[1];
@@ -81,17 +117,13 @@ function resultsTable(systems: Compared): string {
       return dtas.length > 1 ? `${brokerName(dtas[i])} ${verdict(met)}` : verdict(met);
     });
     const found = verdicts.filter((v): v is string => v !== undefined);
-    return [
-      label,
-      ...dtas.map((d) => fixed(value(d), digits)),
-      fixed(c, digits),
-      ...ratios.map((ratio) => fixed(ratio, 2)),
-      found.length === 0 ? '' : `${target}: ${found.join(', ')}`,
-    ];
+    return [label, ...cells(systems, of, digits), found.length === 0 ? '' : `${target}: ${found.join(', ')}`];
   };
   const rss = (r?: SystemResult): string =>
     r ? `${mb(r.rss.start)} / ${mb(r.rss.peak)} / ${mb(r.rss.end)}` : 'n/a';
-  const c = (dtas[0] ?? ceiling)?.throughput.c;
+  const peak = (d: SystemResult, over?: SystemResult): string =>
+    `${fixed(d.rss.peak / (over?.rss.peak ?? NaN), 2)} (peak)`;
+  const c = (dtas[0] ?? ceiling ?? bullmq)?.throughput.c;
   return table(header('', systems, 'target'), [
     row(`throughput at C=${c} (sagas/s)`, (r) => r.throughput.sagasPerSec, 0, `>= ${TARGETS.throughput}`),
     row(`p50 latency at C=${c} (ms)`, (r) => r.throughput.p50Ms, 0),
@@ -104,14 +136,16 @@ function resultsTable(systems: Compared): string {
       'orchestrator RSS start / peak / end (MB)',
       ...dtas.map(rss),
       rss(ceiling),
-      ...dtas.map((d) => `${fixed(d.rss.peak / (ceiling?.rss.peak ?? NaN), 2)} (peak)`),
+      ...(bullmq ? [rss(bullmq)] : []),
+      ...dtas.map((d) => peak(d, ceiling)),
+      ...(bullmq ? dtas.map((d) => peak(d, bullmq)) : []),
       '',
     ],
   ]);
 }
 
 function cpuTable(cpus: number, systems: Compared): string {
-  const { dtas, ceiling } = systems;
+  const { dtas, ceiling, bullmq } = systems;
   const total = (r?: SystemResult): number =>
     r
       ? r.cpu.orchestrator +
@@ -123,9 +157,7 @@ function cpuTable(cpus: number, systems: Compared): string {
       : Number.NaN;
   const row = (label: string, value: (r?: SystemResult) => number, digits = 2): string[] => [
     label,
-    ...dtas.map((d) => fixed(value(d), digits)),
-    fixed(value(ceiling), digits),
-    ...dtas.map((d) => fixed(value(d) / value(ceiling), 2)),
+    ...cells(systems, value, digits),
   ];
   const of = (key: keyof SystemResult['cpu']) => (r?: SystemResult) => r?.cpu[key] ?? Number.NaN;
   return table(header('CPU ms per saga', systems), [
@@ -139,14 +171,15 @@ function cpuTable(cpus: number, systems: Compared): string {
     row(`sagas/s the ${cpus} CPUs allow (${cpus} x 1000 / total)`, (r) => (cpus * 1000) / total(r), 0),
     [
       'other programs meanwhile (CPUs busy)',
-      ...[...dtas, ceiling].map((r) => fixed(r?.cpu.otherCpus ?? NaN, 2)),
+      ...[...dtas, ceiling, ...(bullmq ? [bullmq] : [])].map((r) => fixed(r?.cpu.otherCpus ?? NaN, 2)),
       ...dtas.map(() => ''),
+      ...(bullmq ? dtas.map(() => '') : []),
     ],
   ]);
 }
 
-function ioTable({ dtas, ceiling }: Compared): string {
-  const systems = [...dtas, ...(ceiling ? [ceiling] : [])];
+function ioTable({ dtas, ceiling, bullmq }: Compared): string {
+  const systems = [...dtas, ...(ceiling ? [ceiling] : []), ...(bullmq ? [bullmq] : [])];
   return table(
     ['', ...systems.map(label)],
     (['orchestrator', 'worker'] as const).map((role) => [

@@ -5,18 +5,18 @@ export const ROLES = ['orchestrator', 'worker', 'driver'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The systems `BENCH_SYSTEMS` names, in the order they run. */
-export const SYSTEM_IDS = ['ceiling', 'dta', 'dta-nats'] as const;
+export const SYSTEM_IDS = ['ceiling', 'dta', 'dta-nats', 'bullmq'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
-/** The broker a system's messages go through. */
-export type Broker = 'rabbitmq' | 'nats';
+/** The broker a system's messages go through; `redis` for BullMQ, which has none (its queues are Redis keys). */
+export type Broker = 'rabbitmq' | 'nats' | 'redis';
 
 /** One system under test: its three processes, and what they left in the broker and Redis. */
 export interface BenchSystem {
-  /** In logs, file names and results: `DTA` (on RabbitMQ), `DTA-NATS` or `ceiling`. */
-  name: 'DTA' | 'DTA-NATS' | 'ceiling';
-  /** DTA (the library, whichever transport) or the hand-written ceiling. */
-  kind: 'dta' | 'ceiling';
+  /** In logs, file names and results: `DTA` (on RabbitMQ), `DTA-NATS`, `ceiling` or `BullMQ`. */
+  name: 'DTA' | 'DTA-NATS' | 'ceiling' | 'BullMQ';
+  /** DTA (the library, whichever transport), the hand-written ceiling, or BullMQ flows (the peer). */
+  kind: 'dta' | 'ceiling' | 'peer';
   broker: Broker;
   /** Prefix of its queues, exchanges or streams and Redis keys (`<prefix>:*`); unique to the run. */
   prefix: string;
@@ -31,6 +31,7 @@ export const SYSTEM_LABELS: Record<BenchSystem['name'], string> = {
   DTA: 'DTA (RabbitMQ)',
   'DTA-NATS': 'DTA (NATS)',
   ceiling: 'ceiling',
+  BullMQ: 'BullMQ flows',
 };
 
 const DTA_SCRIPTS: Record<Role, string> = {
@@ -45,7 +46,7 @@ function system(
   prefix: string,
   scripts: Record<Role, string>,
 ): BenchSystem {
-  const kind = name === 'ceiling' ? 'ceiling' : 'dta';
+  const kind = name === 'ceiling' ? 'ceiling' : name === 'BullMQ' ? 'peer' : 'dta';
   return { name, kind, broker, prefix, scripts, declared: { queues: new Set(), exchanges: new Set() } };
 }
 
@@ -67,6 +68,15 @@ export function ceilingSystem(runPrefix: string): BenchSystem {
   });
 }
 
+/** BullMQ flows on the same Redis (no broker): the peer a team would pick instead of DTA. */
+export function bullmqSystem(runPrefix: string): BenchSystem {
+  return system('BullMQ', 'redis', `${runPrefix}-bullmq`, {
+    orchestrator: 'bench/bullmq/orchestrator.ts',
+    worker: 'bench/bullmq/worker.ts',
+    driver: 'bench/bullmq/driver.ts',
+  });
+}
+
 /** The system `id` names, under the run's prefix. */
 export function benchSystem(id: SystemId, runPrefix: string): BenchSystem {
   switch (id) {
@@ -76,6 +86,8 @@ export function benchSystem(id: SystemId, runPrefix: string): BenchSystem {
       return dtaSystem(runPrefix);
     case 'dta-nats':
       return dtaNatsSystem(runPrefix);
+    case 'bullmq':
+      return bullmqSystem(runPrefix);
   }
 }
 

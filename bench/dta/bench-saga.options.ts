@@ -9,6 +9,7 @@ import { BenchBooking } from './bench-booking.contract';
  */
 export function benchSagaOptions(role: Role, extra: SagaModuleOptions = {}): SagaModuleOptions {
   const { prefix, transport, amqpUrl, natsUrl, redisUrl, prefetch } = childEnv();
+  if (transport === 'redis') throw new Error("BENCH_TRANSPORT=redis is BullMQ's, not a DTA transport");
   return {
     transport,
     store: 'redis',
