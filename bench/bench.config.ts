@@ -34,17 +34,17 @@ export interface BenchConfig {
   /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
   profile: boolean;
   /**
-   * Rounds, each running the ceiling then DTA (RabbitMQ) then DTA (NATS) with fresh processes; each system's best round is reported, as
+   * Rounds, each running the ceiling, DTA (RabbitMQ), DTA (NATS) then BullMQ flows with fresh processes; each system's best round is reported, as
    * other load on the machine only slows runs down. `BENCH_ROUNDS`, `--rounds`. @default 1
    */
   rounds: number;
   /**
    * Which systems to run: `ceiling` (amqplib + ioredis), `dta` (DTA on RabbitMQ), `dta-nats` (DTA on NATS
-   * JetStream). `BENCH_SYSTEMS=dta,ceiling`. @default all three
+   * JetStream), `bullmq` (BullMQ flows on the same Redis). `BENCH_SYSTEMS=dta,ceiling`. @default all four
    */
   systems: SystemId[];
   /**
-   * Report file, written only when the ceiling and at least one DTA system ran; '' writes none. `BENCH_OUT`.
+   * Report file, written only when the ceiling and at least one other system ran; '' writes none. `BENCH_OUT`.
    * @default BENCHMARKS.md
    */
   out: string;

@@ -14,8 +14,8 @@ import { benchSystem, SYSTEM_IDS, type BenchSystem } from './systems';
 
 /**
  * `npm run bench`: DTA (SagaModule on RabbitMQ + Redis, and on NATS JetStream + Redis) against a hand-written
- * amqplib + ioredis ceiling running the same booking-shaped flow, each as orchestrator, worker and driver
- * processes. Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
+ * amqplib + ioredis ceiling and against BullMQ flows (the peer, on the same Redis) running the same
+ * booking-shaped flow, each as orchestrator, worker and driver processes. Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
  */
 async function main(): Promise<void> {
   const config = benchConfig(process.env, process.argv.slice(2));

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { NatsTransport } from '@dta/saga/transport/nats';
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
@@ -48,6 +49,8 @@ export interface MachineInfo {
   /** The NATS server's version, and its JetStream store as it reports it. */
   nats: string;
   natsJetStream: string;
+  /** The installed BullMQ's version (the BullMQ flows system). */
+  bullmq: string;
   /** The library measured: its commit, and whether libs/saga had uncommitted changes. */
   library: string;
 }
@@ -72,6 +75,7 @@ export async function describeMachine(servers: BenchServers): Promise<MachineInf
       redisPersistence: `appendonly ${appendonly}, save '${save}'`,
       nats,
       natsJetStream,
+      bullmq: bullmqVersion(),
       library: librarySnapshot(),
     };
   } finally {
@@ -97,6 +101,15 @@ async function describeNats(url: string): Promise<{ nats: string; natsJetStream:
 }
 
 const fixed = (value: number): string => value.toFixed(1);
+
+function bullmqVersion(): string {
+  try {
+    const file = join(__dirname, '..', 'node_modules', 'bullmq', 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return 'not installed';
+  }
+}
 
 function librarySnapshot(): string {
   try {

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Redis from 'ioredis';
 import type { Declared, IoCounts } from './ipc';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
-type SendCommand = (this: Redis, command: { name: string }, ...rest: unknown[]) => unknown;
+type SendCommand = (this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown;
+type DefineCommand = (this: Redis, name: string, definition: { lua: string }) => unknown;
 type Prototype = { prototype: Record<string, Method> };
 
 /** Replaces `proto[name]` by a function that first calls `before` with the arguments. */
@@ -39,10 +41,19 @@ export function instrumentChild(): { io: () => IoCounts; declared: () => Declare
     const jetstream = load('@nats-io/jetstream/internal') as { JetStreamClientImpl: Prototype };
     tap(jetstream.JetStreamClientImpl.prototype, 'publish', () => io.natsPublishes++);
   }
-  const redis = Redis.prototype as unknown as { sendCommand: SendCommand };
+  const redis = Redis.prototype as unknown as { sendCommand: SendCommand; defineCommand: DefineCommand };
+  // Scripts defined through ioredis (BullMQ's, named `moveToFinished-14:<version>`) are counted by name.
+  const scripts = new Map<string, string>();
+  const defineCommand = redis.defineCommand;
+  redis.defineCommand = function (this: Redis, name: string, definition: { lua: string }) {
+    scripts.set(createHash('sha1').update(definition.lua).digest('hex'), name.replace(/(-\d+)?:.*$/, ''));
+    return defineCommand.call(this, name, definition);
+  };
   const sendCommand = redis.sendCommand;
-  redis.sendCommand = function (this: Redis, command: { name: string }, ...rest: unknown[]) {
-    io.redisCommands[command.name] = (io.redisCommands[command.name] ?? 0) + 1;
+  redis.sendCommand = function (this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) {
+    const script = command.name === 'evalsha' ? scripts.get(String(command.args[0])) : undefined;
+    const name = script ? `evalsha ${script}` : command.name;
+    io.redisCommands[name] = (io.redisCommands[name] ?? 0) + 1;
     return sendCommand.call(this, command, ...rest);
   };
   return {

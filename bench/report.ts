@@ -182,7 +182,7 @@ function ioTable({ dtas, ceiling, bullmq }: Compared): string {
   const systems = [...dtas, ...(ceiling ? [ceiling] : []), ...(bullmq ? [bullmq] : [])];
   return table(
     ['', ...systems.map(label)],
-    (['orchestrator', 'worker'] as const).map((role) => [
+    (['orchestrator', 'worker', 'driver'] as const).map((role) => [
       role,
       ...systems.map((r) => io(r.io[role], r.broker)),
     ]),
@@ -317,6 +317,11 @@ ${table(
     ],
     ['Redis', `${m.redis} (${m.redisPersistence})`],
     [
+      'BullMQ',
+      `${m.bullmq} (no broker: its jobs, queues and events are keys of the Redis above, so its durability is ` +
+        `Redis's AOF; every Worker at concurrency ${config.prefetch}, the prefetch of the other systems)`,
+    ],
+    [
       'runs',
       `N = ${config.n} sagas at C = ${config.c} in flight; ${config.latencyN} at C = 1; ` +
         `${config.warmupN} warm-up sagas first; prefetch ${config.prefetch} on every consumer; ` +
@@ -360,8 +365,18 @@ ${profileSection(report.profiles)}
   is acknowledged after its handler stored the state). **Ceiling** is the least a hand-written amqplib + ioredis
   orchestrator must do for the same flow: persistent, confirmed messages (start, tasks, replies, result) and
   one Redis write per start and per reply, with no engine, timers, outbox, events, barrier or input validation.
+  **BullMQ flows** is the same flow as a team using BullMQ would write it, on the same Redis and with no
+  broker: the driver adds a \`start\` job to an orchestration queue; the orchestrator's Worker on that queue
+  adds each step with a \`FlowProducer\` flow, a join parent job on the orchestration queue whose children are
+  the step's tasks (create-order; charge-payment and reserve-stock; confirm-order), each on its task's queue,
+  so BullMQ runs the parent once every child completed; the parent after create-order reads its output with
+  \`getChildrenValues\`, and the driver waits for the last parent's \`completed\` event through one
+  \`QueueEvents\`. The worker process runs one Worker per task queue; jobs are removed 24 h after they
+  finish and retried up to 3 times (BullMQ has no compensation, timeouts or saga state of its own).
 - **Ratios** are DTA / ceiling: for throughput higher is better (target >= ${TARGETS.throughput}); for
-  latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). The ceiling runs on RabbitMQ: the
+  latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). **DTA / BullMQ** compares each DTA
+  system with the peer a team would otherwise pick (no target): above 1 DTA is faster for throughput, slower
+  for latency and dearer for CPU. BullMQ has no broker, so its whole cost is in its processes and Redis. The ceiling runs on RabbitMQ: the
   NATS ratios measure DTA on NATS against that same yardstick (is DTA on NATS cheaper or faster than on
   RabbitMQ, relative to one fixed baseline), not against a hand-written NATS ceiling. The brokers' durability
   differs in detail: JetStream's file store acknowledges a message once written, and by default flushes
@@ -387,7 +402,8 @@ ${profileSection(report.profiles)}
   through warm-up, throughput and latency runs, and after them. Flatness needs the long run (\`BENCH_SOAK_N\`).
 - **Work per saga** counts the publishes (AMQP, or JetStream on NATS: each stored and acknowledged; acks
   and pull requests not counted) and Redis commands each process sent (a ceiling MULTI counts 4 commands in
-  one round trip). DTA's task timeout timers fire 2-5 s after each task; the pause after the throughput run
+  one round trip); BullMQ's Lua scripts (\`evalsha\`) by script name, its blocking reads (\`bzpopmin\`,
+  QueueEvents' \`xread\`) included. DTA's task timeout timers fire 2-5 s after each task; the pause after the throughput run
   lets them fire, so their cost is counted, though part of it falls outside the timed run.
 - **Profiles** (\`BENCH_PROFILE=1\`) sample each process over an extra throughput run; the files stay in the
   run's folder (printed at the end) for Chrome DevTools. Self time is main-thread time while not idle: on a
@@ -395,7 +411,7 @@ ${profileSection(report.profiles)}
   socket-write frames (\`writeBuffer\`, \`writeUtf8String\`). Read those as the cost of the number of
   writes (publishes, acks, Redis commands), not as slow writes.
 - Redis runs with the persistence in the table above (the test servers': AOF \`everysec\`); every system
-  pays the same per write. Knobs: \`BENCH_SYSTEMS\` (\`ceiling,dta,dta-nats\`), \`BENCH_N\`, \`BENCH_C\`,
+  pays the same per write. Knobs: \`BENCH_SYSTEMS\` (\`ceiling,dta,dta-nats,bullmq\`), \`BENCH_N\`, \`BENCH_C\`,
   \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`, \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\`, \`NATS_URL\`
   (see bench/bench.config.ts).
 `;

@@ -17,7 +17,7 @@ export interface SystemResult {
   /** Orchestrator RSS in bytes: after bootstrap, highest, and after the latency run. */
   rss: { start: number; peak: number; end: number };
   cpu: CpuPerSaga;
-  io: { orchestrator: IoPerSaga; worker: IoPerSaga };
+  io: { orchestrator: IoPerSaga; worker: IoPerSaga; driver: IoPerSaga };
   soak?: { load: LoadSummary; memory: FlatnessSummary };
   /** A DTA system's stock runs at C = `c`: one product per saga, and one product for every saga. */
   stock?: { distinct: LoadSummary; one: LoadSummary };
@@ -110,6 +110,7 @@ export async function runSystem(
     const io = {
       orchestrator: ioPerSaga(before.orchestrator, after.orchestrator, config.n),
       worker: ioPerSaga(before.worker, after.worker, config.n),
+      driver: ioPerSaga(before.driver, after.driver, config.n),
     };
     const latency = await measure('latency', config.latencyN, 1);
     await sleep(Math.min(config.settleMs, 1000));
