@@ -28,6 +28,7 @@ export interface BookingJobData {
 /** The data of a task job. */
 export interface TaskJobData {
   sagaId: string;
+  step: number;
   task: CeilingTask;
   input: unknown;
   ctx: Omit<CeilingContext, 'replyTo'>;
@@ -74,6 +75,7 @@ export function stepFlow(
     children: BULLMQ_STEPS[step].map((task) => {
       const taskData: TaskJobData = {
         sagaId,
+        step,
         task,
         input: ceilingTaskInput(task, { ...ctx, replyTo: '' }),
         ctx,

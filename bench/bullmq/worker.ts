@@ -12,14 +12,7 @@ hostChild(async () => {
     (task) =>
       new Worker<TaskJobData>(
         task,
-        async (job) =>
-          ceilingTaskOutput({
-            sagaId: job.data.sagaId,
-            step: 0,
-            task,
-            input: job.data.input,
-            ctx: { ...job.data.ctx, replyTo: '' },
-          }),
+        async (job) => ceilingTaskOutput({ ...job.data, ctx: { ...job.data.ctx, replyTo: '' } }),
         { ...options, concurrency: env.prefetch },
       ),
   );
