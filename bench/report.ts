@@ -372,7 +372,8 @@ ${profileSection(report.profiles)}
   so BullMQ runs the parent once every child completed; the parent after create-order reads its output with
   \`getChildrenValues\`, and the driver waits for the last parent's \`completed\` event through one
   \`QueueEvents\`. The worker process runs one Worker per task queue; jobs are removed 24 h after they
-  finish and retried up to 3 times (BullMQ has no compensation, timeouts or saga state of its own).
+  finish and retried up to 3 times. BullMQ itself has no compensation: a child that fails for good leaves its
+  parent waiting unless the flow says otherwise.
 - **Ratios** are DTA / ceiling: for throughput higher is better (target >= ${TARGETS.throughput}); for
   latency lower is better (target for p50 at C=1 <= ${TARGETS.p50AtC1}). **DTA / BullMQ** compares each DTA
   system with the peer a team would otherwise pick (no target): above 1 DTA is faster for throughput, slower
