@@ -26,6 +26,7 @@ export const SAGA_TRANSPORT_ADAPTERS = {
     new RabbitMqTransport({
       ...brokerSettings(options),
       url: options.amqpUrl,
+      quorumQueues: options.quorumQueues,
       connectionName: `dta-${options.instanceId}`,
     }),
   nats: (options) =>

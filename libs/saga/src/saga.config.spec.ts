@@ -39,3 +39,21 @@ describe('sagaOptionsFromConfig: bus limits', () => {
     expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(name);
   });
 });
+
+describe('sagaOptionsFromConfig: brokers', () => {
+  it('reads SAGA_TRANSPORT=nats with NATS_URL, and SAGA_QUORUM_QUEUES', () => {
+    const options = sagaOptionsFromConfig(
+      configOf({ SAGA_TRANSPORT: 'nats', NATS_URL: 'nats://n:4222', SAGA_QUORUM_QUEUES: 'true' }),
+    );
+    expect(options).toMatchObject({ transport: 'nats', natsUrl: 'nats://n:4222', quorumQueues: true });
+    expect(sagaOptionsFromConfig(configOf({})).quorumQueues).toBe(false);
+  });
+
+  it.each([
+    ['SAGA_TRANSPORT', 'kafka', 'memory | rabbitmq | nats'],
+    ['SAGA_QUORUM_QUEUES', 'yes', 'true | false'],
+  ])('fails the bootstrap on %s=%s, naming the variable and what it takes', (name, value, allowed) => {
+    expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(name);
+    expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(allowed);
+  });
+});

@@ -37,7 +37,7 @@ const limit = (config: ConfigService, name: string) => integer(config, name, 0);
 /**
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
  * `SAGA_TRANSPORT` (memory | rabbitmq | nats, default memory), `SAGA_STORE` (memory | redis, default memory),
- * `AMQP_URL`, `NATS_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
+ * `AMQP_URL`, `SAGA_QUORUM_QUEUES` (true | false), `NATS_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
  * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`,
  * `SAGA_CALLBACK_HOSTS` (comma-separated), `SAGA_CALLBACK_ALLOW_PRIVATE` (true | false), `SAGA_CALLBACK_SECRET`,
  * `SAGA_CALLBACK_TIMEOUT_MS`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
@@ -52,6 +52,7 @@ export function sagaOptionsFromConfig(
     store: oneOf(config, 'SAGA_STORE', SAGA_STORE_NAMES, defaults.store ?? 'memory'),
     amqpUrl: config.get<string>('AMQP_URL'),
     natsUrl: config.get<string>('NATS_URL'),
+    quorumQueues: oneOf(config, 'SAGA_QUORUM_QUEUES', ['true', 'false'] as const, 'false') === 'true',
     redisUrl: config.get<string>('REDIS_URL'),
     prefix: config.get<string>('SAGA_PREFIX'),
     prefetch: positiveInt(config, 'SAGA_PREFETCH'),

@@ -37,6 +37,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     store: options.store ?? 'memory',
     amqpUrl: options.amqpUrl ?? 'amqp://guest:guest@localhost:5672',
     natsUrl: options.natsUrl ?? 'nats://localhost:4222',
+    quorumQueues: options.quorumQueues ?? false,
     redisUrl: options.redisUrl ?? 'redis://localhost:6379',
     prefix: options.prefix ?? 'dta',
     contracts: options.contracts ?? [],

@@ -17,6 +17,12 @@ export interface SagaModuleOptions {
   store?: SagaStoreName | SagaStore;
   /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
   amqpUrl?: string;
+  /**
+   * RabbitMQ only: declare every queue as a quorum queue (replicated over a RabbitMQ cluster). A queue keeps the
+   * type it was first declared with, so an existing deployment needs its queues deleted or migrated first.
+   * @default false
+   */
+  quorumQueues?: boolean;
   /** NATS server URL (JetStream enabled) when `transport` is `'nats'`. @default 'nats://localhost:4222' */
   natsUrl?: string;
   /** Redis URL when `store` is `'redis'`. @default 'redis://localhost:6379' */
