@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryTransport } from './memory.transport';
 import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from '../saga-messages';
 import { describeSagaTransportContract, eventually } from '../saga-transport.contract';
+import { sampleTask as task } from '../testing/sample-messages';
 
 describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
   const transport = new MemoryTransport({ prefix, ...settings });
@@ -17,22 +18,6 @@ describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings })
     dispose: () => transport.close(),
   };
 });
-
-function task(n: number): TaskMessage {
-  return {
-    v: WIRE_VERSION,
-    sagaId: `saga-${n}`,
-    flow: 'trip',
-    traceId: `trace-${n}`,
-    kind: 'run',
-    step: 'lodging',
-    task: 'book-hotel',
-    attempt: 1,
-    input: { n },
-    sagaInput: null,
-    outputs: {},
-  };
-}
 
 describe('MemoryTransport', () => {
   let transport: MemoryTransport;

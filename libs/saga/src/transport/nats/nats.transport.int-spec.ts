@@ -17,7 +17,7 @@ import { NatsTransport } from './nats.transport';
 import type { NatsTransportOptions } from './nats-transport.options';
 import type { NatsTopology } from './nats-topology';
 import { topicMatches } from '../topic-matches';
-import { WIRE_VERSION, type LifecycleEvent, type StartMessage, type TaskMessage } from '../saga-messages';
+import { WIRE_VERSION, type LifecycleEvent } from '../saga-messages';
 import { SagaTopology } from '../saga-topology';
 import { TransportClosedError } from '../transport-closed.error';
 import {
@@ -28,6 +28,7 @@ import {
   type ContractDeadLetter,
 } from '../saga-transport.contract';
 import { RecordingLogger } from '../testing/recording-logger';
+import { sampleStart as start, sampleTask as task } from '../testing/sample-messages';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -126,26 +127,6 @@ describeSagaTransportContract('NatsTransport', async ({ prefix, ...settings }) =
     },
   };
 });
-
-function task(n: number, traceId = `trace-${n}`): TaskMessage {
-  return {
-    v: WIRE_VERSION,
-    sagaId: `saga-${n}`,
-    flow: 'trip',
-    traceId,
-    kind: 'run',
-    step: 'lodging',
-    task: 'book-hotel',
-    attempt: 1,
-    input: { n },
-    sagaInput: null,
-    outputs: {},
-  };
-}
-
-function start(n: number): StartMessage {
-  return { v: WIRE_VERSION, sagaId: `saga-${n}`, flow: 'trip', traceId: `t-${n}`, input: { n } };
-}
 
 /** A port nothing listens on now (the kernel's pick). */
 async function freePort(): Promise<number> {

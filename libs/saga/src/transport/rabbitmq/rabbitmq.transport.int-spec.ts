@@ -4,7 +4,7 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
-import { WIRE_VERSION, type LifecycleEvent, type ResultMessage, type TaskMessage } from '../saga-messages';
+import { WIRE_VERSION, type LifecycleEvent, type ResultMessage } from '../saga-messages';
 import { SagaTopology } from '../saga-topology';
 import { TransportClosedError } from '../transport-closed.error';
 import {
@@ -17,6 +17,7 @@ import {
   type ContractDeadLetter,
 } from '../saga-transport.contract';
 import { RecordingLogger } from '../testing/recording-logger';
+import { sampleTask as task } from '../testing/sample-messages';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -96,22 +97,6 @@ describeSagaTransportContract('RabbitMqTransport', async ({ prefix, ...settings 
     },
   };
 });
-
-function task(n: number, traceId = `trace-${n}`): TaskMessage {
-  return {
-    v: WIRE_VERSION,
-    sagaId: `saga-${n}`,
-    flow: 'trip',
-    traceId,
-    kind: 'run',
-    step: 'lodging',
-    task: 'book-hotel',
-    attempt: 1,
-    input: { n },
-    sagaInput: null,
-    outputs: {},
-  };
-}
 
 function result(n: number): ResultMessage {
   return {
