@@ -1,4 +1,4 @@
-import { defineSaga, task } from '@dta/saga';
+import { defineSaga, SAGA_LIFECYCLE, task } from '@dta/saga';
 import { CreateBookingDto } from './dto/create-booking.dto';
 
 // Types are aliases, not interfaces, so that they are JSON values for `SagaView` and the store.
@@ -27,6 +27,8 @@ export const Booking = defineSaga('booking', {
   input: CreateBookingDto,
   // A booking waits out an outage of up to ten minutes; past that, whatever has no outcome is undone.
   deadline: '10m',
+  // Services and the e2e suites follow bookings on the events exchange (`booking.rollback`, `booking.completed`...).
+  events: SAGA_LIFECYCLE,
   tasks: {
     createOrder: task<CreateBookingDto, OrderCreated>({ timeout: '2s', attempts: 3 }),
     chargePayment: task<ChargeCmd, Charged>({

@@ -17,7 +17,7 @@ export type {
 export { SAGA_STATUSES } from './engine/saga-state';
 export type { StepFailurePolicy } from './engine/saga-plan';
 export type { SagaView } from './engine/saga-plan';
-export type { SagaLifecycle } from './engine/saga-command';
+export { SAGA_LIFECYCLE, type SagaLifecycle } from './engine/saga-command';
 export { SagaModule } from './saga.module';
 export { SagaAdmin } from './admin/saga-admin';
 export * from './admin';

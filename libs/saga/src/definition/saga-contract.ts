@@ -89,8 +89,11 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
   deadline?: Duration;
   /**
    * Lifecycle events the flow publishes to the events exchange, each through the outbox with the transition
-   * that decided it. Leave out those nobody subscribes to: each costs one confirmed publish.
-   * @default every one: `['started', 'step-completed', 'rollback', 'completed', 'compensated', 'stalled']`
+   * that decided it: name those something subscribes to (`SAGA_LIFECYCLE` names all six: `started`,
+   * `step-completed`, `rollback`, `completed`, `compensated`, `stalled`). Each costs one confirmed publish per
+   * saga (`step-completed`: one per step), so a flow publishes none unless it asks. Callers' results and
+   * callbacks do not need events.
+   * @default none
    */
   events?: readonly SagaLifecycle[];
 }

@@ -51,6 +51,6 @@ export interface SagaPlan {
   steps: PlannedStep[];
   /** Longest run of a saga from its start before its open tasks count as unknown; none when undefined. */
   deadlineMs?: number;
-  /** Lifecycle events the flow publishes; every one when undefined. */
+  /** Lifecycle events the flow publishes; none when undefined. */
   events?: readonly SagaLifecycle[];
 }

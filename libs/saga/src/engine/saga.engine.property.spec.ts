@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { applySagaEvent, startSaga } from './saga.engine';
-import type { SagaCommand } from './saga-command';
+import { SAGA_LIFECYCLE, type SagaCommand } from './saga-command';
 import type { SagaEvent } from './saga-event';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { SagaPlan } from './saga-plan';
@@ -80,6 +80,7 @@ const planArb = fc
   })
   .map(({ deadline, steps, stalls }): SagaPlan => ({
     flow: 'prop',
+    events: SAGA_LIFECYCLE,
     ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
     steps: steps.map((tasks, s) => ({
       name: `s${s}`,

@@ -42,6 +42,10 @@ describe('saga engine', () => {
     expect(start(quiet).commands.some((c) => c.type === 'announce')).toBe(false);
     ({ commands } = feed(quiet, start(quiet).state, ok('a')));
     expect(commands.some((c) => c.type === 'announce')).toBe(false);
+    // A flow whose contract names no event publishes none, not even the terminal one.
+    const silent = { ...plan, events: undefined };
+    ({ commands } = feed(silent, start(silent).state, ok('a'), ok('b'), ok('c'), fail('d', false)));
+    expect(commands.some((c) => c.type === 'announce')).toBe(false);
   });
 
   it('waits as long as it takes for a reply when no deadline is set', () => {

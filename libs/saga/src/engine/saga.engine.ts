@@ -159,7 +159,7 @@ class Transition {
 
   /** Publishes a lifecycle event, unless the flow turned it off. */
   announce(event: Extract<SagaCommand, { type: 'announce' }>['event'], step?: string, task?: string): void {
-    if (this.plan.events && !this.plan.events.includes(event)) return;
+    if (!this.plan.events?.includes(event)) return;
     this.commands.push({ type: 'announce', event, ...(step ? { step } : {}), ...(task ? { task } : {}) });
   }
 

@@ -346,7 +346,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     // acts after the event is in every subscriber's queue.
     const terminal = state.status as LifecycleEvent['type'];
     const failure = failureOf(state);
-    if (!plan.events || plan.events.includes(terminal))
+    if (plan.events?.includes(terminal))
       await this.publishEvent(state, terminal, failure?.step, failure?.task);
     const result = this.resultOf(state);
     const callback = state.callbackUrl && { ...this.envelope(state), url: state.callbackUrl, result };

@@ -1,3 +1,4 @@
+import { SAGA_LIFECYCLE } from '../saga-command';
 import type { PlannedTask, SagaPlan, TaskPolicy } from '../saga-plan';
 
 export const POLICY: TaskPolicy = {
@@ -12,10 +13,14 @@ export function plannedTask(name: string, policy: Partial<TaskPolicy> = {}): Pla
   return { name, key: name, policy: { ...POLICY, ...policy } };
 }
 
-/** A plan from step specs: `[['a'], ['b', 'c']]` is step-1 = a, step-2 = b and c in parallel. */
+/**
+ * A plan from step specs: `[['a'], ['b', 'c']]` is step-1 = a, step-2 = b and c in parallel. It announces
+ * every lifecycle event (a flow publishes none unless its contract names them).
+ */
 export function planOf(steps: (string | PlannedTask)[][], flow = 'test'): SagaPlan {
   return {
     flow,
+    events: SAGA_LIFECYCLE,
     steps: steps.map((tasks, i) => ({
       name: `step-${i + 1}`,
       tasks: tasks.map((t) => (typeof t === 'string' ? plannedTask(t) : t)),
