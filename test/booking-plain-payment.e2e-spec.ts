@@ -177,8 +177,6 @@ describe('booking with a plain gRPC payment service behind a relay (RabbitMQ + R
       step: 'payment-and-stock',
       task: 'charge-payment',
       attempt: 1,
-      sagaInput: {},
-      outputs: {},
       input: { orderId, productId: 'any', quantity: 3 },
       outcome: 'succeeded',
     };

@@ -139,8 +139,6 @@ def read_task(body, settings):
     attempt = m.get("attempt")
     if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
         raise InvalidMessage("task.attempt must be an integer >= 1")
-    if not isinstance(m.get("outputs"), dict):
-        raise InvalidMessage("task.outputs is not a JSON object")
     if m["flow"] != FLOW or m["task"] != TASK:
         raise InvalidMessage(f"this worker serves {FLOW}/{TASK}, not {m['flow']}/{m['task']}")
     cmd = m.get("input")
@@ -213,6 +211,12 @@ def now_iso():
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
 
 
+def faults_of(cmd):
+    """The faults the booking asked for, which its saga puts in the task's input (`faults`), as a dict."""
+    faults = cmd.get("faults") if isinstance(cmd, dict) else None
+    return faults if isinstance(faults, dict) else {}
+
+
 def failure(message, name, retryable, rejected=False, **extra):
     error = {"name": name, "message": message}
     if rejected:
@@ -242,7 +246,7 @@ class Inventory:
             if record is not None and record["state"] == "failed" and record["attempt"] >= attempt:
                 # A repeated delivery of an attempt that already failed: the same answer.
                 return json.loads(record["reply"])
-            reply = self._reserve(db, saga_id, m.get("sagaInput"), cmd)
+            reply = self._reserve(db, saga_id, cmd)
             if reply["ok"]:
                 row = ("done", attempt, json.dumps(reply["output"]), None)
             else:
@@ -254,9 +258,9 @@ class Inventory:
             )
             return reply
 
-    def _reserve(self, db, saga_id, saga_input, cmd):
+    def _reserve(self, db, saga_id, cmd):
         product, quantity = cmd["productId"], cmd["quantity"]
-        if isinstance(saga_input, dict) and saga_input.get("faultInject") == "inventory":
+        if faults_of(cmd).get("faultInject") == "inventory":
             # The booking's fault injection (libs/booking/src/fault-injection.ts), as the Node service does.
             return failure(f"fault injected into {TASK}", "TaskRejectedError", False, rejected=True)
         db.execute(
@@ -289,8 +293,7 @@ class Inventory:
 
     def compensate(self, m):
         saga_id, attempt = m["sagaId"], m["attempt"]
-        saga_input = m.get("sagaInput")
-        until = saga_input.get("failCompensationsUntil") if isinstance(saga_input, dict) else None
+        until = faults_of(m.get("input")).get("failCompensationsUntil")
         if isinstance(until, (int, float)) and not isinstance(until, bool) and time.time() * 1000 < until:
             # The booking's transient compensation fault: retried by the orchestrator.
             return failure(f"compensation of {TASK} fails on purpose (failCompensationsUntil)", "Error", True)

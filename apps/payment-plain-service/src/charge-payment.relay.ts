@@ -21,10 +21,10 @@ export const ChargePaymentRelay = grpcTask(Booking.task.chargePayment, {
   address: () => process.env.PAYMENT_PLAIN_GRPC_URL ?? 'localhost:50061',
   run: {
     method: 'Charge',
-    request: (cmd, ctx) => ({
+    request: (cmd) => ({
       orderId: cmd.orderId,
       amount: cmd.quantity * UNIT_PRICE,
-      cardToken: injectedFault(ctx.sagaInput) === 'payment' ? DECLINED_CARD : TEST_CARD,
+      cardToken: injectedFault(cmd.faults) === 'payment' ? DECLINED_CARD : TEST_CARD,
     }),
     response: (reply: { paymentId: string; amount: number }) => ({
       paymentId: reply.paymentId,

@@ -6,18 +6,27 @@ import { CreateBookingDto } from './dto/create-booking.dto';
 /** Output of create-order. */
 export type OrderCreated = { orderId: string; productId: string; quantity: number };
 
+/**
+ * The faults a booking asked for (see `CreateBookingDto`), handed by the saga to the tasks that honour them:
+ * a task gets what its step gives it, never the whole saga input.
+ */
+export type BookingFaults = Pick<
+  CreateBookingDto,
+  'faultInject' | 'failCompensationsUntil' | 'failCompensation' | 'slowInventoryMs'
+>;
+
 /** Input of charge-payment. */
-export type ChargeCmd = { orderId: string; productId: string; quantity: number };
+export type ChargeCmd = { orderId: string; productId: string; quantity: number; faults?: BookingFaults };
 /** Output of charge-payment. */
 export type Charged = { paymentId: string; amount: number };
 
 /** Input of reserve-stock. */
-export type ReserveCmd = { orderId: string; productId: string; quantity: number };
+export type ReserveCmd = { orderId: string; productId: string; quantity: number; faults?: BookingFaults };
 /** Output of reserve-stock: the product's stock right after the reservation. */
 export type Reserved = { productId: string; quantity: number; available: number; reserved: number };
 
 /** Input of confirm-order. */
-export type ConfirmCmd = { orderId: string };
+export type ConfirmCmd = { orderId: string; faults?: BookingFaults };
 
 /**
  * The booking flow: create an order, then charge the payment and reserve the stock in parallel, then

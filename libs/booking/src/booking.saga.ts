@@ -1,5 +1,6 @@
 import { Saga, type SagaState, Step, type TaskInput } from '@dta/saga';
-import { Booking } from './booking.contract';
+import { Booking, type BookingFaults } from './booking.contract';
+import type { CreateBookingDto } from './dto/create-booking.dto';
 
 type BookingTasks = typeof Booking.tasks;
 
@@ -21,14 +22,23 @@ export class BookingSaga {
   paymentAndStock(s: BookingState): StepInputs<'chargePayment' | 'reserveStock'> {
     const { orderId } = s.out('createOrder');
     const { productId, quantity } = s.input;
+    const faults = faultsOf(s.input);
     return {
-      chargePayment: { orderId, productId, quantity },
-      reserveStock: { orderId, productId, quantity },
+      chargePayment: { orderId, productId, quantity, ...faults },
+      reserveStock: { orderId, productId, quantity, ...faults },
     };
   }
 
   @Step(3, ['confirmOrder'])
   confirm(s: BookingState): StepInputs<'confirmOrder'> {
-    return { confirmOrder: { orderId: s.out('createOrder').orderId } };
+    return { confirmOrder: { orderId: s.out('createOrder').orderId, ...faultsOf(s.input) } };
   }
+}
+
+/** `{ faults }` when the booking asked for any (create-order gets the whole booking, faults included). */
+function faultsOf(booking: CreateBookingDto): { faults?: BookingFaults } {
+  const { faultInject, failCompensationsUntil, failCompensation, slowInventoryMs } = booking;
+  const faults = { faultInject, failCompensationsUntil, failCompensation, slowInventoryMs };
+  const asked = Object.entries(faults).filter(([, value]) => value !== undefined);
+  return asked.length > 0 ? { faults: Object.fromEntries(asked) } : {};
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type TaskContext, TaskRejectedError } from '@dta/saga';
+import type { BookingFaults } from './booking.contract';
 import { BookingDocumentStore } from './booking-document.store';
 import { type CompensationFaultTarget, isCompensationFaultTarget } from './dto/booking-input.validators';
 
@@ -22,8 +23,12 @@ export class CompensationFaultFlags {
   constructor(private readonly documents: BookingDocumentStore) {}
 
   /** Throws `TaskRejectedError` (the saga stalls) if the booking asked this service's compensation to fail. */
-  async rejectWhileSet(target: CompensationFaultTarget, ctx: TaskContext): Promise<void> {
-    const wanted = (ctx.sagaInput as { failCompensation?: unknown } | null)?.failCompensation;
+  async rejectWhileSet(
+    target: CompensationFaultTarget,
+    faults: BookingFaults | undefined,
+    ctx: TaskContext,
+  ): Promise<void> {
+    const wanted: unknown = faults?.failCompensation;
     if (!isCompensationFaultTarget(wanted) || wanted !== target) return;
     const flag = await this.documents.update<CompensationFault, CompensationFault>(
       compensationFaultKey(ctx.sagaId),

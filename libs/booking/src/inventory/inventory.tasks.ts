@@ -25,8 +25,8 @@ export class InventoryTasks {
 
   @Task(Booking.task.reserveStock)
   async reserve(cmd: ReserveCmd, ctx: TaskContext): Promise<Reserved> {
-    rejectIfFaultInjected('inventory', ctx);
-    await delayIfSlowInventory(ctx);
+    rejectIfFaultInjected('inventory', cmd.faults, ctx);
+    await delayIfSlowInventory(cmd.faults);
     try {
       const stock = await this.inventory.reserve(cmd.orderId, cmd.productId, cmd.quantity);
       this.logger.log(sagaLog(`${cmd.quantity} x ${cmd.productId} reserved for order ${cmd.orderId}`, ctx));
@@ -46,8 +46,8 @@ export class InventoryTasks {
   /** Works from the task input alone: with outcome `unknown` there is no output, maybe no reservation. */
   @Compensate(Booking.task.reserveStock)
   async release(ctx: CompensationContext<ReserveCmd, Reserved>): Promise<void> {
-    throwIfCompensationsFail(ctx);
-    await this.faults.rejectWhileSet('inventory', ctx);
+    throwIfCompensationsFail(ctx.input.faults, ctx);
+    await this.faults.rejectWhileSet('inventory', ctx.input.faults, ctx);
     const { orderId, productId, quantity } = ctx.input;
     const released = await this.inventory.release(orderId, productId);
     const what = released

@@ -44,8 +44,9 @@ export class OrderTasks {
   /** Cancels the order; an order that was never created (outcome `unknown`) has nothing to cancel. */
   @Compensate(Booking.task.createOrder)
   async cancelOrder(ctx: CompensationContext<CreateBookingDto, OrderCreated>): Promise<void> {
-    throwIfCompensationsFail(ctx);
-    await this.faults.rejectWhileSet('order', ctx);
+    // create-order's input is the booking itself, its faults included.
+    throwIfCompensationsFail(ctx.input, ctx);
+    await this.faults.rejectWhileSet('order', ctx.input, ctx);
     const orderId = orderIdOf(ctx.sagaId);
     const cancelled = await this.documents.update<Order, boolean>(orderKey(orderId), (current) => {
       if (!current) return { result: false };
@@ -60,7 +61,7 @@ export class OrderTasks {
 
   @Task(Booking.task.confirmOrder)
   async confirmOrder(cmd: ConfirmCmd, ctx: TaskContext): Promise<void> {
-    rejectIfFaultInjected('confirm', ctx);
+    rejectIfFaultInjected('confirm', cmd.faults, ctx);
     await this.documents.update<Order, void>(orderKey(cmd.orderId), (current) => {
       if (!current) throw new Error(`Order ${cmd.orderId} does not exist; create-order stores it first.`);
       if (current.status === 'cancelled') throw new TaskRejectedError(`order ${cmd.orderId} is cancelled`);

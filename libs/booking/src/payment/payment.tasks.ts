@@ -21,7 +21,7 @@ export class PaymentTasks {
 
   @Task(Booking.task.chargePayment)
   async charge(cmd: ChargeCmd, ctx: TaskContext): Promise<Charged> {
-    rejectIfFaultInjected('payment', ctx);
+    rejectIfFaultInjected('payment', cmd.faults, ctx);
     const paymentId = paymentIdOf(ctx.sagaId);
     const payment = await this.documents.update<Payment, Payment>(paymentKey(paymentId), (current) => {
       if (current) return { result: current };
@@ -42,8 +42,8 @@ export class PaymentTasks {
   /** Refunds the payment; a payment that was never made (outcome `unknown`) has nothing to refund. */
   @Compensate(Booking.task.chargePayment)
   async refund(ctx: CompensationContext<ChargeCmd, Charged>): Promise<void> {
-    throwIfCompensationsFail(ctx);
-    await this.faults.rejectWhileSet('payment', ctx);
+    throwIfCompensationsFail(ctx.input.faults, ctx);
+    await this.faults.rejectWhileSet('payment', ctx.input.faults, ctx);
     const paymentId = paymentIdOf(ctx.sagaId);
     const refunded = await this.documents.update<Payment, boolean>(paymentKey(paymentId), (current) => {
       if (!current) return { result: false };

@@ -1,5 +1,5 @@
 import type { BarrierStore } from '../barrier/barrier-store.interface';
-import type { Json, TaskOutcome } from '../engine/saga-state';
+import type { TaskOutcome } from '../engine/saga-state';
 
 /** What a `@Task` handler is told besides its input. */
 export interface TaskContext {
@@ -10,10 +10,6 @@ export interface TaskContext {
   readonly task: string;
   /** 1 for the first try. */
   readonly attempt: number;
-  /** The input the saga was started with. */
-  readonly sagaInput: Json;
-  /** Outputs of the tasks of earlier steps, by wire name (never merged). */
-  readonly outputs: Readonly<Record<string, Json>>;
 }
 
 /** What a `@Task` handler is told besides its input. */

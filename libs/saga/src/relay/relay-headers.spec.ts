@@ -8,8 +8,6 @@ const ctx = (traceId: string): TaskContext => ({
   step: 'pay',
   task: 'charge-payment',
   attempt: 3,
-  sagaInput: {},
-  outputs: {},
 });
 
 describe('relay headers', () => {

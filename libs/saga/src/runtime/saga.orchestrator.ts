@@ -305,7 +305,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   }
 
   private async publish(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
-    const outputs = sagaResult(state);
     const timeouts = this.timeoutsOf(plan);
     await Promise.all(
       commands.map(async (command) => {
@@ -320,8 +319,6 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
               attempt: command.attempt,
               input: command.input,
               timeoutMs: timeouts.get(command.task),
-              sagaInput: state.input,
-              outputs,
               ...(command.type === 'compensate-task'
                 ? {
                     outcome: command.outcome,

@@ -38,8 +38,8 @@ const SHUTDOWN_WAIT_MS = 5_000;
 type Reply = ReplyMessage | undefined;
 
 function taskContext(message: TaskMessage): TaskContext {
-  const { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs } = message;
-  return { sagaId, traceId, flow, step, task, attempt, sagaInput, outputs };
+  const { sagaId, traceId, flow, step, task, attempt } = message;
+  return { sagaId, traceId, flow, step, task, attempt };
 }
 
 /** The error as the saga keeps it; a refusal's message is meant for callers (`rejected`), any other is not. */

@@ -45,10 +45,8 @@ export interface TaskMessage extends Envelope {
   step: string;
   task: string;
   attempt: number;
+  /** What the step's mapper gave this task: the only data a task receives (not the saga input, no outputs). */
   input: Json;
-  /** The saga input and the outputs of earlier tasks, by wire name. */
-  sagaInput: Json;
-  outputs: Record<string, Json>;
   /** The task's timeout: how long the worker lets one attempt's handler run before it answers `unknown`. */
   timeoutMs?: number;
   /** Compensation only: the task's output if it replied. */
@@ -171,7 +169,6 @@ export function parseTaskMessage(raw: unknown): TaskMessage {
   requireKind(m, 'task');
   requireStrings(m, 'task', ['step', 'task']);
   requireAttempt(m, 'task');
-  object(m.outputs, 'task.outputs');
   return m as unknown as TaskMessage;
 }
 

@@ -145,8 +145,6 @@ function task(flow: string, name: string, n: number, kind: 'run' | 'compensate' 
     task: name,
     attempt: 2,
     input: { hotel: 'h-7', nights: 3 },
-    sagaInput: { customer: 'ada' },
-    outputs: { 'create-order': { orderId: 'o-1' } },
   };
   return kind === 'compensate' ? { ...message, output: { bookingId: 'b-9' }, outcome: 'unknown' } : message;
 }

@@ -45,8 +45,6 @@ const run: TaskMessage = {
   attempt: 2,
   input: { hotel: 'h-7', nights: 3 },
   timeoutMs: 3000,
-  sagaInput: { customer: 'ada' },
-  outputs: { 'create-order': { orderId: 'o-1' } },
 };
 
 const compensate: TaskMessage = {
@@ -122,7 +120,6 @@ const VALID: [WireMessageKind, string, unknown][] = [
     'compensate, outcome succeeded, no output',
     { ...compensate, output: undefined, outcome: 'succeeded' },
   ],
-  ['task', 'first step: no outputs yet', { ...run, outputs: {} }],
   ['reply', 'run ok with output', replyOk],
   ['reply', 'run ok without output (a void task)', { ...replyOk, output: undefined }],
   ['reply', 'compensate ok', { ...envelope, kind: 'compensate', task: 'book-hotel', attempt: 1, ok: true }],
@@ -251,7 +248,6 @@ describe('wire schemas', () => {
     ['task', 'attempt 0', { ...run, attempt: 0 }, /\/attempt must be >= 1/],
     ['task', 'fractional attempt', { ...run, attempt: 1.5 }, /\/attempt must be integer/],
     ['task', 'attempt as a string', { ...run, attempt: '2' }, /\/attempt must be integer/],
-    ['task', 'outputs an array', { ...run, outputs: [] }, /\/outputs must be object/],
     ['task', 'no step', { ...run, step: undefined }, /required property 'step'/],
     ['task', 'empty task name', { ...run, task: '' }, /\/task must NOT have fewer/],
     ['reply', 'ok not a boolean', { ...replyOk, ok: 'yes' }, /\/ok must be boolean/],
@@ -329,7 +325,6 @@ describe('wire schemas', () => {
    */
   const STRICTER: [WireMessageKind, string, unknown, RegExp][] = [
     ['start', 'ack not a boolean', { ...start, ack: 'yes' }, /\/ack must be boolean/],
-    ['task', 'no sagaInput', { ...run, sagaInput: undefined }, /required property 'sagaInput'/],
     ['task', 'no input', { ...run, input: undefined }, /required property 'input'/],
     ['task', 'negative timeout', { ...run, timeoutMs: -1 }, /\/timeoutMs must be > 0/],
     ['task', 'unknown outcome', { ...compensate, outcome: 'maybe' }, /\/outcome must be equal to one of/],

@@ -42,8 +42,6 @@ function runContext(attempt = 1): TaskContext {
     step: 'apply',
     task: 'apply-entry',
     attempt,
-    sagaInput: {},
-    outputs: {},
   };
 }
 

@@ -23,8 +23,6 @@ const runContext = (): TaskContext => ({
   step: 'pay',
   task: 'pay',
   attempt: 1,
-  sagaInput: {},
-  outputs: {},
 });
 
 type Seen = { method: string; url: string; headers: IncomingHttpHeaders; body: string };

@@ -12,8 +12,6 @@ export function sampleTask(n: number, traceId = `trace-${n}`): TaskMessage {
     task: 'book-hotel',
     attempt: 1,
     input: { n },
-    sagaInput: null,
-    outputs: {},
   };
 }
 
