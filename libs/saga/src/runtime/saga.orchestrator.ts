@@ -37,6 +37,8 @@ interface Applied {
   handled: boolean;
   state?: SagaState;
   transition?: SagaTransition;
+  /** Settles once the stored transition's commands are published. */
+  published?: Promise<void>;
 }
 
 const HANDLED: Applied = { handled: true };
@@ -224,20 +226,26 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
 
   /**
    * Applies events of one saga one at a time within this replica: the replies of a parallel step would
-   * otherwise race for the same version and all but one would read and decide again.
+   * otherwise race for the same version and all but one would read and decide again. The next event waits
+   * for the commit only, not for the broker to confirm the commands: those are in the outbox already, and
+   * waiting for the confirms put one broker round trip per step on every saga's path. Resolves once the
+   * commands are published (the message under way is acknowledged after that).
    */
-  private apply(sagaId: string, event: SagaEvent): Promise<Applied> {
+  private async apply(sagaId: string, event: SagaEvent): Promise<Applied> {
     const previous = this.inFlight.get(sagaId) ?? Promise.resolve(HANDLED);
-    const next = previous.catch(() => HANDLED).then(() => this.applyNow(sagaId, event));
-    this.inFlight.set(sagaId, next);
+    const decided = previous.catch(() => HANDLED).then(() => this.decide(sagaId, event));
+    this.inFlight.set(sagaId, decided);
     const forget = () => {
-      if (this.inFlight.get(sagaId) === next) this.inFlight.delete(sagaId);
+      if (this.inFlight.get(sagaId) === decided) this.inFlight.delete(sagaId);
     };
-    next.then(forget, forget);
-    return next;
+    decided.then(forget, forget);
+    const applied = await decided;
+    await applied.published;
+    return applied;
   }
 
-  private async applyNow(sagaId: string, event: SagaEvent): Promise<Applied> {
+  /** Loads (or takes from the cache), decides and commits one event; starts publishing what it decided. */
+  private async decide(sagaId: string, event: SagaEvent): Promise<Applied> {
     let cached = this.cache.get(sagaId);
     for (;;) {
       const state = cached ?? (await this.store.load(sagaId));
@@ -253,8 +261,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
         (await this.store.commit(transition.state, state.version, transition.commands))
       ) {
         this.remember(transition.state);
-        await this.afterCommit(plan, state, transition.state, transition.commands);
-        return { handled: true, state: transition.state, transition };
+        const published = this.afterCommit(plan, state, transition.state, transition.commands);
+        return { handled: true, state: transition.state, transition, published };
       }
       // A guess from the cache is checked against the store; a fresh read that changes nothing is final.
       if (!transition.changed && !cached) return { handled: true, state, transition };
