@@ -360,7 +360,8 @@ function simulate(plan: SagaPlan, rates: Rates): World {
     }
     const { event } = item;
     world.now = Math.max(world.now + 1, event.type === 'timer' ? event.timer.dueAt : 0);
-    const before = world.state;
+    // Frozen: the engine must write only into its own copy (it shares the values it does not change).
+    const before = deepFreeze(world.state);
     const transition = applySagaEvent(plan, before, { ...event, now: world.now });
     if (isTerminal(before.status)) expect(transition.changed).toBe(false);
     if (!transition.changed) continue;
@@ -455,3 +456,12 @@ describe('saga engine invariants (property-based)', () => {
     );
   });
 });
+
+/** Freezes `value` and everything it holds, so that any write into it throws (specs run in strict mode). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

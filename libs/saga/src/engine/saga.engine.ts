@@ -77,7 +77,7 @@ export function applySagaEvent(plan: SagaPlan, stored: SagaState, event: SagaEve
     if (event.type !== 'operator') return unchanged(current);
     return refuse(current, `saga ${current.id} is ${current.status}: nothing can change it any more`);
   }
-  const state = structuredClone(current);
+  const state = copyForTransition(current);
   const transition = new Transition(plan, state, event.now);
   if (event.type === 'operator') {
     if (event.id && current.timeline?.some((e) => e.actionId === event.id)) return unchanged(current);
@@ -87,6 +87,26 @@ export function applySagaEvent(plan: SagaPlan, stored: SagaState, event: SagaEve
   state.version = current.version + 1;
   state.updatedAt = event.now;
   return { state, commands: transition.commands, changed: true };
+}
+
+/**
+ * A copy a transition may change: every object and array it writes into is new, while the values it only
+ * ever replaces whole (inputs, outputs, errors, timeline entries) are shared with `state`. Costs the number of
+ * tasks, not the saga's bytes: a deep copy (it used to be `structuredClone`) copied every output on every
+ * event. The property test freezes each state it feeds in, so a write into a shared value fails there.
+ */
+function copyForTransition(state: SagaState): SagaState {
+  return {
+    ...state,
+    steps: state.steps.map((step) => ({
+      ...step,
+      tasks: step.tasks.map((task) =>
+        task.compensation ? { ...task, compensation: { ...task.compensation } } : { ...task },
+      ),
+    })),
+    ...(state.timeline ? { timeline: [...state.timeline] } : {}),
+    ...(state.replyTo ? { replyTo: [...state.replyTo] } : {}),
+  };
 }
 
 function unchanged(state: SagaState): SagaTransition {
