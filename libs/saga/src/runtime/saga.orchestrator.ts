@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
@@ -31,6 +37,7 @@ import { SagaResultWaiters } from './saga-result.waiters';
 import { SagaClock } from './saga.clock';
 import { SagaStateCache } from './saga-state.cache';
 import { callerFailure } from './caller-view';
+import { PublishedOutboxes } from './published-outboxes';
 
 /** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
 interface Applied {
@@ -51,12 +58,13 @@ const THROTTLE_RECHECK_MS = 60_000;
  * store, commands out. Holds no saga in memory: any replica can take any message.
  */
 @Injectable()
-export class SagaOrchestrator implements OnApplicationBootstrap {
+export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly cache = new SagaStateCache();
   /** The last event under way per saga in this replica (see `apply`). */
   private readonly inFlight = new Map<string, Promise<Applied>>();
   private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
+  private readonly published: PublishedOutboxes;
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -65,9 +73,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
-  ) {}
+  ) {
+    this.published = new PublishedOutboxes(store, (sagaId, version, error) =>
+      this.logger.warn(`outbox of version ${version} not cleared: ${String(error)} sagaId=${sagaId}`),
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.published.stop();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.published.start();
     for (const plan of this.registry.allPlans()) {
       const prefetch = { prefetch: this.options.prefetch };
       await this.transport.consumeReplies(plan.flow, (reply) => this.onReply(reply), prefetch);
@@ -256,10 +273,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       const plan = this.registry.plan(state.flow);
       if (!plan) return { handled: false };
       const transition = applySagaEvent(plan, state, event);
-      if (
-        transition.changed &&
-        (await this.store.commit(transition.state, state.version, transition.commands))
-      ) {
+      if (transition.changed && (await this.commit(transition, state.version))) {
         this.remember(transition.state);
         const published = this.afterCommit(plan, state, transition.state, transition.commands);
         return { handled: true, state: transition.state, transition, published };
@@ -269,6 +283,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
       // Another replica moved the saga on first: read it again and re-decide.
       this.cache.delete(sagaId);
       cached = undefined;
+    }
+  }
+
+  /** Compare-and-set of a transition, dropping the outboxes this replica published since the last one. */
+  private async commit(transition: SagaTransition, expectedVersion: number): Promise<boolean> {
+    const { state, commands } = transition;
+    const published = this.published.take(state.id);
+    try {
+      return await this.store.commit(state, expectedVersion, commands, published);
+    } catch (error) {
+      this.published.restore(state.id, published);
+      throw error;
     }
   }
 
@@ -294,10 +320,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap {
   private async execute(plan: SagaPlan, state: SagaState, commands: SagaCommand[]): Promise<void> {
     if (!commands.some((c) => c.type !== 'schedule')) return;
     await this.publish(plan, state, commands);
-    // Off the critical path: an outbox left behind is only published again (consumers deduplicate).
-    this.store.clearOutbox(state.id, state.version).catch((error: unknown) => {
-      this.logger.warn(sagaLog(`outbox of version ${state.version} not cleared: ${String(error)}`, state));
-    });
+    // Dropped with the saga's next commit, or within two seconds: an outbox left behind is only published
+    // again (consumers deduplicate).
+    this.published.add(state.id, state.version);
   }
 
   /** Task timeouts of a plan by task name, computed once per plan (workers bound each attempt's run by it). */

@@ -90,7 +90,13 @@ export class MemorySagaStore implements SagaStore {
     return state && structuredClone(state);
   }
 
-  async commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean> {
+  async commit(
+    next: SagaState,
+    expectedVersion: number,
+    commands: SagaCommand[],
+    published: readonly number[] = [],
+  ): Promise<boolean> {
+    for (const version of published) await this.clearOutbox(next.id, version);
     const stored = this.live(this.sagas, next.id);
     if (!stored || stored.version !== expectedVersion) return false;
     this.write(next, commands);

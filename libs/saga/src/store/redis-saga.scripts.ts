@@ -131,12 +131,19 @@ return {1, ARGV[#ARGV]}
 
 /**
  * Compare-and-set of the saga. ARGV: saga id, expected version, then as for create (the next version, ...,
- * the index values, state JSON last). Returns 1 when written, 0 when the saga is missing or its version
- * moved on. A saga stored before the index existed has no `status` field and joins the index now.
+ * the timers), then the count of published versions and those versions, then the index values (state JSON
+ * last). First drops the outboxes of the published versions (as {@link CLEAR_OUTBOX}), whatever the
+ * version check says. Returns 1 when written, 0 when the saga is missing or its version moved on. A saga
+ * stored before the index existed has no `status` field and joins the index now.
  */
 export const COMMIT_SAGA = new RedisScript(
   'commit',
   `${WRITE_EFFECTS}${INDEX_SAGA}
+local clears = 7 + tonumber(ARGV[6]) * 2
+for i = clears + 1, clears + tonumber(ARGV[clears]) do
+  redis.call('HDEL', KEYS[2], ARGV[i])
+  redis.call('ZREM', KEYS[3], ARGV[i] .. ':' .. ARGV[1])
+end
 local stored = redis.call('HMGET', KEYS[1], 'version', 'status')
 if not stored[1] or tonumber(stored[1]) ~= tonumber(ARGV[2]) then return 0 end
 indexSaga(ARGV[3], stored[2], tonumber(ARGV[5]))

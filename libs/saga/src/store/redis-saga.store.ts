@@ -181,11 +181,18 @@ export class RedisSagaStore implements SagaStore {
     return raw === null ? undefined : parseJson<SagaState>(raw, this.keys.state(sagaId));
   }
 
-  async commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean> {
+  async commit(
+    next: SagaState,
+    expectedVersion: number,
+    commands: SagaCommand[],
+    published: readonly number[] = [],
+  ): Promise<boolean> {
     const reply = await COMMIT_SAGA.run(this.client, this.sagaKeys(next.id), [
       next.id,
       expectedVersion,
       ...this.effectArgs(next, commands),
+      published.length,
+      ...published,
       ...this.indexArgs(next),
     ]);
     return reply === 1;

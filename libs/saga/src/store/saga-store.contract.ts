@@ -173,6 +173,19 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
     });
 
     describe('outbox', () => {
+      it('commit drops the outboxes of the versions it names as published, also when it loses the race', async () => {
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
+        await store.commit(sagaState('s1', { version: 3 }), 2, [runTask('c')], [1]);
+        expect((await store.pendingOutboxes(FAR_FUTURE, 10)).map((o) => o.version).sort()).toEqual([2, 3]);
+        // A lost race (version 3 is stored, not 1) still drops version 2; version 3 stays.
+        await expect(store.commit(sagaState('s1', { version: 2 }), 1, [], [2])).resolves.toBe(false);
+        await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
+          { sagaId: 's1', version: 3, commands: [runTask('c')] },
+        ]);
+        await expect(store.load('s1')).resolves.toMatchObject({ version: 3 });
+      });
+
       it('clearOutbox drops the outbox of its version, and is safe to repeat', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
         await store.clearOutbox('s1', 1);

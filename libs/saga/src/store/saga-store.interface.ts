@@ -53,11 +53,18 @@ export interface SagaStore {
   /**
    * Replaces the saga if its stored version is still `expectedVersion` (compare-and-set). Stores the
    * commands as the outbox of `next.version` and schedules its timers. Returns false on a lost race.
-   * Outboxes of earlier versions stay until {@link clearOutbox} drops them, whatever this commit stores
-   * (even nothing). A `completed` or `compensated` saga's keys expire after the retention; a `failed`
-   * saga waits for an operator and never expires.
+   * Outboxes of earlier versions stay until {@link clearOutbox} drops them, or a commit names them in
+   * `published` (versions of this saga whose commands all went out): those are dropped in the same write,
+   * whether or not the compare-and-set succeeds, so an orchestrator clears what it published with its next
+   * write instead of one write each. A `completed` or `compensated` saga's keys expire after the retention;
+   * a `stalled` saga waits for an operator and never expires.
    */
-  commit(next: SagaState, expectedVersion: number, commands: SagaCommand[]): Promise<boolean>;
+  commit(
+    next: SagaState,
+    expectedVersion: number,
+    commands: SagaCommand[],
+    published?: readonly number[],
+  ): Promise<boolean>;
 
   /**
    * One page of the sagas that match `query`, newest first (by `createdAt`, ties by id); every filter is
