@@ -5,6 +5,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
 import { deadLetterHeaders, DELIVERY_HEADER, describeError } from '../message-delivery';
+import { coalesceWrites } from './coalesced-writes';
 import { CLOSE_STEP_MS, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
@@ -105,6 +106,8 @@ export class RabbitMqTransport extends BrokerTransport {
       );
     }
     this.amqp.managedConnection.on('connect', this.forgetDeclarations);
+    this.amqp.managedConnection.on('connect', this.coalesceSocketWrites);
+    coalesceWrites(this.amqp.managedConnection.connection);
     await this.amqp.managedChannel.addSetup(this.setupPublisher);
     this.established = true;
   }
@@ -148,6 +151,7 @@ export class RabbitMqTransport extends BrokerTransport {
       this.consumers.clear();
       const manager = this.amqp.managedConnection as AmqpConnection['managedConnection'] | undefined;
       manager?.removeListener('connect', this.forgetDeclarations);
+      manager?.removeListener('connect', this.coalesceSocketWrites);
       if (this.established) {
         await quietlyWithin(CLOSE_STEP_MS, () => this.amqp.managedChannel.removeSetup(this.setupPublisher));
       }
@@ -190,6 +194,10 @@ export class RabbitMqTransport extends BrokerTransport {
 
   private readonly forgetDeclarations = (): void => {
     this.declared.clear();
+  };
+
+  private readonly coalesceSocketWrites = ({ connection }: { connection: ChannelModel }): void => {
+    coalesceWrites(connection);
   };
 
   /** Resolves when the broker confirmed the message. */
