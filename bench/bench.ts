@@ -9,13 +9,15 @@ import { killAllChildren, ROOT } from './children';
 import { acquireServers, deleteSystemResources, describeMachine, type BenchServers } from './infra';
 import { summarizeProfile } from './profile-summary';
 import { renderReport } from './report';
+import { runScaling, type ScalingResult } from './scaling/scaling-run';
 import { bestRound, runSystem, type SystemResult } from './system-run';
 import { benchSystem, SYSTEM_IDS, type BenchSystem } from './systems';
 
 /**
  * `npm run bench`: DTA (SagaModule on RabbitMQ + Redis, and on NATS JetStream + Redis) against a hand-written
  * amqplib + ioredis ceiling and against BullMQ flows (the peer, on the same Redis) running the same
- * booking-shaped flow, each as orchestrator, worker and driver processes. Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
+ * booking-shaped flow, each as orchestrator, worker and driver processes; then DTA alone on generated flows of
+ * growing size (the scaling table). Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
  */
 async function main(): Promise<void> {
   const config = benchConfig(process.env, process.argv.slice(2));
@@ -56,6 +58,10 @@ async function main(): Promise<void> {
       }
     }
     const results = systems.map((system) => bestRound(rounds.get(system) ?? []));
+    const scaling: ScalingResult[] | undefined =
+      config.scaling && config.systems.includes('dta')
+        ? await runScaling(config, servers, { build, logDir, runPrefix })
+        : undefined;
     const profiles = results.flatMap((r) =>
       Object.entries(r.profile?.files ?? {}).map(([role, file]) => ({
         system: r.system,
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
         machine,
         config,
         results,
+        scaling,
         profiles,
         durationMs: Date.now() - started,
       }),
