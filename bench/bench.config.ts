@@ -32,7 +32,7 @@ export interface BenchConfig {
   scaling: boolean;
   /**
    * Tasks of each scaling row's measured run: its sagas are this over the tasks per saga (a row of 30 x 2 tasks
-   * runs 50 sagas). `BENCH_SCALING_TASKS`, `--scaling-tasks`. @default 3000
+   * runs 40 sagas). `BENCH_SCALING_TASKS`, `--scaling-tasks`. @default 2400
    */
   scalingTasks: number;
   /**
@@ -127,7 +127,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Be
     soakN: count(all, 'BENCH_SOAK_N', 0, 0),
     stockN: count(all, 'BENCH_STOCK_N', 1000, 0),
     scaling: !['0', 'false'].includes(all.BENCH_SCALING ?? ''),
-    scalingTasks: count(all, 'BENCH_SCALING_TASKS', 3000, 1),
+    scalingTasks: count(all, 'BENCH_SCALING_TASKS', 2400, 1),
     scalingMb: count(all, 'BENCH_SCALING_MB', 30, 1),
     scalingInFlight: count(all, 'BENCH_SCALING_IN_FLIGHT', 200, 1),
     prefetch: count(all, 'BENCH_PREFETCH', 32, 1),

@@ -45,6 +45,9 @@ function bytesVerdict(ratio: number): string {
   return flat(ratio) ? 'flat' : `**not flat** (${fixed(ratio, 2)}x)`;
 }
 
+/** CPUs' worth of time other programs took during the row's run: above a few tenths, its CPU is noisy. */
+const others = (r: ScalingResult): string => fixed(r.cpuPerTask.otherCpus ?? Number.NaN, 2);
+
 /** The cells every row starts with: shape, tasks per saga, sagas (C), sagas/s. */
 function loadCells(r: ScalingResult): string[] {
   return [
@@ -70,6 +73,7 @@ function sizeTable(rows: ScalingResult[], base: ScalingResult): string {
       'Redis KB per saga',
       '/ base',
       `flat (±${SCALING_TOLERANCE * 100} %)`,
+      'other programs (CPUs)',
     ],
     rows.map((r) => {
       const cpu = totalCpu(r.cpuPerTask) / totalCpu(base.cpuPerTask);
@@ -83,6 +87,7 @@ function sizeTable(rows: ScalingResult[], base: ScalingResult): string {
         fixed(r.storedPerSaga.bytes / 1024),
         fixed(r.storedPerSaga.bytes / base.storedPerSaga.bytes, 2),
         r === base ? 'base' : verdict(cpu, bytes),
+        others(r),
       ];
     }),
   );
@@ -114,6 +119,7 @@ function outputTable(rows: ScalingResult[], base: ScalingResult): string {
       'Redis KB per saga',
       'stored bytes per extra output byte',
       `wire bytes per extra output byte flat (±${SCALING_TOLERANCE * 100} % of the ${reference ? size(reference.shape.outputBytes) : ''} row)`,
+      'other programs (CPUs)',
     ],
     rows.map((r) => {
       const over = r !== base;
@@ -130,6 +136,7 @@ function outputTable(rows: ScalingResult[], base: ScalingResult): string {
           : r === reference || !reference
             ? 'reference'
             : bytesVerdict(wirePer(r) / wirePer(reference)),
+        others(r),
       ];
     }),
   );
@@ -158,7 +165,11 @@ export function scalingSection(results: readonly ScalingResult[] | undefined, co
     `DTA (RabbitMQ) alone on a generated flow, one dimension varied at a time from ${shapeLabel(BASE_SHAPE)} ` +
       `(steps x parallel tasks per step, task output). Each row: fresh processes, ${config.scalingTasks} tasks ` +
       `(at most ${config.scalingMb} MB of outputs), about ${config.scalingInFlight} tasks in flight; CPU and ` +
-      'bytes per task over the run and the pause after it.',
+      'bytes per task over the run and the pause after it.' +
+      (results.some((r) => (r.cpuPerTask.otherCpus ?? 0) > 0.2)
+        ? ' **Other programs loaded the machine** during some rows (last column): their CPU per task, and ' +
+          "the shared servers' share of it, read high; bytes and memory are exact."
+        : ''),
     group('steps'),
     group('tasks'),
     group('output'),
