@@ -237,6 +237,13 @@ function replicasSection({ dtas, replicas }: Compared): string {
         row('orchestrators CPU per saga (ms)', (r) => r.cpu.orchestrator, 2),
         row('CPU per saga, all processes and servers (ms)', cpu, 2),
         row('Redis commands per saga, orchestrators', (r) => sumOf(r.io.orchestrator.redisCommands), 1),
+        [
+          'other programs meanwhile (CPUs busy)',
+          fixed(one.cpu.otherCpus ?? Number.NaN, 2),
+          fixed(replicas.cpu.otherCpus ?? Number.NaN, 2),
+          '',
+          '',
+        ],
       ],
     ),
   ].join('\n');
@@ -479,10 +486,9 @@ ${profileSection(report.profiles)}
   per saga (start, result) spread over more tasks in the larger rows and pull them below the base row. In the
   output rows bytes per task grow with the output as they must; what must not grow is how often each output
   byte is carried: the cost per extra output byte over the base row, (row - base) / (output - 100 B), in CPU,
-  wire bytes and stored bytes. Flat there means the 100 KB row's wire bytes per extra output byte within
-  ±${SCALING_TOLERANCE * 100} % of the 10 KB row's: each output crosses the wire a fixed number of times,
-  whatever its size (CPU per extra output byte is shown, not judged: copying and parsing large strings costs
-  less per byte than the fixed work of a message, so it falls as outputs grow). The number says how
+  wire bytes and stored bytes. Flat there means the 100 KB row's CPU and wire bytes per extra output byte
+  within ±${SCALING_TOLERANCE * 100} % of the 10 KB row's: each output is carried (sent, parsed, stored) a
+  fixed number of times, whatever its size. The wire number says how
   many (the worker's reply, its barrier record, the store write, the result to the caller: a few, when a task
   receives only what its mapper gave it); stored bytes per extra output byte is how many copies of each output
   the store keeps (1 when outputs live in the store once).

@@ -39,12 +39,6 @@ function verdict(cpu: number, bytes: number): string {
   return off.length === 0 ? 'flat' : `**not flat** (${off.join(', ')})`;
 }
 
-/** The verdict of an output row: the wire bytes each extra output byte costs, against the reference row's. */
-function bytesVerdict(ratio: number): string {
-  if (!Number.isFinite(ratio)) return 'n/a';
-  return flat(ratio) ? 'flat' : `**not flat** (${fixed(ratio, 2)}x)`;
-}
-
 /** CPUs' worth of time other programs took during the row's run: above a few tenths, its CPU is noisy. */
 const others = (r: ScalingResult): string => fixed(r.cpuPerTask.otherCpus ?? Number.NaN, 2);
 
@@ -95,7 +89,7 @@ function sizeTable(rows: ScalingResult[], base: ScalingResult): string {
 
 /**
  * Output size varied: what each extra output byte costs over the base row (CPU, bytes on the wire, bytes
- * stored); the verdict compares the wire bytes of each row's with the first larger row's.
+ * stored); the verdict compares CPU and wire bytes of each row's with the first larger row's.
  */
 function outputTable(rows: ScalingResult[], base: ScalingResult): string {
   const extra = (r: ScalingResult): number => r.shape.outputBytes - base.shape.outputBytes;
@@ -118,7 +112,7 @@ function outputTable(rows: ScalingResult[], base: ScalingResult): string {
       'wire bytes per extra output byte',
       'Redis KB per saga',
       'stored bytes per extra output byte',
-      `wire bytes per extra output byte flat (±${SCALING_TOLERANCE * 100} % of the ${reference ? size(reference.shape.outputBytes) : ''} row)`,
+      `per extra output byte flat (±${SCALING_TOLERANCE * 100} % of the ${reference ? size(reference.shape.outputBytes) : ''} row)`,
       'other programs (CPUs)',
     ],
     rows.map((r) => {
@@ -135,7 +129,7 @@ function outputTable(rows: ScalingResult[], base: ScalingResult): string {
           ? 'base'
           : r === reference || !reference
             ? 'reference'
-            : bytesVerdict(wirePer(r) / wirePer(reference)),
+            : verdict(cpuPer(r) / cpuPer(reference), wirePer(r) / wirePer(reference)),
         others(r),
       ];
     }),
