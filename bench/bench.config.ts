@@ -56,8 +56,9 @@ export interface BenchConfig {
   /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
   profile: boolean;
   /**
-   * Rounds, each running the ceiling, DTA (RabbitMQ), DTA (NATS) then BullMQ flows with fresh processes; each system's best round is reported, as
-   * other load on the machine only slows runs down. `BENCH_ROUNDS`, `--rounds`. @default 1
+   * Rounds, each running the ceiling, DTA (RabbitMQ), DTA with two orchestrators, DTA (NATS) then BullMQ flows
+   * with fresh processes; each system's best round is reported, as other load on the machine only slows runs
+   * down. The scaling table runs once, after the last round. `BENCH_ROUNDS`, `--rounds`. @default 1
    */
   rounds: number;
   /**

@@ -26,13 +26,15 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const build = buildChildren(ROOT, join(logDir, 'build'));
   const systems: BenchSystem[] = [];
+  // The scaling table's rows, each a system of its own: deleted again on the way out if a run was cut short.
+  const scalingSystems: BenchSystem[] = [];
   let servers: BenchServers | undefined;
 
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
       killAllChildren();
-      for (const system of systems) {
+      for (const system of [...systems, ...scalingSystems]) {
         if (servers) await deleteSystemResources(servers, system).catch((e: unknown) => warn('cleanup', e));
       }
       await servers?.release().catch((e: unknown) => warn('stopping the servers', e));
@@ -60,7 +62,12 @@ async function main(): Promise<void> {
     const results = systems.map((system) => bestRound(rounds.get(system) ?? []));
     const scaling: ScalingResult[] | undefined =
       config.scaling && config.systems.includes('dta')
-        ? await runScaling(config, servers, { build, logDir, runPrefix })
+        ? await runScaling(config, servers, {
+            build,
+            logDir,
+            runPrefix,
+            track: (system) => scalingSystems.push(system),
+          })
         : undefined;
     const profiles = results.flatMap((r) =>
       Object.entries(r.profile?.files ?? {}).map(([role, file]) => ({

@@ -6,7 +6,7 @@ import { cpuPerSaga, type CpuPerSaga, type Snapshot } from '../accounting';
 import { BenchChild } from '../children';
 import { deleteSystemResources, serverCpu, storedBytes, type BenchServers } from '../infra';
 import { summarizeLoad, type LoadSummary } from '../stats';
-import { dtaScalingSystem, recordDeclared, ROLES, type Role } from '../systems';
+import { dtaScalingSystem, recordDeclared, ROLES, type BenchSystem, type Role } from '../systems';
 import { formatShape, SAGA_SHAPE_ENV, tasksPerSaga, type SagaShape } from './saga-shape';
 import { scalingShapes } from './scaling-rows';
 
@@ -39,27 +39,32 @@ export function scalingLoad(shape: SagaShape, config: BenchConfig): { n: number;
   return { n, c, warmup: Math.max(c, Math.ceil(n / 5)) };
 }
 
-/** Runs every shape of the scaling table, each with fresh processes under a prefix of its own. */
+/**
+ * Runs every shape of the scaling table, each with fresh processes under a prefix of its own; `track` is told
+ * each row's system as it starts, so that an interrupted run can still delete what it declared.
+ */
 export async function runScaling(
   config: BenchConfig,
   servers: BenchServers,
-  run: { build: ChildBuild; logDir: string; runPrefix: string },
+  run: { build: ChildBuild; logDir: string; runPrefix: string; track(system: BenchSystem): void },
 ): Promise<ScalingResult[]> {
   const results: ScalingResult[] = [];
   for (const [index, shape] of scalingShapes().entries()) {
-    results.push(await runShape(shape, `${run.runPrefix}-scale${index}`, config, servers, run));
+    const system = dtaScalingSystem(`${run.runPrefix}-scale${index}`);
+    run.track(system);
+    results.push(await runShape(shape, system, config, servers, run));
   }
   return results;
 }
 
 async function runShape(
   shape: SagaShape,
-  prefix: string,
+  system: BenchSystem,
   config: BenchConfig,
   servers: BenchServers,
   run: { build: ChildBuild; logDir: string },
 ): Promise<ScalingResult> {
-  const system = dtaScalingSystem(prefix);
+  const { prefix } = system;
   const name = `DTA scaling ${formatShape(shape)}`;
   const env = {
     BENCH_PREFIX: prefix,
