@@ -37,6 +37,35 @@ export function ioPerSaga(before: ChildSample, after: ChildSample, sagas: number
   };
 }
 
+/** Several processes' samples (orchestrator replicas) as one: memory, CPU and I/O counts added up. */
+export function combinedSample(samples: readonly ChildSample[]): ChildSample {
+  const [first, ...rest] = samples;
+  const sum = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => {
+    const out = { ...a };
+    for (const [key, value] of Object.entries(b)) out[key] = (out[key] ?? 0) + value;
+    return out;
+  };
+  return rest.reduce(
+    (a, b) => ({
+      at: Math.max(a.at, b.at),
+      rss: a.rss + b.rss,
+      heapUsed: a.heapUsed + b.heapUsed,
+      cpuMs: a.cpuMs + b.cpuMs,
+      io: {
+        amqpPublishes: a.io.amqpPublishes + b.io.amqpPublishes,
+        natsPublishes: a.io.natsPublishes + b.io.natsPublishes,
+        redisCommands: sum(a.io.redisCommands, b.io.redisCommands),
+        wireBytes: {
+          rabbitmq: a.io.wireBytes.rabbitmq + b.io.wireBytes.rabbitmq,
+          redis: a.io.wireBytes.redis + b.io.wireBytes.redis,
+          nats: a.io.wireBytes.nats + b.io.wireBytes.nats,
+        },
+      },
+    }),
+    first,
+  );
+}
+
 /** Counters of the three processes and the servers at one moment. */
 export interface Snapshot {
   at: number;

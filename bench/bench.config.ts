@@ -24,6 +24,28 @@ export interface BenchConfig {
    * `--soak-n`. @default 0
    */
   soakN: number;
+  /**
+   * Whether to run the scaling table (DTA on RabbitMQ + Redis, a generated flow of 3 to 30 steps, 2 to 32 tasks
+   * per step, outputs of 100 B to 100 KB; see bench/scaling), when `dta` is among the systems.
+   * `BENCH_SCALING=0`, `--scaling=0` skips it. @default 1
+   */
+  scaling: boolean;
+  /**
+   * Tasks of each scaling row's measured run: its sagas are this over the tasks per saga (a row of 30 x 2 tasks
+   * runs 40 sagas). `BENCH_SCALING_TASKS`, `--scaling-tasks`. @default 2400
+   */
+  scalingTasks: number;
+  /**
+   * At most this many megabytes of task outputs per scaling row: a row of 100 KB outputs runs fewer tasks than
+   * `scalingTasks` (300 at the default), so that the table stays within about 3 minutes.
+   * `BENCH_SCALING_MB`, `--scaling-mb`. @default 30
+   */
+  scalingMb: number;
+  /**
+   * Tasks in flight in each scaling row: its sagas in flight are this over the tasks per step, at most half its
+   * sagas. `BENCH_SCALING_IN_FLIGHT`, `--scaling-in-flight`. @default 200
+   */
+  scalingInFlight: number;
   /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
   prefetch: number;
   /**
@@ -34,13 +56,15 @@ export interface BenchConfig {
   /** CPU-profile both orchestrators over an extra throughput run. `BENCH_PROFILE=1`, `--profile`. */
   profile: boolean;
   /**
-   * Rounds, each running the ceiling, DTA (RabbitMQ), DTA (NATS) then BullMQ flows with fresh processes; each system's best round is reported, as
-   * other load on the machine only slows runs down. `BENCH_ROUNDS`, `--rounds`. @default 1
+   * Rounds, each running the ceiling, DTA (RabbitMQ), DTA with two orchestrators, DTA (NATS) then BullMQ flows
+   * with fresh processes; each system's best round is reported, as other load on the machine only slows runs
+   * down. The scaling table runs once, after the last round. `BENCH_ROUNDS`, `--rounds`. @default 1
    */
   rounds: number;
   /**
-   * Which systems to run: `ceiling` (amqplib + ioredis), `dta` (DTA on RabbitMQ), `dta-nats` (DTA on NATS
-   * JetStream), `bullmq` (BullMQ flows on the same Redis). `BENCH_SYSTEMS=dta,ceiling`. @default all four
+   * Which systems to run: `ceiling` (amqplib + ioredis), `dta` (DTA on RabbitMQ), `dta-x2` (DTA on RabbitMQ with
+   * two orchestrator replicas, same N and C, reported beside `dta`), `dta-nats` (DTA on NATS JetStream),
+   * `bullmq` (BullMQ flows on the same Redis). `BENCH_SYSTEMS=dta,ceiling`. @default all five
    */
   systems: SystemId[];
   /**
@@ -57,6 +81,10 @@ const FLAGS: Record<string, string> = {
   'warmup-n': 'BENCH_WARMUP_N',
   'soak-n': 'BENCH_SOAK_N',
   'stock-n': 'BENCH_STOCK_N',
+  scaling: 'BENCH_SCALING',
+  'scaling-tasks': 'BENCH_SCALING_TASKS',
+  'scaling-mb': 'BENCH_SCALING_MB',
+  'scaling-in-flight': 'BENCH_SCALING_IN_FLIGHT',
   prefetch: 'BENCH_PREFETCH',
   'settle-ms': 'BENCH_SETTLE_MS',
   profile: 'BENCH_PROFILE',
@@ -99,6 +127,10 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Be
     warmupN: count(all, 'BENCH_WARMUP_N', 500, 0),
     soakN: count(all, 'BENCH_SOAK_N', 0, 0),
     stockN: count(all, 'BENCH_STOCK_N', 1000, 0),
+    scaling: !['0', 'false'].includes(all.BENCH_SCALING ?? ''),
+    scalingTasks: count(all, 'BENCH_SCALING_TASKS', 2400, 1),
+    scalingMb: count(all, 'BENCH_SCALING_MB', 30, 1),
+    scalingInFlight: count(all, 'BENCH_SCALING_IN_FLIGHT', 200, 1),
     prefetch: count(all, 'BENCH_PREFETCH', 32, 1),
     settleMs: count(all, 'BENCH_SETTLE_MS', 6000, 0),
     profile: ['1', 'true'].includes(all.BENCH_PROFILE ?? ''),

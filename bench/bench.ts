@@ -9,13 +9,15 @@ import { killAllChildren, ROOT } from './children';
 import { acquireServers, deleteSystemResources, describeMachine, type BenchServers } from './infra';
 import { summarizeProfile } from './profile-summary';
 import { renderReport } from './report';
+import { runScaling, type ScalingResult } from './scaling/scaling-run';
 import { bestRound, runSystem, type SystemResult } from './system-run';
 import { benchSystem, SYSTEM_IDS, type BenchSystem } from './systems';
 
 /**
  * `npm run bench`: DTA (SagaModule on RabbitMQ + Redis, and on NATS JetStream + Redis) against a hand-written
  * amqplib + ioredis ceiling and against BullMQ flows (the peer, on the same Redis) running the same
- * booking-shaped flow, each as orchestrator, worker and driver processes. Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
+ * booking-shaped flow, each as orchestrator, worker and driver processes; then DTA alone on generated flows of
+ * growing size (the scaling table). Prints the tables and writes BENCHMARKS.md. Configuration: bench/bench.config.ts.
  */
 async function main(): Promise<void> {
   const config = benchConfig(process.env, process.argv.slice(2));
@@ -24,13 +26,15 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const build = buildChildren(ROOT, join(logDir, 'build'));
   const systems: BenchSystem[] = [];
+  // The scaling table's rows, each a system of its own: deleted again on the way out if a run was cut short.
+  const scalingSystems: BenchSystem[] = [];
   let servers: BenchServers | undefined;
 
   let finishing: Promise<void> | undefined;
   const finish = (): Promise<void> =>
     (finishing ??= (async () => {
       killAllChildren();
-      for (const system of systems) {
+      for (const system of [...systems, ...scalingSystems]) {
         if (servers) await deleteSystemResources(servers, system).catch((e: unknown) => warn('cleanup', e));
       }
       await servers?.release().catch((e: unknown) => warn('stopping the servers', e));
@@ -56,6 +60,15 @@ async function main(): Promise<void> {
       }
     }
     const results = systems.map((system) => bestRound(rounds.get(system) ?? []));
+    const scaling: ScalingResult[] | undefined =
+      config.scaling && config.systems.includes('dta')
+        ? await runScaling(config, servers, {
+            build,
+            logDir,
+            runPrefix,
+            track: (system) => scalingSystems.push(system),
+          })
+        : undefined;
     const profiles = results.flatMap((r) =>
       Object.entries(r.profile?.files ?? {}).map(([role, file]) => ({
         system: r.system,
@@ -71,6 +84,7 @@ async function main(): Promise<void> {
         machine,
         config,
         results,
+        scaling,
         profiles,
         durationMs: Date.now() - started,
       }),

@@ -11,10 +11,12 @@ export interface ChildEnv {
   natsUrl: string;
   /** Unacknowledged messages per consumer, the same for DTA and the ceiling. */
   prefetch: number;
+  /** Which of a system's orchestrator replicas this is (`BENCH_REPLICA`, from 1); 0 for every other process. */
+  replica: number;
 }
 
 export function childEnv(env: NodeJS.ProcessEnv = process.env): ChildEnv {
-  const { BENCH_PREFIX, BENCH_TRANSPORT, AMQP_URL, REDIS_URL, NATS_URL, BENCH_PREFETCH } = env;
+  const { BENCH_PREFIX, BENCH_TRANSPORT, AMQP_URL, REDIS_URL, NATS_URL, BENCH_PREFETCH, BENCH_REPLICA } = env;
   if (!BENCH_PREFIX || !AMQP_URL || !REDIS_URL || !NATS_URL || !BENCH_PREFETCH) {
     throw new Error(
       'BENCH_PREFIX, AMQP_URL, REDIS_URL, NATS_URL and BENCH_PREFETCH are set by `npm run bench`',
@@ -32,5 +34,6 @@ export function childEnv(env: NodeJS.ProcessEnv = process.env): ChildEnv {
     redisUrl: REDIS_URL,
     natsUrl: NATS_URL,
     prefetch: Number(BENCH_PREFETCH),
+    replica: Number(BENCH_REPLICA ?? 0),
   };
 }

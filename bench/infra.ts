@@ -197,6 +197,26 @@ async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
   }
 }
 
+/** The keys matching `pattern` and the memory Redis holds for them (`MEMORY USAGE`, every element counted). */
+export async function storedBytes(url: string, pattern: string): Promise<{ keys: number; bytes: number }> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    let keys = 0;
+    let bytes = 0;
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      const usage = await Promise.all(found.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0)));
+      keys += found.length;
+      bytes += usage.reduce<number>((sum, used) => sum + (used ?? 0), 0);
+      cursor = next;
+    } while (cursor !== '0');
+    return { keys, bytes };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * CPU time (ms) the servers used since they started (Redis by INFO, RabbitMQ and NATS from /proc when they
  * run here), and the whole machine's busy time (Linux), to tell how much other programs took meanwhile.

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { Socket } from 'node:net';
 import Redis from 'ioredis';
-import type { Declared, IoCounts } from './ipc';
+import type { Declared, IoCounts, WireServer } from './ipc';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type SendCommand = (this: Redis, command: { name: string; args: unknown[] }, ...rest: unknown[]) => unknown;
@@ -22,11 +23,13 @@ function tap(proto: Record<string, Method>, name: string, before: (args: unknown
  * `sendToQueue` and golevelup all end in), every JetStream publish when the process is on NATS
  * (`BENCH_TRANSPORT=nats`: `JetStreamClient.publish`, which `NatsTransport` sends, redelivers and dead-letters
  * with; acknowledgements and pull requests are not counted, as AMQP acks are not) and every Redis command by
- * name (ioredis `sendCommand`, which pipelines and MULTI go through too), and records the queues and exchanges
- * it declares, so that the bench deletes exactly those. For the bench's own children only.
+ * name (ioredis `sendCommand`, which pipelines and MULTI go through too), the bytes on its connections to
+ * RabbitMQ, Redis and NATS (see {@link countWireBytes}), and records the queues and exchanges it declares, so
+ * that the bench deletes exactly those. For the bench's own children only.
  */
 export function instrumentChild(): { io: () => IoCounts; declared: () => Declared } {
-  const io: IoCounts = { amqpPublishes: 0, natsPublishes: 0, redisCommands: {} };
+  const io: IoCounts = { amqpPublishes: 0, natsPublishes: 0, redisCommands: {}, wireBytes: zeroBytes() };
+  const wireBytes = countWireBytes();
   const declared = { queues: new Set<string>(), exchanges: new Set<string>() };
   const load = createRequire(__filename);
   // Not for BullMQ (`BENCH_TRANSPORT=redis`), which has no broker: amqplib would only add to its memory.
@@ -61,7 +64,48 @@ export function instrumentChild(): { io: () => IoCounts; declared: () => Declare
       amqpPublishes: io.amqpPublishes,
       natsPublishes: io.natsPublishes,
       redisCommands: { ...io.redisCommands },
+      wireBytes: wireBytes(),
     }),
     declared: () => ({ queues: [...declared.queues], exchanges: [...declared.exchanges] }),
+  };
+}
+
+const zeroBytes = (): Record<WireServer, number> => ({ rabbitmq: 0, redis: 0, nats: 0 });
+
+/** The port of a server URL from the child's environment (`AMQP_URL`, ...), or its default. */
+function portOf(url: string | undefined, fallback: number): number {
+  try {
+    return Number(new URL(url ?? '').port) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Counts the bytes (written + read, as the sockets count them) on every TCP connection this process opens to
+ * the servers at `AMQP_URL`, `REDIS_URL` and `NATS_URL`, told apart by port: what went over the wire, protocol
+ * framing, acks and confirms included, whatever client library sent it. Closed connections keep counting
+ * towards the totals.
+ */
+function countWireBytes(): () => Record<WireServer, number> {
+  const servers = new Map<number, WireServer>([
+    [portOf(process.env.AMQP_URL, 5672), 'rabbitmq'],
+    [portOf(process.env.REDIS_URL, 6379), 'redis'],
+    [portOf(process.env.NATS_URL, 4222), 'nats'],
+  ]);
+  const sockets: { socket: Socket; server: WireServer }[] = [];
+  const proto = Socket.prototype as unknown as { connect: (this: Socket, ...args: unknown[]) => Socket };
+  const connect = proto.connect;
+  proto.connect = function (this: Socket, ...args: unknown[]) {
+    this.once('connect', () => {
+      const server = servers.get(this.remotePort ?? 0);
+      if (server) sockets.push({ socket: this, server });
+    });
+    return connect.apply(this, args);
+  };
+  return () => {
+    const bytes = zeroBytes();
+    for (const { socket, server } of sockets) bytes[server] += socket.bytesRead + socket.bytesWritten;
+    return bytes;
   };
 }

@@ -9,12 +9,20 @@ export interface LoadResult {
   firstError?: string;
 }
 
-/** I/O a child did since it started: AMQP and JetStream publishes, and Redis commands by name. */
+/** The servers whose connections `instrumentChild` counts bytes of. */
+export type WireServer = 'rabbitmq' | 'redis' | 'nats';
+
+/**
+ * I/O a child did since it started: AMQP and JetStream publishes, Redis commands by name, and bytes sent and
+ * received on its connections to each server.
+ */
 export interface IoCounts {
   amqpPublishes: number;
   /** JetStream publishes (each stored by the server and acknowledged), in children on NATS. */
   natsPublishes: number;
   redisCommands: Record<string, number>;
+  /** Bytes written plus bytes read on the TCP connections to each server (protocol framing included). */
+  wireBytes: Record<WireServer, number>;
 }
 
 /** Queues and exchanges a child declared. */

@@ -4,6 +4,8 @@ import type { MachineInfo } from './infra';
 import type { ProfileSummary, SelfTime } from './profile-summary';
 import type { IoPerSaga } from './accounting';
 import type { LoadSummary } from './stats';
+import { scalingSection, SCALING_TOLERANCE } from './scaling/scaling-report';
+import type { ScalingResult } from './scaling/scaling-run';
 import type { SystemResult } from './system-run';
 import { SYSTEM_LABELS, type Broker } from './systems';
 
@@ -12,12 +14,17 @@ export interface BenchReport {
   machine: MachineInfo;
   config: BenchConfig;
   results: SystemResult[];
+  /** The scaling table's rows (bench/scaling), when it ran. */
+  scaling?: ScalingResult[];
   profiles: (ProfileSummary & { system: SystemResult['system']; role: string })[];
   durationMs: number;
 }
 
-/** The targets the library holds itself to, DTA against the ceiling. */
-const TARGETS = { throughput: 0.75, p50AtC1: 1.5 };
+/**
+ * The targets the library holds itself to, DTA against the ceiling; and two orchestrator replicas against one
+ * on the same box (no loss of throughput beyond the run-to-run noise).
+ */
+const TARGETS = { throughput: 0.75, p50AtC1: 1.5, replicas: 0.9 };
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -54,6 +61,8 @@ function io(per: IoPerSaga | undefined, broker: Broker): string {
  */
 interface Compared {
   dtas: SystemResult[];
+  /** DTA on RabbitMQ with two orchestrator replicas: reported beside DTA (RabbitMQ) only. */
+  replicas?: SystemResult;
   ceiling?: SystemResult;
   bullmq?: SystemResult;
 }
@@ -61,6 +70,7 @@ interface Compared {
 function compared(results: readonly SystemResult[]): Compared {
   return {
     dtas: results.filter((r) => r.system === 'DTA' || r.system === 'DTA-NATS'),
+    replicas: results.find((r) => r.system === 'DTA-x2'),
     ceiling: results.find((r) => r.system === 'ceiling'),
     bullmq: results.find((r) => r.system === 'BullMQ'),
   };
@@ -199,6 +209,47 @@ function noiseWarning(results: SystemResult[]): string {
     'latencies understate it; the counts per saga are exact, CPU per saga is less affected.\n'
   );
 }
+
+function replicasSection({ dtas, replicas }: Compared): string {
+  const one = dtas.find((d) => d.system === 'DTA');
+  if (!replicas || !one) {
+    return 'Not run this time (`dta` and `dta-x2` in `BENCH_SYSTEMS` run it).';
+  }
+  const cpu = (r: SystemResult): number =>
+    r.cpu.orchestrator + r.cpu.worker + r.cpu.driver + r.cpu.redis + (r.cpu.rabbitmq ?? 0);
+  const row = (name: string, value: (r: SystemResult) => number, digits: number, target = ''): string[] => {
+    const ratio = value(replicas) / value(one);
+    const met = target && Number.isFinite(ratio) ? `${target}: ${verdict(ratio >= TARGETS.replicas)}` : '';
+    return [name, fixed(value(one), digits), fixed(value(replicas), digits), fixed(ratio, 2), met];
+  };
+  const { c } = one.throughput;
+  return [
+    `The same N = ${one.throughput.n} sagas at C = ${c}, DTA on RabbitMQ + Redis with two orchestrator ` +
+      'processes (one worker, one driver) on this machine, beside the one-orchestrator run above:',
+    '',
+    table(
+      ['', label(one), label(replicas), '2 / 1', 'target'],
+      [
+        row(`throughput at C=${c} (sagas/s)`, (r) => r.throughput.sagasPerSec, 0, `>= ${TARGETS.replicas}`),
+        row(`p50 latency at C=${c} (ms)`, (r) => r.throughput.p50Ms, 0),
+        row(`p99 latency at C=${c} (ms)`, (r) => r.throughput.p99Ms, 0),
+        row('p50 latency at C=1 (ms)', (r) => r.latency.p50Ms, 2),
+        row('orchestrators CPU per saga (ms)', (r) => r.cpu.orchestrator, 2),
+        row('CPU per saga, all processes and servers (ms)', cpu, 2),
+        row('Redis commands per saga, orchestrators', (r) => sumOf(r.io.orchestrator.redisCommands), 1),
+        [
+          'other programs meanwhile (CPUs busy)',
+          fixed(one.cpu.otherCpus ?? Number.NaN, 2),
+          fixed(replicas.cpu.otherCpus ?? Number.NaN, 2),
+          '',
+          '',
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+const sumOf = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function soakSection({ dtas }: Compared, config: BenchConfig): string {
   const soaked = dtas.filter((d) => d.soak);
@@ -341,6 +392,14 @@ ${cpuTable(m.cpus, systems)}
 
 ${ioTable(systems)}
 
+## Two orchestrator replicas
+
+${replicasSection(systems)}
+
+## Scaling
+
+${scalingSection(report.scaling, config)}
+
 ## One hot product
 
 ${stockSection(systems, config)}
@@ -395,6 +454,44 @@ ${profileSection(report.profiles)}
   ±10 % from run to run on a shared VM), so it is the steadier comparison of the orchestrators' own cost. When
   the total nears what the CPUs allow, the machine, not the design, caps the throughput. With several rounds,
   each row comes from the round with the best throughput (latency rows: the best p50 at C=1).
+- **Two orchestrator replicas** (\`dta-x2\`): the DTA (RabbitMQ) processes with a second orchestrator process
+  on the same flow, queues and store (each with an instance id of its own), at the same N and C, run right
+  after the one-orchestrator system; one worker, one driver. On a machine of ${m.cpus} CPUs a second replica
+  brings no CPU of its own: the row shows whether replicas cost throughput (the two compete for the same
+  queues; when both apply replies of one saga at once, one loses the saga's compare-and-set, reads it again
+  and re-decides).
+  Target: 2 / 1 >= ${TARGETS.replicas}, the run-to-run noise. Orchestrators' CPU adds up both replicas; RSS
+  is not shown (each replica has its own).
+- **Scaling**: DTA (RabbitMQ) alone, after the other systems, on a generated flow (bench/scaling): a contract
+  of tasks \`t0\`..\`tK\` (timeout 2 s, no lifecycle events: nobody subscribes, and they cost per saga and
+  step, not per task), a \`@Saga\` class whose \`@Step\` methods give each task \`{ i }\`, its number, and
+  read no earlier output, and no-op \`@Task\` handlers returning a string of the row's output size (no-op
+  \`@Compensate\` beside each). Rows vary one dimension at a time from the base row, 3 steps x 2 tasks with
+  outputs of 100 B: steps 3 / 10 / 30, parallel tasks per step 2 / 8 / 32, output 100 B / 10 KB / 100 KB. Each
+  row runs in processes of its own: \`BENCH_SCALING_TASKS\` tasks (${config.scalingTasks}; fewer when their
+  outputs would pass \`BENCH_SCALING_MB\`, ${config.scalingMb} MB) as whole sagas, about
+  \`BENCH_SCALING_IN_FLIGHT\` (${config.scalingInFlight}) tasks in flight, so C = that over the tasks per step
+  (at most half the sagas), after a warm-up of a fifth as many sagas. **CPU ms per task** is the main table's
+  CPU (the three processes, Redis, RabbitMQ) over the run and the pause after it, divided by the run's tasks.
+  **Bytes per task** are what the three processes wrote and read on their TCP connections to RabbitMQ and to
+  Redis (socket counters: framing, acks and confirms included; a message published once and delivered once
+  counts twice), over the tasks. **Redis KB per saga** is \`MEMORY USAGE\` summed over the row's keys once
+  every saga finished (sagas stay stored 24 h, so it is what a stored saga costs, its share of the index sets
+  included), over the sagas stored, warm-up included. Both are counted for this run's connections and keys
+  only, where \`INFO stats\` and \`used_memory\` would include whatever else uses the shared servers.
+  **Flat** in the steps and tasks rows: CPU and bytes per task within ±${SCALING_TOLERANCE * 100} % of the base
+  row's. Redis KB per saga grows with the tasks per saga as it should (each task's input and output, and its
+  record, are stored); what a stored task costs is KB per saga over tasks per saga. Task messages that carry the saga input and every earlier output make bytes per task grow with the
+  saga's size (10 x the steps, about 10 x the bytes per task: the square of the size per saga); costs fixed
+  per saga (start, result) spread over more tasks in the larger rows and pull them below the base row. In the
+  output rows bytes per task grow with the output as they must; what must not grow is how often each output
+  byte is carried: the cost per extra output byte over the base row, (row - base) / (output - 100 B), in CPU,
+  wire bytes and stored bytes. Flat there means the 100 KB row's CPU and wire bytes per extra output byte
+  within ±${SCALING_TOLERANCE * 100} % of the 10 KB row's: each output is carried (sent, parsed, stored) a
+  fixed number of times, whatever its size. The wire number says how
+  many (the worker's reply, its barrier record, the store write, the result to the caller: a few, when a task
+  receives only what its mapper gave it); stored bytes per extra output byte is how many copies of each output
+  the store keeps (1 when outputs live in the store once).
 - **One hot product**: each DTA system alone, after its latency run. The same flow, but reserve-stock keeps
   real stock with the saga store's atomic counters: first every saga books a product of its own, then every
   saga books the same product. A store whose stock is one compare-and-set document per product serialises the
@@ -412,8 +509,9 @@ ${profileSection(report.profiles)}
   socket-write frames (\`writeBuffer\`, \`writeUtf8String\`). Read those as the cost of the number of
   writes (publishes, acks, Redis commands), not as slow writes.
 - Redis runs with the persistence in the table above (the test servers': AOF \`everysec\`); every system
-  pays the same per write. Knobs: \`BENCH_SYSTEMS\` (\`ceiling,dta,dta-nats,bullmq\`), \`BENCH_N\`, \`BENCH_C\`,
-  \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_ROUNDS\`, \`BENCH_PREFETCH\`, \`BENCH_PROFILE=1\`, \`NATS_URL\`
-  (see bench/bench.config.ts).
+  pays the same per write. Knobs: \`BENCH_SYSTEMS\` (\`ceiling,dta,dta-x2,dta-nats,bullmq\`), \`BENCH_N\`,
+  \`BENCH_C\`, \`BENCH_LATENCY_N\`, \`BENCH_SOAK_N\`, \`BENCH_STOCK_N\`, \`BENCH_ROUNDS\`, \`BENCH_PREFETCH\`,
+  \`BENCH_PROFILE=1\`, \`BENCH_SCALING=0\` (skips the scaling table), \`BENCH_SCALING_TASKS\`,
+  \`BENCH_SCALING_MB\`, \`BENCH_SCALING_IN_FLIGHT\`, \`NATS_URL\` (see bench/bench.config.ts).
 `;
 }

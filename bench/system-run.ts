@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { BenchConfig } from './bench.config';
 import type { ChildBuild } from './build';
-import { cpuPerSaga, ioPerSaga, type CpuPerSaga, type IoPerSaga, type Snapshot } from './accounting';
+import {
+  combinedSample,
+  cpuPerSaga,
+  ioPerSaga,
+  type CpuPerSaga,
+  type IoPerSaga,
+  type Snapshot,
+} from './accounting';
 import { BenchChild } from './children';
 import { serverCpu, type BenchServers } from './infra';
 import { summarizeFlatness, summarizeLoad, type FlatnessSummary, type LoadSummary } from './stats';
@@ -37,7 +44,7 @@ function loadTimeoutMs(n: number): number {
 }
 
 /**
- * Runs one system: starts its orchestrator, worker and driver, warms up, measures throughput at `c` and
+ * Runs one system: starts its orchestrator (or orchestrator replicas), worker and driver, warms up, measures throughput at `c` and
  * latency at 1, then optionally profiles and soaks, and stops the three processes.
  */
 export async function runSystem(
@@ -54,22 +61,31 @@ export async function runSystem(
     NATS_URL: servers.natsUrl,
     BENCH_PREFETCH: String(config.prefetch),
   };
-  const start = (role: Role): BenchChild =>
-    new BenchChild({
-      name: `${system.name} ${role}`,
+  const children: BenchChild[] = [];
+  // Replicas are numbered from 1 (`BENCH_REPLICA`); a lone orchestrator, the worker and the driver are 0.
+  const start = (role: Role, replica = 0): BenchChild => {
+    const suffix = replica > 0 ? `-${replica}` : '';
+    const child = new BenchChild({
+      name: `${system.name} ${role}${suffix}`,
       build: run.build,
       script: system.scripts[role],
-      env,
-      logFile: join(run.logDir, `${system.name}-${role}-${run.round}.log`),
+      env: replica > 0 ? { ...env, BENCH_REPLICA: String(replica) } : env,
+      logFile: join(run.logDir, `${system.name}-${role}${suffix}-${run.round}.log`),
       onDeclared: (declared) => recordDeclared(system, declared),
     });
-  const children: BenchChild[] = [];
+    children.push(child);
+    return child;
+  };
   try {
-    const [orchestrator, worker, driver] = ROLES.map((role) => {
-      const child = start(role);
-      children.push(child);
-      return child;
-    });
+    const replicas = system.orchestrators > 1 ? system.orchestrators : 0;
+    const orchestrators =
+      replicas > 0
+        ? Array.from({ length: replicas }, (_, k) => start('orchestrator', k + 1))
+        : [start('orchestrator')];
+    // The first replica's memory is the one reported; CPU and I/O add up over all of them.
+    const [orchestrator] = orchestrators;
+    const worker = start('worker');
+    const driver = start('driver');
     await Promise.all(children.map((child) => child.ready()));
     const startSample = orchestrator.samples.length - 1;
     const name = config.rounds > 1 ? `${system.name} (round ${run.round})` : system.name;
@@ -95,7 +111,7 @@ export async function runSystem(
     await sleep(config.settleMs);
     const snapshot = async (): Promise<Snapshot> => ({
       at: Date.now(),
-      orchestrator: orchestrator.lastSample,
+      orchestrator: combinedSample(orchestrators.map((o) => o.lastSample)),
       worker: worker.lastSample,
       driver: driver.lastSample,
       servers: await serverCpu(servers),
@@ -130,7 +146,8 @@ export async function runSystem(
       io,
     };
 
-    if (config.stockN > 0 && system.kind === 'dta') {
+    const single = system.kind === 'dta' && system.orchestrators === 1;
+    if (config.stockN > 0 && single) {
       // Each after a pause, so that the timers of the run before fire outside it.
       await sleep(config.settleMs);
       const distinct = await measure('stock, one product per saga', config.stockN, config.c, 'distinct');
@@ -139,7 +156,7 @@ export async function runSystem(
       result.stock = { distinct, one };
     }
 
-    if (config.profile && run.extras) {
+    if (config.profile && run.extras && system.orchestrators === 1) {
       const profiled = { orchestrator, worker, driver };
       const files = {} as Record<Role, string>;
       for (const role of ROLES) files[role] = join(run.logDir, `${system.name}-${role}.cpuprofile`);
@@ -148,7 +165,7 @@ export async function runSystem(
       await Promise.all(ROLES.map((role) => profiled[role].profileStop(files[role])));
       result.profile = { files, load };
     }
-    if (config.soakN > 0 && run.extras && system.kind === 'dta') {
+    if (config.soakN > 0 && run.extras && single) {
       const from = orchestrator.samples.length;
       const load = await measure('soak', config.soakN, config.c);
       result.soak = { load, memory: summarizeFlatness(orchestrator.samples.slice(from)) };

@@ -5,7 +5,7 @@ export const ROLES = ['orchestrator', 'worker', 'driver'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The systems `BENCH_SYSTEMS` names, in the order they run. */
-export const SYSTEM_IDS = ['ceiling', 'dta', 'dta-nats', 'bullmq'] as const;
+export const SYSTEM_IDS = ['ceiling', 'dta', 'dta-x2', 'dta-nats', 'bullmq'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
 /** The broker a system's messages go through; `redis` for BullMQ, which has none (its queues are Redis keys). */
@@ -13,8 +13,11 @@ export type Broker = 'rabbitmq' | 'nats' | 'redis';
 
 /** One system under test: its three processes, and what they left in the broker and Redis. */
 export interface BenchSystem {
-  /** In logs, file names and results: `DTA` (on RabbitMQ), `DTA-NATS`, `ceiling` or `BullMQ`. */
-  name: 'DTA' | 'DTA-NATS' | 'ceiling' | 'BullMQ';
+  /**
+   * In logs, file names and results: `DTA` (on RabbitMQ), `DTA-x2` (the same with two orchestrator replicas),
+   * `DTA-NATS`, `ceiling` or `BullMQ`.
+   */
+  name: 'DTA' | 'DTA-x2' | 'DTA-NATS' | 'ceiling' | 'BullMQ';
   /** DTA (the library, whichever transport), the hand-written ceiling, or BullMQ flows (the peer). */
   kind: 'dta' | 'ceiling' | 'peer';
   broker: Broker;
@@ -22,6 +25,8 @@ export interface BenchSystem {
   prefix: string;
   /** TypeScript source of each process. */
   scripts: Record<Role, string>;
+  /** Orchestrator processes, all on the same flow, queues and store (replicas); one worker and one driver. */
+  orchestrators: number;
   /** Queues and exchanges its processes declared on RabbitMQ (recorded by them), deleted after the run. */
   declared: { queues: Set<string>; exchanges: Set<string> };
 }
@@ -29,6 +34,7 @@ export interface BenchSystem {
 /** Column headings of the report. */
 export const SYSTEM_LABELS: Record<BenchSystem['name'], string> = {
   DTA: 'DTA (RabbitMQ)',
+  'DTA-x2': 'DTA (RabbitMQ), 2 orchestrators',
   'DTA-NATS': 'DTA (NATS)',
   ceiling: 'ceiling',
   BullMQ: 'BullMQ flows',
@@ -45,14 +51,30 @@ function system(
   broker: Broker,
   prefix: string,
   scripts: Record<Role, string>,
+  orchestrators = 1,
 ): BenchSystem {
   const kind = name === 'ceiling' ? 'ceiling' : name === 'BullMQ' ? 'peer' : 'dta';
-  return { name, kind, broker, prefix, scripts, declared: { queues: new Set(), exchanges: new Set() } };
+  const declared = { queues: new Set<string>(), exchanges: new Set<string>() };
+  return { name, kind, broker, prefix, scripts, orchestrators, declared };
 }
 
 /** DTA on RabbitMQ + Redis. */
 export function dtaSystem(runPrefix: string): BenchSystem {
   return system('DTA', 'rabbitmq', `${runPrefix}-dta`, DTA_SCRIPTS);
+}
+
+/** DTA on RabbitMQ + Redis with two orchestrator replicas on the same box: one worker, one driver. */
+export function dtaReplicasSystem(runPrefix: string): BenchSystem {
+  return system('DTA-x2', 'rabbitmq', `${runPrefix}-dtax2`, DTA_SCRIPTS, 2);
+}
+
+/** DTA on RabbitMQ + Redis running the generated flow of the scaling table (bench/scaling), under `prefix`. */
+export function dtaScalingSystem(prefix: string): BenchSystem {
+  return system('DTA', 'rabbitmq', prefix, {
+    orchestrator: 'bench/scaling/orchestrator.process.ts',
+    worker: 'bench/scaling/worker.process.ts',
+    driver: 'bench/scaling/driver.process.ts',
+  });
 }
 
 /** The same DTA processes on NATS JetStream + Redis (`transport: 'nats'`). */
@@ -84,6 +106,8 @@ export function benchSystem(id: SystemId, runPrefix: string): BenchSystem {
       return ceilingSystem(runPrefix);
     case 'dta':
       return dtaSystem(runPrefix);
+    case 'dta-x2':
+      return dtaReplicasSystem(runPrefix);
     case 'dta-nats':
       return dtaNatsSystem(runPrefix);
     case 'bullmq':

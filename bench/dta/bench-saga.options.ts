@@ -8,7 +8,7 @@ import { BenchBooking } from './bench-booking.contract';
  * run's prefix, library defaults else.
  */
 export function benchSagaOptions(role: Role, extra: SagaModuleOptions = {}): SagaModuleOptions {
-  const { prefix, transport, amqpUrl, natsUrl, redisUrl, prefetch } = childEnv();
+  const { prefix, transport, amqpUrl, natsUrl, redisUrl, prefetch, replica } = childEnv();
   if (transport === 'redis') throw new Error("BENCH_TRANSPORT=redis is BullMQ's, not a DTA transport");
   return {
     transport,
@@ -17,8 +17,8 @@ export function benchSagaOptions(role: Role, extra: SagaModuleOptions = {}): Sag
     redisUrl,
     prefix,
     prefetch,
-    // Its result queue's name: under the prefix, so the bench deletes it afterwards.
-    instanceId: `${prefix}-${role}`,
+    // Its result queue's name: under the prefix, so the bench deletes it afterwards; one per replica.
+    instanceId: `${prefix}-${role}${replica > 0 ? `-${replica}` : ''}`,
     contracts: [BenchBooking],
     ...extra,
   };
