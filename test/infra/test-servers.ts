@@ -3,6 +3,7 @@ import { isLocalUrl, type InfraConfig } from './infra-config';
 import { withRegistry, type InfraRegistry, type StartedServer } from './infra-registry';
 import { startNats, stopNats } from './nats-test-server';
 import { startRabbitMq, stopRabbitMq } from './rabbitmq-test-server';
+import { probeRedisCluster, startRedisCluster, stopRedisCluster } from './redis-cluster-test-server';
 import { startRedis, stopRedis } from './redis-test-server';
 import { hostAndPort, probeAmqp, probeNats, probeRedis, type ProbeResult } from './service-probe';
 import { TestInfraError } from './test-infra.error';
@@ -25,6 +26,8 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
   const amqp = hostAndPort(amqpUrl, 5672);
   const natsUrl = new URL(config.natsUrl);
   const nats = hostAndPort(natsUrl, 4222);
+  const clusterUrls = config.redisClusterNodes.map((node) => new URL(`redis://${node}`));
+  const clusterNodes = clusterUrls.map((url) => hostAndPort(url, 6379));
   return [
     {
       kind: 'redis',
@@ -36,6 +39,22 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
         startRedis(redis.port, config.stateDir, {
           password: decodeURIComponent(redisUrl.password) || undefined,
         }),
+    },
+    {
+      kind: 'redis-cluster',
+      label: 'Redis Cluster',
+      url: clusterUrls[0],
+      ...clusterNodes[0],
+      // Every node must say cluster_state:ok; a local cluster is started only when all its nodes are local.
+      probe: () => probeRedisCluster(clusterNodes),
+      start: () => {
+        const remote = clusterUrls.find((url) => !isLocalUrl(url));
+        if (remote) throw new TestInfraError(`Redis Cluster node ${remote.host} is not on this machine`);
+        return startRedisCluster(
+          clusterNodes.map(({ port }) => port),
+          config.stateDir,
+        );
+      },
     },
     {
       kind: 'rabbitmq',
@@ -64,7 +83,7 @@ function safeUrl(url: URL): string {
 }
 
 /**
- * Makes Redis, RabbitMQ and NATS (with JetStream) reachable at the configured URLs: reachable servers are used and left alone;
+ * Makes Redis, a Redis Cluster, RabbitMQ and NATS (with JetStream) reachable at the configured URLs: reachable servers are used and left alone;
  * missing local ones are started (and installed if need be) and recorded in the registry with a lease for
  * this process, which {@link releaseTestServers} gives back.
  */
@@ -162,6 +181,8 @@ function stopServer(server: StartedServer): Promise<void> {
   switch (server.kind) {
     case 'redis':
       return stopRedis(server);
+    case 'redis-cluster':
+      return stopRedisCluster(server);
     case 'rabbitmq':
       return stopRabbitMq(server);
     case 'nats':
