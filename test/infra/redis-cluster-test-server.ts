@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 
 import { pollUntil, type ProbeResult } from './service-probe';
 import { startRedis, stopRedis, type StartedRedis } from './redis-test-server';
@@ -53,6 +55,38 @@ export async function startRedisCluster(
   } catch (error) {
     await stopRedisCluster(cluster).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * A cluster an earlier run started here and the registry no longer records, or undefined. A version of the test
+ * infra that knows no cluster, finishing last, drops its record without stopping it; adopting it lets this run
+ * stop it. It is ours if every node runs from the folder {@link startRedisCluster} gives it (its `nodes.conf`,
+ * and its pid file naming a live `redis-server` on that port); any other cluster is left alone.
+ */
+export function leftoverRedisCluster(
+  ports: readonly number[],
+  stateDir: string,
+): StartedRedisCluster | undefined {
+  const nodes: StartedRedis[] = [];
+  for (const port of ports) {
+    const dir = join(stateDir, `redis-${port}`);
+    const pidFile = join(dir, 'redis.pid');
+    if (!existsSync(join(dir, 'nodes.conf')) || !existsSync(pidFile)) return undefined;
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!isRedisServerOn(pid, port)) return undefined;
+    nodes.push({ kind: 'redis', port, dir, pid });
+  }
+  return { kind: 'redis-cluster', port: ports[0], nodes };
+}
+
+/** Whether `pid` is a live redis-server on `port` (its process title names the address it listens on). */
+function isRedisServerOn(pid: number, port: number): boolean {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return title.includes('redis-server') && title.includes(`:${port}`);
+  } catch {
+    return false; // gone, or no /proc (not Linux): not adopted
   }
 }
 

@@ -3,7 +3,12 @@ import { isLocalUrl, type InfraConfig } from './infra-config';
 import { withRegistry, type InfraRegistry, type StartedServer } from './infra-registry';
 import { startNats, stopNats } from './nats-test-server';
 import { startRabbitMq, stopRabbitMq } from './rabbitmq-test-server';
-import { probeRedisCluster, startRedisCluster, stopRedisCluster } from './redis-cluster-test-server';
+import {
+  leftoverRedisCluster,
+  probeRedisCluster,
+  startRedisCluster,
+  stopRedisCluster,
+} from './redis-cluster-test-server';
 import { startRedis, stopRedis } from './redis-test-server';
 import { hostAndPort, probeAmqp, probeNats, probeRedis, type ProbeResult } from './service-probe';
 import { TestInfraError } from './test-infra.error';
@@ -17,6 +22,8 @@ interface ServerNeed {
   port: number;
   probe: (host: string, port: number) => Promise<ProbeResult>;
   start: () => Promise<StartedServer>;
+  /** A server that answers, that a test run started here and the registry forgot (see `leftoverRedisCluster`). */
+  adopt?: () => StartedServer | undefined;
 }
 
 function serverNeeds(config: InfraConfig): ServerNeed[] {
@@ -47,6 +54,11 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
       ...clusterNodes[0],
       // Every node must say cluster_state:ok; a local cluster is started only when all its nodes are local.
       probe: () => probeRedisCluster(clusterNodes),
+      adopt: () =>
+        leftoverRedisCluster(
+          clusterNodes.map(({ port }) => port),
+          config.stateDir,
+        ),
       start: () => {
         const remote = clusterUrls.find((url) => !isLocalUrl(url));
         if (remote) throw new TestInfraError(`Redis Cluster node ${remote.host} is not on this machine`);
@@ -111,10 +123,18 @@ async function provide(
   const probeStart = Date.now();
   const owned = registry.servers[key];
   if ((await need.probe(need.host, need.port)) === 'ready') {
+    const leftover = owned ? undefined : need.adopt?.();
     if (owned) {
       lease(registry);
       save(registry);
       logInfra(`${need.label} at ${safeUrl(need.url)}: reusing the server another test run started`);
+    } else if (leftover) {
+      registry.servers[key] = leftover;
+      lease(registry);
+      save(registry);
+      logInfra(
+        `${need.label} at ${safeUrl(need.url)}: adopting the server an earlier test run started and forgot`,
+      );
     } else {
       logInfra(
         `${need.label} at ${safeUrl(need.url)}: reachable (${elapsedSince(probeStart)}), leaving it alone`,
