@@ -28,11 +28,13 @@ import {
   AMQP_URL,
   NATS_URL,
   REDIS_URL,
+  REDIS_CLUSTER_NODES,
   INFRAS,
   NATS_INFRA,
+  REDIS_CLUSTER_INFRA,
 } from './support/e2e-infra';
 import { startStandaloneApp } from './support/standalone-app';
-import { deleteBrokerTopology, deleteRedisKeys } from './support/infra-cleanup';
+import { deleteBrokerTopology, deleteStoreKeys } from './support/infra-cleanup';
 
 jest.setTimeout(30_000);
 
@@ -58,7 +60,7 @@ interface BookingResponseBody {
   message: string[];
 }
 
-describe.each([...INFRAS, NATS_INFRA])('bookings over $name', ({ transport, store }) => {
+describe.each([...INFRAS, NATS_INFRA, REDIS_CLUSTER_INFRA])('bookings over $name', ({ transport, store }) => {
   const run = randomBytes(4).toString('hex');
   const prefix = `dta-e2e-${run}`;
   const instanceId = `${prefix}-gateway`;
@@ -78,6 +80,7 @@ describe.each([...INFRAS, NATS_INFRA])('bookings over $name', ({ transport, stor
       AMQP_URL,
       NATS_URL,
       REDIS_URL,
+      REDIS_CLUSTER_NODES,
       SAGA_PREFIX: prefix,
       SAGA_INSTANCE_ID: instanceId,
       SAGA_WAIT_TIMEOUT_MS: '20000',
@@ -91,7 +94,7 @@ describe.each([...INFRAS, NATS_INFRA])('bookings over $name', ({ transport, stor
     await close?.();
     const tasks = Object.values(Booking.task).map((t) => t.name);
     await deleteBrokerTopology(transport, prefix, { name: Booking.name, tasks }, [instanceId]);
-    if (store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+    await deleteStoreKeys(store, prefix);
   });
 
   /** Posts a booking and checks the HTTP status it answers with. */
@@ -119,7 +122,7 @@ describe.each([...INFRAS, NATS_INFRA])('bookings over $name', ({ transport, stor
       transport: { memory: 'MemoryTransport', rabbitmq: 'RabbitMqTransport', nats: 'NatsTransport' }[
         transport
       ],
-      store: store === 'redis' ? 'RedisSagaStore' : 'MemorySagaStore',
+      store: store === 'memory' ? 'MemorySagaStore' : 'RedisSagaStore',
     };
     expect({
       transport: app.get<SagaTransport>(SAGA_TRANSPORT).constructor.name,

@@ -6,6 +6,12 @@ export interface InfraConfig {
   redisUrl: string;
   amqpUrl: string;
   natsUrl: string;
+  /**
+   * `host:port` of each master of the Redis Cluster the cluster suites run against (the test infra starts one
+   * master per node, no replicas).
+   * @default 127.0.0.1:7001, 127.0.0.1:7002, 127.0.0.1:7003 (env `REDIS_CLUSTER_NODES`, comma-separated)
+   */
+  redisClusterNodes: string[];
   /** Set when only unit tests run: nothing is probed or started. */
   skipReason?: string;
   /**
@@ -21,6 +27,7 @@ export interface InfraConfig {
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_REDIS_CLUSTER_NODES = '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003';
 
 const PROJECTS_NEEDING_SERVERS = ['integration', 'e2e'];
 
@@ -30,6 +37,10 @@ export function resolveInfraConfig(env: NodeJS.ProcessEnv, argv: readonly string
     redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
     amqpUrl: env.AMQP_URL || DEFAULT_AMQP_URL,
     natsUrl: env.NATS_URL || DEFAULT_NATS_URL,
+    redisClusterNodes: (env.REDIS_CLUSTER_NODES || DEFAULT_REDIS_CLUSTER_NODES)
+      .split(',')
+      .map((node) => node.trim())
+      .filter(Boolean),
     skipReason: skipReason(env, argv),
     stateDir: env.DTA_TEST_INFRA_DIR || join(tmpdir(), 'dta-test-infra'),
     startTimeoutMs: Number(env.DTA_INFRA_TIMEOUT_MS) || 90_000,

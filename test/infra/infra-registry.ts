@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { logInfra } from './infra-log';
 import type { StartedNats } from './nats-test-server';
 import type { StartedRabbitMq } from './rabbitmq-test-server';
+import type { StartedRedisCluster } from './redis-cluster-test-server';
 import type { StartedRedis } from './redis-test-server';
 import { TestInfraError } from './test-infra.error';
 
 /** A server some test run started, stopped by the last run that uses it. */
-export type StartedServer = StartedRedis | StartedRabbitMq | StartedNats;
+export type StartedServer = StartedRedis | StartedRedisCluster | StartedRabbitMq | StartedNats;
 
 /**
  * The machine-wide record of the servers test runs started (`registry.json` in the state folder).

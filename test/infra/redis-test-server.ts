@@ -19,6 +19,11 @@ export interface RedisStartOptions {
   password?: string;
   /** Start on the data already in the folder (a restart) instead of an empty one. @default false */
   keepData?: boolean;
+  /**
+   * Start a Redis Cluster node (`--cluster-enabled yes`, its `nodes.conf` in its folder), which serves no slot
+   * until `redis-cli --cluster create` assigns it some (see `startRedisCluster`). @default false
+   */
+  clusterNode?: boolean;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -32,7 +37,7 @@ const READY_TIMEOUT_MS = 15_000;
 export async function startRedis(
   port: number,
   stateDir: string,
-  { password, keepData = false }: RedisStartOptions = {},
+  { password, keepData = false, clusterNode = false }: RedisStartOptions = {},
 ): Promise<StartedRedis> {
   ensureExecutables(['redis-server']);
   const dir = join(stateDir, `redis-${port}`);
@@ -53,6 +58,7 @@ export async function startRedis(
     '--pidfile', pidFile,
     '--logfile', logFile,
     ...(password ? ['--requirepass', password] : []),
+    ...(clusterNode ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')] : []),
   ];
   launchDaemon(findExecutable('redis-server') ?? 'redis-server', args, join(dir, 'launch.log'));
   const ready = await pollUntil(

@@ -3,6 +3,12 @@ import { isLocalUrl, type InfraConfig } from './infra-config';
 import { withRegistry, type InfraRegistry, type StartedServer } from './infra-registry';
 import { startNats, stopNats } from './nats-test-server';
 import { startRabbitMq, stopRabbitMq } from './rabbitmq-test-server';
+import {
+  leftoverRedisCluster,
+  probeRedisCluster,
+  startRedisCluster,
+  stopRedisCluster,
+} from './redis-cluster-test-server';
 import { startRedis, stopRedis } from './redis-test-server';
 import { hostAndPort, probeAmqp, probeNats, probeRedis, type ProbeResult } from './service-probe';
 import { TestInfraError } from './test-infra.error';
@@ -16,6 +22,8 @@ interface ServerNeed {
   port: number;
   probe: (host: string, port: number) => Promise<ProbeResult>;
   start: () => Promise<StartedServer>;
+  /** A server that answers, that a test run started here and the registry forgot (see `leftoverRedisCluster`). */
+  adopt?: () => StartedServer | undefined;
 }
 
 function serverNeeds(config: InfraConfig): ServerNeed[] {
@@ -25,6 +33,8 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
   const amqp = hostAndPort(amqpUrl, 5672);
   const natsUrl = new URL(config.natsUrl);
   const nats = hostAndPort(natsUrl, 4222);
+  const clusterUrls = config.redisClusterNodes.map((node) => new URL(`redis://${node}`));
+  const clusterNodes = clusterUrls.map((url) => hostAndPort(url, 6379));
   return [
     {
       kind: 'redis',
@@ -36,6 +46,27 @@ function serverNeeds(config: InfraConfig): ServerNeed[] {
         startRedis(redis.port, config.stateDir, {
           password: decodeURIComponent(redisUrl.password) || undefined,
         }),
+    },
+    {
+      kind: 'redis-cluster',
+      label: 'Redis Cluster',
+      url: clusterUrls[0],
+      ...clusterNodes[0],
+      // Every node must say cluster_state:ok; a local cluster is started only when all its nodes are local.
+      probe: () => probeRedisCluster(clusterNodes),
+      adopt: () =>
+        leftoverRedisCluster(
+          clusterNodes.map(({ port }) => port),
+          config.stateDir,
+        ),
+      start: () => {
+        const remote = clusterUrls.find((url) => !isLocalUrl(url));
+        if (remote) throw new TestInfraError(`Redis Cluster node ${remote.host} is not on this machine`);
+        return startRedisCluster(
+          clusterNodes.map(({ port }) => port),
+          config.stateDir,
+        );
+      },
     },
     {
       kind: 'rabbitmq',
@@ -64,7 +95,7 @@ function safeUrl(url: URL): string {
 }
 
 /**
- * Makes Redis, RabbitMQ and NATS (with JetStream) reachable at the configured URLs: reachable servers are used and left alone;
+ * Makes Redis, a Redis Cluster, RabbitMQ and NATS (with JetStream) reachable at the configured URLs: reachable servers are used and left alone;
  * missing local ones are started (and installed if need be) and recorded in the registry with a lease for
  * this process, which {@link releaseTestServers} gives back.
  */
@@ -92,10 +123,18 @@ async function provide(
   const probeStart = Date.now();
   const owned = registry.servers[key];
   if ((await need.probe(need.host, need.port)) === 'ready') {
+    const leftover = owned ? undefined : need.adopt?.();
     if (owned) {
       lease(registry);
       save(registry);
       logInfra(`${need.label} at ${safeUrl(need.url)}: reusing the server another test run started`);
+    } else if (leftover) {
+      registry.servers[key] = leftover;
+      lease(registry);
+      save(registry);
+      logInfra(
+        `${need.label} at ${safeUrl(need.url)}: adopting the server an earlier test run started and forgot`,
+      );
     } else {
       logInfra(
         `${need.label} at ${safeUrl(need.url)}: reachable (${elapsedSince(probeStart)}), leaving it alone`,
@@ -162,6 +201,8 @@ function stopServer(server: StartedServer): Promise<void> {
   switch (server.kind) {
     case 'redis':
       return stopRedis(server);
+    case 'redis-cluster':
+      return stopRedisCluster(server);
     case 'rabbitmq':
       return stopRabbitMq(server);
     case 'nats':

@@ -2,8 +2,8 @@ import { NatsTransport, SagaTopology, type SagaTransportName } from '@dta/saga';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { connect } from 'amqplib';
-import Redis from 'ioredis';
-import { AMQP_URL, NATS_URL } from './e2e-infra';
+import Redis, { Cluster } from 'ioredis';
+import { AMQP_URL, NATS_URL, REDIS_CLUSTER_NODES, REDIS_URL } from './e2e-infra';
 
 /**
  * Deletes what a test run declared on its broker under `prefix`: on RabbitMQ the flow's queues and exchanges
@@ -79,6 +79,35 @@ export async function deleteRabbitMqTopology(
   } finally {
     await connection.close();
   }
+}
+
+/** Deletes what a test run wrote under `prefix:` to the store it used (nothing for the memory store). */
+export async function deleteStoreKeys(
+  store: 'memory' | 'redis' | 'redis-cluster',
+  prefix: string,
+): Promise<void> {
+  if (store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+  if (store === 'redis-cluster') await deleteRedisClusterKeys(REDIS_CLUSTER_NODES.split(','), prefix);
+}
+
+/** Deletes every key under `prefix:` from every master of a Redis Cluster, one DEL per key (slots differ). */
+export async function deleteRedisClusterKeys(nodes: string[], prefix: string): Promise<number> {
+  const cluster = new Cluster(nodes, { lazyConnect: true });
+  await cluster.connect();
+  let deleted = 0;
+  try {
+    for (const node of cluster.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        for (const key of keys) deleted += await node.del(key);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    cluster.disconnect();
+  }
+  return deleted;
 }
 
 /** Deletes every Redis key under `prefix:`. */

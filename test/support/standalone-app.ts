@@ -2,8 +2,8 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Booking, connectBookingGrpc, setupBookingHttp } from '@dta/booking';
 import { AppModule } from '../../apps/standalone/src/app.module';
-import { AMQP_URL, type Infra, NATS_URL, REDIS_URL } from './e2e-infra';
-import { deleteBrokerTopology, deleteRedisKeys } from './infra-cleanup';
+import { AMQP_URL, type Infra, NATS_URL, REDIS_CLUSTER_NODES, REDIS_URL } from './e2e-infra';
+import { deleteBrokerTopology, deleteStoreKeys } from './infra-cleanup';
 
 /** Environment variables a test app runs with; restored when the app closes. */
 export type TestEnv = Record<string, string>;
@@ -69,7 +69,14 @@ export async function startBookingApp(
   options: { grpc?: boolean; module?: Type } = {},
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
   const instanceId = `${prefix}-gateway`;
-  const base = { SAGA_TRANSPORT: infra.transport, SAGA_STORE: infra.store, AMQP_URL, NATS_URL, REDIS_URL };
+  const base = {
+    SAGA_TRANSPORT: infra.transport,
+    SAGA_STORE: infra.store,
+    AMQP_URL,
+    NATS_URL,
+    REDIS_URL,
+    REDIS_CLUSTER_NODES,
+  };
   const started = await startStandaloneApp(
     { ...base, ...TEST_SECURITY_ENV, SAGA_PREFIX: prefix, SAGA_INSTANCE_ID: instanceId, ...env },
     options,
@@ -80,7 +87,7 @@ export async function startBookingApp(
       await started.close();
       const tasks = Object.values(Booking.task).map((t) => t.name);
       await deleteBrokerTopology(infra.transport, prefix, { name: Booking.name, tasks }, [instanceId]);
-      if (infra.store === 'redis') await deleteRedisKeys(REDIS_URL, prefix);
+      await deleteStoreKeys(infra.store, prefix);
     },
   };
 }

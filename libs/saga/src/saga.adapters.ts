@@ -37,11 +37,17 @@ export const SAGA_TRANSPORT_ADAPTERS = {
     }),
 } satisfies Record<string, AdapterFactory<SagaTransport>>;
 
-/** The stores `SagaModule` builds from a name (`store: 'redis'`, or `SAGA_STORE=redis`). */
+/**
+ * The stores `SagaModule` builds from a name (`store: 'redis'`, or `SAGA_STORE=redis`): `redis` connects to one
+ * Redis at `redisUrl`, `redis-cluster` to a Redis Cluster through `redisClusterNodes`; both are `RedisSagaStore`
+ * with one key layout.
+ */
 export const SAGA_STORE_ADAPTERS = {
   memory: ({ retentionMs }) => new MemorySagaStore({ retentionMs }),
   redis: ({ redisUrl, prefix, retentionMs }) =>
     new RedisSagaStore({ url: redisUrl, keyPrefix: prefix, retentionMs }),
+  'redis-cluster': ({ redisClusterNodes, prefix, retentionMs }) =>
+    new RedisSagaStore({ clusterNodes: redisClusterNodes, keyPrefix: prefix, retentionMs }),
 } satisfies Record<string, AdapterFactory<SagaStore>>;
 
 /** A transport `SagaModule` can build by name. */

@@ -49,8 +49,22 @@ describe('sagaOptionsFromConfig: brokers', () => {
     expect(sagaOptionsFromConfig(configOf({})).quorumQueues).toBe(false);
   });
 
+  it('reads SAGA_STORE=redis-cluster with REDIS_CLUSTER_NODES, comma-separated, blanks dropped', () => {
+    const options = sagaOptionsFromConfig(
+      configOf({ SAGA_STORE: 'redis-cluster', REDIS_CLUSTER_NODES: ' r1:7001, r2:7002,,r3:7003 ' }),
+    );
+    expect(options).toMatchObject({
+      store: 'redis-cluster',
+      redisClusterNodes: ['r1:7001', 'r2:7002', 'r3:7003'],
+    });
+    expect(sagaOptionsFromConfig(configOf({ REDIS_CLUSTER_NODES: ' , ' }))).not.toHaveProperty(
+      'redisClusterNodes',
+    );
+  });
+
   it.each([
     ['SAGA_TRANSPORT', 'kafka', 'memory | rabbitmq | nats'],
+    ['SAGA_STORE', 'etcd', 'memory | redis | redis-cluster'],
     ['SAGA_QUORUM_QUEUES', 'yes', 'true | false'],
   ])('fails the bootstrap on %s=%s, naming the variable and what it takes', (name, value, allowed) => {
     expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(name);

@@ -30,14 +30,24 @@ function integer(config: ConfigService, name: string, min: 0 | 1): number | unde
   return value;
 }
 
+/** A comma-separated list, without blanks; undefined when unset or empty. */
+function listOf(config: ConfigService, name: string): string[] | undefined {
+  const items = (config.get<string>(name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
 const positiveInt = (config: ConfigService, name: string) => integer(config, name, 1);
 /** An integer where `0` means "no limit". */
 const limit = (config: ConfigService, name: string) => integer(config, name, 0);
 
 /**
  * Reads `SagaModule` options from the environment through `@nestjs/config` (see `.env.example`):
- * `SAGA_TRANSPORT` (memory | rabbitmq | nats, default memory), `SAGA_STORE` (memory | redis, default memory),
- * `AMQP_URL`, `SAGA_QUORUM_QUEUES` (true | false), `NATS_URL`, `REDIS_URL`, `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
+ * `SAGA_TRANSPORT` (memory | rabbitmq | nats, default memory), `SAGA_STORE` (memory | redis | redis-cluster, default
+ * memory), `AMQP_URL`, `SAGA_QUORUM_QUEUES` (true | false), `NATS_URL`, `REDIS_URL`, `REDIS_CLUSTER_NODES` (comma-separated
+ * `host:port`), `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
  * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`,
  * `SAGA_CALLBACK_HOSTS` (comma-separated), `SAGA_CALLBACK_ALLOW_PRIVATE` (true | false), `SAGA_CALLBACK_SECRET`,
  * `SAGA_CALLBACK_TIMEOUT_MS`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
@@ -54,6 +64,7 @@ export function sagaOptionsFromConfig(
     natsUrl: config.get<string>('NATS_URL'),
     quorumQueues: oneOf(config, 'SAGA_QUORUM_QUEUES', ['true', 'false'] as const, 'false') === 'true',
     redisUrl: config.get<string>('REDIS_URL'),
+    redisClusterNodes: listOf(config, 'REDIS_CLUSTER_NODES'),
     prefix: config.get<string>('SAGA_PREFIX'),
     prefetch: positiveInt(config, 'SAGA_PREFETCH'),
     maxConcurrent: positiveInt(config, 'SAGA_MAX_CONCURRENT'),

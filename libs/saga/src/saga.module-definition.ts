@@ -39,6 +39,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     natsUrl: options.natsUrl ?? 'nats://localhost:4222',
     quorumQueues: options.quorumQueues ?? false,
     redisUrl: options.redisUrl ?? 'redis://localhost:6379',
+    redisClusterNodes: options.redisClusterNodes?.length ? options.redisClusterNodes : ['localhost:6379'],
     prefix: options.prefix ?? 'dta',
     contracts: options.contracts ?? [],
     orchestrate: options.orchestrate ?? true,

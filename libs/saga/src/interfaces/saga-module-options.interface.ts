@@ -13,7 +13,11 @@ export interface SagaModuleOptions {
    * @default 'memory'
    */
   transport?: SagaTransportName | SagaTransport;
-  /** State store: `'memory'`, `'redis'`, or any `SagaStore` instance (e.g. `new RedisSagaStore({ url })`). @default 'memory' */
+  /**
+   * State store: `'memory'`, `'redis'` (one Redis at `redisUrl`), `'redis-cluster'` (a Redis Cluster through
+   * `redisClusterNodes`), or any `SagaStore` instance (e.g. `new RedisSagaStore({ url, shards: 64 })`).
+   * @default 'memory'
+   */
   store?: SagaStoreName | SagaStore;
   /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
   amqpUrl?: string;
@@ -27,6 +31,12 @@ export interface SagaModuleOptions {
   natsUrl?: string;
   /** Redis URL when `store` is `'redis'`. @default 'redis://localhost:6379' */
   redisUrl?: string;
+  /**
+   * Nodes of the Redis Cluster when `store` is `'redis-cluster'`: `host:port` or `redis://[:password@]host:port`
+   * (credentials of the first one used for every node); a few are enough, the client discovers the others.
+   * @default ['localhost:6379']
+   */
+  redisClusterNodes?: string[];
   /** Prefix of every queue, exchange and Redis key. @default 'dta' */
   prefix?: string;
   /** Flows this application may start or inspect without hosting their `@Saga` class (a gateway). @default [] */

@@ -7,4 +7,9 @@ export type {
 export type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
 export { UnsafeEvictionPolicyError } from './unsafe-eviction-policy.error';
 export { MemorySagaStore, type MemorySagaStoreOptions } from './memory-saga.store';
-export { RedisSagaKeys, RedisSagaStore, type RedisSagaStoreOptions } from './redis-saga.store';
+export {
+  type RedisSagaClient,
+  RedisSagaKeys,
+  RedisSagaStore,
+  type RedisSagaStoreOptions,
+} from './redis-saga.store';

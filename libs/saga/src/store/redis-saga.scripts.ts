@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { TransientFaultError } from '../vocabulary';
 
 /** Error replies of a server that cannot serve now but will: after a restart, a failover, a full memory. */
@@ -24,7 +24,10 @@ export async function redisCall<T>(call: () => Promise<T>): Promise<T> {
 /**
  * A Lua script run with EVALSHA, falling back to EVAL (which caches it) when the server answers NOSCRIPT:
  * after a restart, a failover or SCRIPT FLUSH. Every script is safe to run again after a lost reply: a
- * repeated write fails its version check, a repeated claim or clear finds nothing left to do.
+ * repeated write fails its version check, a repeated claim or clear finds nothing left to do. On a cluster
+ * client both go to the node of the first key's slot (each node caches scripts on its own, so the first call
+ * on each node, and after a failover or a slot moving, takes the EVAL path); every key a script touches, given
+ * or derived, is in that slot.
  */
 export class RedisScript {
   private readonly sha: string;
@@ -37,7 +40,11 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    client: Redis | Cluster,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     return redisCall(async () => {
       try {
         return await client.evalsha(this.sha, keys.length, ...keys, ...args);
@@ -52,7 +59,7 @@ export class RedisScript {
 /**
  * Shared tail of `create` and `commit`: store the outbox of this version beside those of earlier versions
  * still pending, add the timers, and start the retention of a completed or compensated saga. Expects
- * KEYS[1..4] = state, outbox, outbox index, timers and ARGV[1] = saga id, then (from `first`) version,
+ * KEYS[1..4] = state, outbox, and the outbox index and timers of the saga's shard, and ARGV[1] = saga id, then (from `first`) version,
  * outbox JSON ('' for none), retention ms ('0': keep), timer count, then timer score/member pairs. Index
  * members are `<version>:<sagaId>`. Scores and times are formatted with `%.0f`: Lua's default number
  * format would turn epoch milliseconds into exponent notation past 14 digits.
@@ -80,8 +87,8 @@ end
 
 /**
  * Shared by `create` and `commit`: keeps the saga index (see {@link RedisSagaKeys}) in the same script as
- * the saga. Expects KEYS[1] = state, ARGV[1] = saga id and, as the last seven ARGV, the index key prefix
- * (with any client prefix), flow, status, trace id, createdAt, summary JSON and state JSON. Writes the state
+ * the saga. Expects KEYS[1] = state, ARGV[1] = saga id and, as the last seven ARGV, the index key prefix of
+ * the saga's shard (with any client prefix; the sets are built from it, in the shard's slot), flow, status, trace id, createdAt, summary JSON and state JSON. Writes the state
  * hash (`version`, `state`, `status`, `summary`) in one HSET. Sorted sets change only when the status does
  * (`previous`, the stored status, false on create): out of the old status sets, into the new ones; a create
  * also joins the flow, all-sagas and trace sets. A saga that expires (ARGV retention > 0) is scored in the
@@ -154,8 +161,8 @@ return 1
 
 /**
  * One page of the saga index. KEYS[1]: the sorted set to walk (scored by createdAt, members saga ids),
- * KEYS[2]: the expiry set. ARGV: index key prefix, state key prefix (both with any client prefix), max and
- * min score (ZREVRANGEBYSCORE syntax), cursor score and id ('' for none: members at the cursor score are
+ * KEYS[2]: the expiry set, both of one shard. ARGV: the shard's key prefix `<prefix>:{s<n>}` (with any
+ * client prefix; the index and state keys are built from it, in the shard's slot), max and min score (ZREVRANGEBYSCORE syntax), cursor score and id ('' for none: members at the cursor score are
  * skipped up to and including the cursor id), how many to return, then the status, flow and trace id a
  * listed saga must have ('' for any), how many expired entries to prune first.
  *
@@ -167,16 +174,17 @@ return 1
 export const LIST_SAGAS = new RedisScript(
   'list-sagas',
   `
-local index, statePrefix = ARGV[1], ARGV[2]
-local max, min, cursorScore, cursorId = ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local limit, wantStatus, wantFlow, wantTrace = tonumber(ARGV[7]), ARGV[8], ARGV[9], ARGV[10]
+local shard = ARGV[1]
+local index = shard .. ':saga-index'
+local max, min, cursorScore, cursorId = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local limit, wantStatus, wantFlow, wantTrace = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 local function stateOf(id)
-  return redis.call('HMGET', statePrefix .. ':{' .. id .. '}:state', 'status', 'summary')
+  return redis.call('HMGET', shard .. ':saga:' .. id .. ':state', 'status', 'summary')
 end
 
 local t = redis.call('TIME')
 local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[11]))) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[10]))) do
   local id, flow, status, trace = unpack(cjson.decode(member))
   local current = stateOf(id)
   local summary = current[2] and cjson.decode(current[2])
@@ -238,23 +246,27 @@ return 0
 );
 
 /**
- * Outboxes (one per pending version) indexed (KEYS[1]) before ARGV[1] (exclusive), oldest first, at most ARGV[2]. ARGV[3] is the key
- * prefix the outbox keys are built from: this script reads keys it was not given, which only a non-cluster
- * Redis allows (see {@link RedisSagaKeys}). Index entries whose outbox expired with its saga are dropped.
+ * Outboxes (one per pending version) indexed in a shard's outbox index (KEYS[1]) before ARGV[1] (exclusive),
+ * oldest first, at most ARGV[2], as `outbox JSON, score` pairs. ARGV[3] is the shard's key prefix
+ * `<prefix>:{s<n>}` the outbox keys are built from: keys the script was not given, in the slot of KEYS[1] (see
+ * {@link RedisSagaKeys}). Index entries whose outbox expired with its saga are dropped.
  */
 export const PENDING_OUTBOXES = new RedisScript(
   'pending-outboxes',
   `
 local limit = tonumber(ARGV[2])
-local found, offset = {}, 0
-while #found < limit do
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', offset, limit - #found)
-  if #ids == 0 then break end
-  for _, member in ipairs(ids) do
+local found, count, offset = {}, 0, 0
+while count < limit do
+  local batch = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'WITHSCORES', 'LIMIT', offset, limit - count)
+  if #batch == 0 then break end
+  for i = 1, #batch, 2 do
+    local member = batch[i]
     local version, id = string.match(member, '^(%d+):(.*)$')
-    local outbox = version and redis.call('HGET', ARGV[3] .. ':{' .. id .. '}:outbox', version)
+    local outbox = version and redis.call('HGET', ARGV[3] .. ':saga:' .. id .. ':outbox', version)
     if outbox then
       found[#found + 1] = outbox
+      found[#found + 1] = batch[i + 1]
+      count = count + 1
       offset = offset + 1
     else
       redis.call('ZREM', KEYS[1], member)
@@ -266,15 +278,16 @@ return found
 );
 
 /**
- * Claims up to ARGV[3] timers of KEYS[1] due at ARGV[1]: each is re-scored to ARGV[2] (the end of the
- * lease), so it comes back if the claimer dies before completing it. Returns the members.
+ * Claims up to ARGV[3] timers of KEYS[1] (one shard's) due at ARGV[1], earliest first: each is re-scored to
+ * ARGV[2] (the end of the lease), so it comes back if the claimer dies before completing it. Returns
+ * `member, score` pairs, with the scores they had before the claim.
  */
 export const CLAIM_TIMERS = new RedisScript(
   'claim-timers',
   `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, member in ipairs(due) do
-  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], member)
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+for i = 1, #due, 2 do
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], due[i])
 end
 return due
 `,

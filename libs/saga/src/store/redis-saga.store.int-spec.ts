@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
 import type { SagaState } from '../engine/saga-state';
-import { RedisSagaStore } from './redis-saga.store';
+import { RedisSagaKeys, RedisSagaStore } from './redis-saga.store';
 import { describeSagaStoreContract } from './saga-store.contract';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -75,27 +75,33 @@ describe('RedisSagaStore', () => {
   const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
   const timer = { kind: 'task-retry', task: 'a', attempt: 1, dueAt: 1_000 } as const;
   let prefix: string;
+  const shardNumber = (sagaId: string) => new RedisSagaKeys(prefix).shardOf(sagaId);
+  /** `<prefix>:{s<n>}` of a saga's shard (16 shards, the default). */
+  const shardOf = (sagaId: string) => new RedisSagaKeys(prefix).shard(shardNumber(sagaId));
+  const stateKey = (sagaId: string) => new RedisSagaKeys(prefix).state(sagaId);
+  const outboxKey = (sagaId: string) => new RedisSagaKeys(prefix).outbox(sagaId);
 
   beforeEach(() => {
     prefix = testPrefix();
   });
   afterEach(() => deleteUnder(prefix));
 
-  it('keeps the keys of one saga under one hash tag, beside the global indexes', async () => {
+  it("keeps the keys of one saga and the indexes of its shard under the shard's hash tag", async () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
+    const shard = `${prefix}:{s${store.keys.shardOf('saga-1')}}`;
     await store.create(state, [runTask, { type: 'schedule', timer }]);
     await store.putDocument('barrier:{saga-1}:a', 'done', 0);
     expect((await keysUnder(prefix)).sort()).toEqual(
       [
-        `${prefix}:{saga-1}:state`,
-        `${prefix}:{saga-1}:outbox`,
-        `${prefix}:outbox-index`,
-        `${prefix}:timers`,
-        `${prefix}:saga-index:all:any`,
-        `${prefix}:saga-index:all:running`,
-        `${prefix}:saga-index:flow:booking:any`,
-        `${prefix}:saga-index:flow:booking:running`,
-        `${prefix}:saga-index:trace:t1`,
+        `${shard}:saga:saga-1:state`,
+        `${shard}:saga:saga-1:outbox`,
+        `${shard}:outbox-index`,
+        `${shard}:timers`,
+        `${shard}:saga-index:all:any`,
+        `${shard}:saga-index:all:running`,
+        `${shard}:saga-index:flow:booking:any`,
+        `${shard}:saga-index:flow:booking:running`,
+        `${shard}:saga-index:trace:t1`,
         `${prefix}:doc:barrier:{saga-1}:a`,
       ].sort(),
     );
@@ -134,13 +140,13 @@ describe('RedisSagaStore', () => {
   it('sets the retention as the time to live of every key of a terminal saga', async () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
     await store.create(state, [runTask]);
-    expect(await client.pttl(`${prefix}:{saga-1}:state`)).toBe(-1);
-    expect(await client.pttl(`${prefix}:{saga-1}:outbox`)).toBe(-1);
+    expect(await client.pttl(stateKey('saga-1'))).toBe(-1);
+    expect(await client.pttl(outboxKey('saga-1'))).toBe(-1);
 
     await store.commit({ ...state, version: 2, status: 'compensated' }, 1, [
       { type: 'finish', status: 'compensated' },
     ]);
-    for (const key of [`${prefix}:{saga-1}:state`, `${prefix}:{saga-1}:outbox`]) {
+    for (const key of [stateKey('saga-1'), outboxKey('saga-1')]) {
       const ttl = await client.pttl(key);
       expect(ttl).toBeGreaterThan(RETENTION_MS - 5_000);
       expect(ttl).toBeLessThanOrEqual(RETENTION_MS);
@@ -163,7 +169,9 @@ describe('RedisSagaStore', () => {
       await expect(store.pendingOutboxes(Date.now() + 60_000, 10)).resolves.toEqual([
         { sagaId: 'saga-1', version: 1, commands: [runTask] },
       ]);
-      await expect(client.exists(`${prefix}:client:dta:{saga-1}:outbox`)).resolves.toBe(1);
+      await expect(
+        client.exists(`${prefix}:client:${new RedisSagaKeys('dta').outbox('saga-1')}`),
+      ).resolves.toBe(1);
     } finally {
       await prefixed.quit();
     }
@@ -173,7 +181,7 @@ describe('RedisSagaStore', () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
     const [seconds, micros] = await client.time();
     await store.create(state, [runTask]);
-    const storedAt = Number(await client.zscore(`${prefix}:outbox-index`, '1:saga-1'));
+    const storedAt = Number(await client.zscore(`${shardOf('saga-1')}:outbox-index`, '1:saga-1'));
     expect(storedAt).toBeGreaterThanOrEqual(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
     await expect(store.pendingOutboxes(storedAt, 10)).resolves.toEqual([]);
     await expect(store.pendingOutboxes(storedAt + 1, 10)).resolves.toHaveLength(1);
@@ -183,11 +191,12 @@ describe('RedisSagaStore', () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
     await store.create(state, [runTask]);
     await store.create({ ...state, id: 'saga-2' }, [runTask]);
-    await client.del(`${prefix}:{saga-1}:outbox`);
+    await client.del(outboxKey('saga-1'));
     await expect(store.pendingOutboxes(Date.now() + 60_000, 1)).resolves.toEqual([
       { sagaId: 'saga-2', version: 1, commands: [runTask] },
     ]);
-    await expect(client.zrange(`${prefix}:outbox-index`, 0, -1)).resolves.toEqual(['1:saga-2']);
+    await expect(client.zrange(`${shardOf('saga-1')}:outbox-index`, 0, -1)).resolves.toEqual([]);
+    await expect(client.zrange(`${shardOf('saga-2')}:outbox-index`, 0, -1)).resolves.toEqual(['1:saga-2']);
   });
 
   it('moves a saga between status sets only when its status changes', async () => {
@@ -195,12 +204,12 @@ describe('RedisSagaStore', () => {
     await store.create(state, []);
     await store.commit({ ...state, version: 2, status: 'stalled' }, 1, []);
     await store.commit({ ...state, version: 3, status: 'stalled', updatedAt: 5 }, 2, []);
-    const index = (key: string) => client.zrange(`${prefix}:saga-index:${key}`, 0, -1);
+    const index = (key: string) => client.zrange(`${shardOf('saga-1')}:saga-index:${key}`, 0, -1);
     await expect(index('all:running')).resolves.toEqual([]);
     await expect(index('flow:booking:running')).resolves.toEqual([]);
     await expect(index('all:stalled')).resolves.toEqual(['saga-1']);
     await expect(index('flow:booking:stalled')).resolves.toEqual(['saga-1']);
-    await expect(client.hget(`${prefix}:{saga-1}:state`, 'status')).resolves.toBe('stalled');
+    await expect(client.hget(stateKey('saga-1'), 'status')).resolves.toBe('stalled');
     await expect(store.list({})).resolves.toMatchObject({ sagas: [{ id: 'saga-1', updatedAt: 5 }] });
   });
 
@@ -208,13 +217,18 @@ describe('RedisSagaStore', () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
     await store.create(state, []);
     await store.commit({ ...state, version: 2, status: 'completed' }, 1, []);
-    const [member, score] = await client.zrange(`${prefix}:saga-index:expiry`, 0, -1, 'WITHSCORES');
+    const [member, score] = await client.zrange(
+      `${shardOf('saga-1')}:saga-index:expiry`,
+      0,
+      -1,
+      'WITHSCORES',
+    );
     expect(JSON.parse(member)).toEqual(['saga-1', 'booking', 'completed', 't1']);
     expect(Number(score)).toBeGreaterThan(Date.now() + RETENTION_MS - 5_000);
 
     // The state expires, and its index entries are due: a list of another flow drops them all.
-    await client.del(`${prefix}:{saga-1}:state`, `${prefix}:{saga-1}:outbox`);
-    await client.zadd(`${prefix}:saga-index:expiry`, 0, member);
+    await client.del(stateKey('saga-1'), outboxKey('saga-1'));
+    await client.zadd(`${shardOf('saga-1')}:saga-index:expiry`, 0, member);
     await expect(store.list({ flow: 'other' })).resolves.toEqual({ sagas: [] });
     await expect(keysUnder(prefix)).resolves.toEqual([]);
   });
@@ -228,7 +242,11 @@ describe('RedisSagaStore', () => {
       await expect(store.list({ traceId: 't1', status: 'compensating' })).resolves.toMatchObject({
         sagas: [{ id: 'saga-1', status: 'compensating' }],
       });
-      await expect(client.exists(`${prefix}:client:dta:saga-index:all:compensating`)).resolves.toBe(1);
+      await expect(
+        client.exists(
+          `${prefix}:client:${new RedisSagaKeys('dta').sagaIndexOf(shardNumber('saga-1'), undefined, 'compensating')}`,
+        ),
+      ).resolves.toBe(1);
     } finally {
       await prefixed.quit();
     }

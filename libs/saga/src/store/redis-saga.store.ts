@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import { createHash } from 'node:crypto';
+import Redis, { Cluster } from 'ioredis';
 
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
@@ -18,7 +19,7 @@ import {
   REVERT_COUNTERS,
 } from './redis-saga.scripts';
 import type { SagaListPage, SagaListQuery, SagaSummary } from './saga-list.interface';
-import { checkSagaListQuery, sagaListCursor, summarizeSaga } from './saga-list-query';
+import { checkSagaListQuery, compareListOrder, sagaListCursor, summarizeSaga } from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -28,20 +29,39 @@ import type {
 } from './saga-counters.interface';
 import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
 
+/** A connection {@link RedisSagaStore} works through: one Redis (single node, replicated, Sentinel) or a Redis Cluster. */
+export type RedisSagaClient = Redis | Cluster;
+
 /** Options of {@link RedisSagaStore}. */
 export interface RedisSagaStoreOptions {
   /**
-   * Where to connect when no `client` is given.
+   * Where to connect when neither `client` nor `clusterNodes` is given.
    * @default 'redis://127.0.0.1:6379'
    */
   url?: string;
-  /** A client to use instead of connecting; the store never closes it. */
-  client?: Redis;
   /**
-   * First segment of every key.
+   * Nodes of a Redis Cluster to connect to when no `client` is given (`host:port` or
+   * `redis://[[user]:password@]host:port`; a few are enough, the client learns the others from them). Credentials in
+   * the first one are used for every node. Takes precedence over `url`.
+   * @default none: connect to `url`
+   */
+  clusterNodes?: string[];
+  /** A client to use instead of connecting (an ioredis `Redis` or `Cluster`); the store never closes it. */
+  client?: RedisSagaClient;
+  /**
+   * First segment of every key. Must not contain `{` or `}`: the store's keys carry their own hash tags.
    * @default 'dta'
    */
   keyPrefix?: string;
+  /**
+   * How many shards the sagas are spread over: each saga belongs to one (a hash of its id), and its keys and the
+   * indexes of its shard share one hash tag, so one Redis Cluster slot. More shards spread the sagas over more
+   * cluster nodes; the readers that walk every index (`claimDueTimers`, `pendingOutboxes`, `list`) pay one call
+   * per shard. Changing it moves every saga to another key: set it before the first saga and keep it (a store
+   * with another count does not see the sagas stored under the old one).
+   * @default 16
+   */
+  shards?: number;
   /**
    * How long a completed or compensated saga's keys stay readable (status, late replies) before they
    * expire. A stalled saga's keys never expire.
@@ -49,32 +69,35 @@ export interface RedisSagaStoreOptions {
    */
   retentionMs?: number;
   /**
-   * Whether {@link RedisSagaStore.init} refuses a server whose `maxmemory-policy` is not `noeviction`.
-   * Turn it off only where the policy cannot be read and is known to be `noeviction`.
+   * Whether {@link RedisSagaStore.init} refuses a server whose `maxmemory-policy` is not `noeviction` (on a
+   * cluster: any node that is). Turn it off only where the policy cannot be read and is known to be `noeviction`.
    * @default true
    */
   checkEvictionPolicy?: boolean;
 }
 
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_SHARDS = 16;
+/** A Redis Cluster has this many slots: more shards could not land in more places. */
+const MAX_SHARDS = 16_384;
 
-/** Index entries of sagas past their retention that one `list` call drops before it reads. */
+/** Index entries of sagas past their retention that one `list` call drops per shard before it reads. */
 const PRUNED_PER_LIST = 100;
 
 /**
- * The key layout, with prefix `dta`:
+ * The key layout, with prefix `dta`; `<n>` is the saga's shard, {@link RedisSagaKeys.shardOf} its id:
  *
  * | key | type | what |
  * |---|---|---|
- * | `dta:{<sagaId>}:state` | hash `version`, `state`, `status`, `summary` | the saga (JSON), its status and list summary (JSON) |
- * | `dta:{<sagaId>}:outbox` | hash `<version>` -> outbox JSON | commands of each version not yet published |
- * | `dta:outbox-index` | sorted set | `<version>:<sagaId>` of each pending outbox, scored by the time it was stored |
- * | `dta:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
- * | `dta:saga-index:flow:<flow>:<status>` | sorted set | ids of the flow's sagas in that status, scored by `createdAt` |
- * | `dta:saga-index:flow:<flow>:any` | sorted set | ids of the flow's sagas, scored by `createdAt` |
- * | `dta:saga-index:all:<status>`, `dta:saga-index:all:any` | sorted set | the same over every flow |
- * | `dta:saga-index:trace:<traceId>` | sorted set | ids of the sagas of one trace, scored by `createdAt` |
- * | `dta:saga-index:expiry` | sorted set | `[id, flow, status, traceId]` JSON of each saga that expires, scored by when |
+ * | `dta:{s<n>}:saga:<sagaId>:state` | hash `version`, `state`, `status`, `summary` | the saga (JSON), its status and list summary (JSON) |
+ * | `dta:{s<n>}:saga:<sagaId>:outbox` | hash `<version>` -> outbox JSON | commands of each version not yet published |
+ * | `dta:{s<n>}:outbox-index` | sorted set | `<version>:<sagaId>` of each pending outbox of the shard, scored by the time it was stored |
+ * | `dta:{s<n>}:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
+ * | `dta:{s<n>}:saga-index:flow:<flow>:<status>` | sorted set | ids of the shard's sagas of that flow in that status, scored by `createdAt` |
+ * | `dta:{s<n>}:saga-index:flow:<flow>:any` | sorted set | ids of the shard's sagas of the flow, scored by `createdAt` |
+ * | `dta:{s<n>}:saga-index:all:<status>`, `dta:{s<n>}:saga-index:all:any` | sorted set | the same over every flow |
+ * | `dta:{s<n>}:saga-index:trace:<traceId>` | sorted set | ids of the shard's sagas of one trace, scored by `createdAt` |
+ * | `dta:{s<n>}:saga-index:expiry` | sorted set | `[id, flow, status, traceId]` JSON of each saga of the shard that expires, scored by when |
  * | `dta:doc:<key>` | hash `version`, `value` | participant documents; put a `{hash tag}` in `key` to pin a slot |
  * | `dta:counter:{<key>}` | hash `<counter>` -> integer | counters of {@link RedisSagaStore.adjustCounters} |
  * | `dta:counter:{<key>}:entry:<entryId>` | hash `state`, `d:<counter>` -> delta | one adjustment, applied or reverted |
@@ -83,42 +106,58 @@ const PRUNED_PER_LIST = 100;
  * name makes two index keys meet. `create` adds a saga to the flow, all-sagas and trace sets and to its
  * status sets; `commit` moves it between status sets only when the status changes (O(log N)), and scores a
  * completed or compensated saga in the expiry set; {@link RedisSagaStore.list} drops the entries of expired
- * sagas, a bounded number per call, and any entry whose saga is gone.
+ * sagas, a bounded number per shard and call, and any entry whose saga is gone.
  *
- * The keys of one counter share the hash tag `{<key>}`, the keys of one saga the hash tag `{<sagaId>}`, so they live in one Redis Cluster slot. The
- * global indexes (outbox index, timers, saga index) do not: `create` and `commit` write them in the same script as the saga keys, and
- * `pendingOutboxes` and `list` read saga keys they derive from an index, which only a non-cluster Redis (single
- * node, replicated or Sentinel) allows. Cluster support needs indexes sharded by hash tag.
+ * Every key of a shard carries the hash tag `{s<n>}`, the keys of one counter the tag `{<key>}`: every script
+ * touches one Redis Cluster slot, and a script that reads keys it derives from an index (`pendingOutboxes`,
+ * `list`) reads them in that slot. So the layout is the same on a single Redis and on a cluster, where the
+ * shards are spread over the masters by their slots. The readers of indexes walk every shard and merge.
  */
 export class RedisSagaKeys {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    /** How many shards the sagas are spread over (see {@link RedisSagaStoreOptions.shards}). */
+    readonly shards = DEFAULT_SHARDS,
+  ) {}
 
+  /** The shard of a saga: the first 32 bits of the SHA-1 of its id, modulo the shard count. */
+  shardOf(sagaId: string): number {
+    return createHash('sha1').update(sagaId).digest().readUInt32BE(0) % this.shards;
+  }
+  /** Every shard number, 0 to `shards - 1`. */
+  get allShards(): number[] {
+    return Array.from({ length: this.shards }, (_, shard) => shard);
+  }
+  /** `dta:{s<n>}`: the start of every key of shard `n`, hash tag included. */
+  shard(shard: number): string {
+    return `${this.prefix}:{s${shard}}`;
+  }
   state(sagaId: string): string {
-    return `${this.prefix}:{${sagaId}}:state`;
+    return `${this.shard(this.shardOf(sagaId))}:saga:${sagaId}:state`;
   }
   outbox(sagaId: string): string {
-    return `${this.prefix}:{${sagaId}}:outbox`;
+    return `${this.shard(this.shardOf(sagaId))}:saga:${sagaId}:outbox`;
   }
-  get outboxIndex(): string {
-    return `${this.prefix}:outbox-index`;
+  outboxIndex(shard: number): string {
+    return `${this.shard(shard)}:outbox-index`;
   }
-  get timers(): string {
-    return `${this.prefix}:timers`;
+  timers(shard: number): string {
+    return `${this.shard(shard)}:timers`;
   }
-  /** Prefix of the saga index keys (`list`). */
-  get sagaIndex(): string {
-    return `${this.prefix}:saga-index`;
+  /** Prefix of the saga index keys of a shard (`list`). */
+  sagaIndex(shard: number): string {
+    return `${this.shard(shard)}:saga-index`;
   }
-  /** The index set `list` walks for one flow (or all) and one status (or any). */
-  sagaIndexOf(flow: string | undefined, status: string | undefined): string {
+  /** The index set `list` walks in a shard for one flow (or all) and one status (or any). */
+  sagaIndexOf(shard: number, flow: string | undefined, status: string | undefined): string {
     const scope = flow === undefined ? 'all' : `flow:${flow}`;
-    return `${this.sagaIndex}:${scope}:${status ?? 'any'}`;
+    return `${this.sagaIndex(shard)}:${scope}:${status ?? 'any'}`;
   }
-  traceIndex(traceId: string): string {
-    return `${this.sagaIndex}:trace:${traceId}`;
+  traceIndex(shard: number, traceId: string): string {
+    return `${this.sagaIndex(shard)}:trace:${traceId}`;
   }
-  get expiryIndex(): string {
-    return `${this.sagaIndex}:expiry`;
+  expiryIndex(shard: number): string {
+    return `${this.sagaIndex(shard)}:expiry`;
   }
   document(key: string): string {
     return `${this.prefix}:doc:${key}`;
@@ -132,36 +171,42 @@ export class RedisSagaKeys {
 }
 
 /**
- * {@link SagaStore} on Redis. Every write is one Lua script, so state, outbox and timers change together;
- * versions make every write a compare-and-set, safe for any number of orchestrator replicas.
+ * {@link SagaStore} on Redis or Redis Cluster. Every write is one Lua script, so state, outbox and timers change
+ * together; versions make every write a compare-and-set, safe for any number of orchestrator replicas.
  *
  * @example
  * const store = new RedisSagaStore({ url: 'redis://redis:6379', retentionMs: 3_600_000 });
+ * const clustered = new RedisSagaStore({ clusterNodes: ['redis-0:6379', 'redis-1:6379', 'redis-2:6379'] });
  */
 export class RedisSagaStore implements SagaStore {
   /** The key names this store uses (for operators and tests). */
   readonly keys: RedisSagaKeys;
-  private readonly client: Redis;
+  private readonly client: RedisSagaClient;
   private readonly ownsClient: boolean;
   private readonly retentionMs: number;
   private readonly checksEvictionPolicy: boolean;
 
   constructor(options: RedisSagaStoreOptions = {}) {
-    // Commands issued in the same tick share one write: at 200 sagas in flight most do.
-    this.client =
-      options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+    const keyPrefix = options.keyPrefix ?? 'dta';
+    const shards = options.shards ?? DEFAULT_SHARDS;
+    checkLayoutOptions(keyPrefix, shards, options.client?.options.keyPrefix);
+    this.client = options.client ?? connect(options);
     this.ownsClient = !options.client;
-    this.keys = new RedisSagaKeys(options.keyPrefix ?? 'dta');
+    this.keys = new RedisSagaKeys(keyPrefix, shards);
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.checksEvictionPolicy = options.checkEvictionPolicy ?? true;
   }
 
   /**
    * Refuses (`UnsafeEvictionPolicyError`) a server whose `maxmemory-policy` may evict keys: read from
-   * `INFO memory`, which managed servers that disable `CONFIG` still answer.
+   * `INFO memory`, which managed servers that disable `CONFIG` still answer. On a cluster every node the client
+   * knows is asked, replicas too (a failover makes one a master); a node added later is not.
    */
   async init(): Promise<void> {
-    if (this.checksEvictionPolicy) checkEvictionPolicy(await redisCall(() => this.client.info('memory')));
+    if (!this.checksEvictionPolicy) return;
+    for (const node of await this.serverNodes()) {
+      checkEvictionPolicy(await redisCall(() => node.info('memory')));
+    }
   }
 
   async create(state: SagaState, commands: SagaCommand[]): Promise<{ created: boolean; state: SagaState }> {
@@ -199,69 +244,130 @@ export class RedisSagaStore implements SagaStore {
   }
 
   /**
-   * One script call: walks the smallest index set that covers the filters (the trace set when `traceId` is
-   * given, else the flow/status set) from the cursor, newest first; `from`/`to` bound the scores.
+   * One script call per shard, all at once: each walks the smallest index set of its shard that covers the
+   * filters (the trace set when `traceId` is given, else the flow/status set) from the cursor, newest first, for
+   * one more than a page; `from`/`to` bound the scores. The pages are merged in list order, so the page and its
+   * cursor are those of one index over every shard.
    */
   async list(query: SagaListQuery): Promise<SagaListPage> {
     const { limit, after } = checkSagaListQuery('RedisSagaStore.list', query);
     const { flow, status, traceId, from, to } = query;
-    const walked =
-      traceId === undefined ? this.keys.sagaIndexOf(flow, status) : this.keys.traceIndex(traceId);
     // The cursor's own score stays in range (its later ids are on the next page); `to` is exclusive.
     const cursorBound = after && (to === undefined || after.createdAt < to);
     const max = cursorBound ? String(after.createdAt) : to === undefined ? '+inf' : `(${to}`;
-    const clientPrefix = this.client.options.keyPrefix ?? '';
-    const reply = await LIST_SAGAS.run(
-      this.client,
-      [walked, this.keys.expiryIndex],
-      [
-        `${clientPrefix}${this.keys.sagaIndex}`,
-        `${clientPrefix}${this.keys.prefix}`,
-        max,
-        from === undefined ? '-inf' : String(from),
-        after ? String(after.createdAt) : '',
-        after?.id ?? '',
-        limit + 1,
-        status ?? '',
-        flow ?? '',
-        traceId ?? '',
-        PRUNED_PER_LIST,
-      ],
+    const pages = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const walked =
+          traceId === undefined
+            ? this.keys.sagaIndexOf(shard, flow, status)
+            : this.keys.traceIndex(shard, traceId);
+        const reply = await LIST_SAGAS.run(
+          this.client,
+          [walked, this.keys.expiryIndex(shard)],
+          [
+            this.prefixed(this.keys.shard(shard)),
+            max,
+            from === undefined ? '-inf' : String(from),
+            after ? String(after.createdAt) : '',
+            after?.id ?? '',
+            limit + 1,
+            status ?? '',
+            flow ?? '',
+            traceId ?? '',
+            PRUNED_PER_LIST,
+          ],
+        );
+        return stringsOf(reply, 'list').map((raw) => parseJson<SagaSummary>(raw, walked));
+      }),
     );
-    const found = stringsOf(reply, 'list').map((raw) => parseJson<SagaSummary>(raw, walked));
+    const found = pages
+      .flat()
+      .sort(compareListOrder)
+      .slice(0, limit + 1);
     const sagas = found.slice(0, limit);
     return found.length > limit ? { sagas, next: sagaListCursor(sagas[sagas.length - 1]) } : { sagas };
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {
-    await CLEAR_OUTBOX.run(this.client, [this.keys.outbox(sagaId), this.keys.outboxIndex], [version, sagaId]);
+    const shard = this.keys.shardOf(sagaId);
+    await CLEAR_OUTBOX.run(
+      this.client,
+      [this.keys.outbox(sagaId), this.keys.outboxIndex(shard)],
+      [version, sagaId],
+    );
   }
 
+  /** One script call per shard, all at once, each for up to `limit` outboxes; the oldest `limit` of them win. */
   async pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]> {
     if (limit <= 0) return [];
-    // Lua builds outbox keys itself, so it needs the prefix a shared client adds to KEYS on its own.
-    const clientPrefix = this.client.options.keyPrefix ?? '';
-    const reply = await PENDING_OUTBOXES.run(
-      this.client,
-      [this.keys.outboxIndex],
-      [before, limit, `${clientPrefix}${this.keys.prefix}`],
+    const pending = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const index = this.keys.outboxIndex(shard);
+        // Lua builds outbox keys itself, so it needs the prefix a shared client adds to KEYS on its own.
+        const reply = await PENDING_OUTBOXES.run(
+          this.client,
+          [index],
+          [before, limit, this.prefixed(this.keys.shard(shard))],
+        );
+        return scoredOf(reply, 'pendingOutboxes').map(({ member, score }) => ({
+          outbox: parseJson<SagaOutbox>(member, index),
+          score,
+        }));
+      }),
     );
-    return stringsOf(reply, 'pendingOutboxes').map((raw) =>
-      parseJson<SagaOutbox>(raw, this.keys.outboxIndex),
-    );
+    return pending
+      .flat()
+      .sort((a, b) => a.score - b.score)
+      .slice(0, limit)
+      .map(({ outbox }) => outbox);
   }
 
+  /**
+   * Reads the due timers of every shard at once (up to `limit` each), then claims, in the shards that have
+   * them, as many as the earliest `limit` overall hold there. An idle sweep costs one read per shard.
+   */
   async claimDueTimers(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
     if (limit <= 0) return [];
-    const reply = await CLAIM_TIMERS.run(this.client, [this.keys.timers], [now, now + leaseMs, limit]);
-    return stringsOf(reply, 'claimDueTimers').map((raw) => parseJson<DueTimer>(raw, this.keys.timers));
+    const due = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const reply = await redisCall(() =>
+          this.client.zrangebyscore(this.keys.timers(shard), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit),
+        );
+        return scoredOf(reply, 'claimDueTimers').map(({ score }) => ({ shard, score }));
+      }),
+    );
+    const perShard = new Map<number, number>();
+    for (const { shard } of due
+      .flat()
+      .sort((a, b) => a.score - b.score)
+      .slice(0, limit)) {
+      perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
+    }
+    const claimed = await Promise.all(
+      [...perShard].map(async ([shard, count]) => {
+        const timers = this.keys.timers(shard);
+        const reply = await CLAIM_TIMERS.run(this.client, [timers], [now, now + leaseMs, count]);
+        return scoredOf(reply, 'claimDueTimers').map(({ member, score }) => ({
+          timer: parseJson<DueTimer>(member, timers),
+          score,
+        }));
+      }),
+    );
+    return claimed
+      .flat()
+      .sort((a, b) => a.score - b.score)
+      .map(({ timer }) => timer);
   }
 
   async completeTimer(due: DueTimer): Promise<void> {
-    await redisCall(() => this.client.zrem(this.keys.timers, timerMember(due.sagaId, due.timer)));
+    const timers = this.keys.timers(this.keys.shardOf(due.sagaId));
+    await redisCall(() => this.client.zrem(timers, timerMember(due.sagaId, due.timer)));
   }
 
-  /** The Redis server's clock (`TIME`), in epoch ms. */
+  /**
+   * The Redis server's clock (`TIME`), in epoch ms. On a cluster, any node's: keep their clocks synchronised
+   * (NTP); the sweeper's 5 s grace for unpublished outboxes absorbs a smaller skew.
+   */
   async time(): Promise<number> {
     const [seconds, micros] = await redisCall(() => this.client.time());
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
@@ -274,7 +380,6 @@ export class RedisSagaStore implements SagaStore {
     if (version === null || value === null) return undefined;
     return { value: parseJson<Json>(value, this.keys.document(key)), version: Number(version) };
   }
-
   async putDocument(key: string, value: Json, expectedVersion: number, ttlMs?: number): Promise<boolean> {
     const reply = await PUT_DOCUMENT.run(
       this.client,
@@ -328,15 +433,34 @@ export class RedisSagaStore implements SagaStore {
     if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
   }
 
+  /** Every node to ask about the server's settings: the one Redis, or each node the cluster client knows. */
+  private async serverNodes(): Promise<Redis[]> {
+    if (!(this.client instanceof Cluster)) return [this.client];
+    // The node list is known once the client has read the slots: any command waits for that.
+    if (this.client.status !== 'ready') await redisCall(() => this.client.ping());
+    return this.client.nodes('all');
+  }
+
+  /** `key` as the server stores it: with the prefix a shared client adds to KEYS (Lua builds some keys itself). */
+  private prefixed(key: string): string {
+    return `${this.client.options.keyPrefix ?? ''}${key}`;
+  }
+
+  /** State, outbox, then the outbox index and timers of the saga's shard: one slot. */
   private sagaKeys(sagaId: string): string[] {
-    return [this.keys.state(sagaId), this.keys.outbox(sagaId), this.keys.outboxIndex, this.keys.timers];
+    const shard = this.keys.shardOf(sagaId);
+    return [
+      this.keys.state(sagaId),
+      this.keys.outbox(sagaId),
+      this.keys.outboxIndex(shard),
+      this.keys.timers(shard),
+    ];
   }
 
   /** The index values the scripts' shared `indexSaga` reads, state JSON last (see `INDEX_SAGA`). */
   private indexArgs(state: SagaState): (string | number)[] {
-    const clientPrefix = this.client.options.keyPrefix ?? '';
     return [
-      `${clientPrefix}${this.keys.sagaIndex}`,
+      this.prefixed(this.keys.sagaIndex(this.keys.shardOf(state.id))),
       state.flow,
       state.status,
       state.traceId,
@@ -359,6 +483,48 @@ export class RedisSagaStore implements SagaStore {
       ...timers.flatMap((timer) => [String(timer.dueAt), timerMember(state.id, timer)]),
     ];
   }
+}
+
+/** Refuses a layout whose hash tags would not hold: a brace in a prefix, a shard count no slot count fits. */
+function checkLayoutOptions(keyPrefix: string, shards: number, clientPrefix: string | undefined): void {
+  for (const [name, prefix] of [
+    ['keyPrefix', keyPrefix],
+    ['client.options.keyPrefix', clientPrefix ?? ''],
+  ]) {
+    if (/[{}]/.test(prefix)) {
+      throw new RangeError(
+        `RedisSagaStore: ${name} ${JSON.stringify(prefix)} contains a brace; the store puts its own hash tags in ` +
+          'its keys and a brace before them would move keys of one saga to different slots. Remove it.',
+      );
+    }
+  }
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
+    throw new RangeError(
+      `RedisSagaStore: shards must be a whole number from 1 to ${MAX_SHARDS}, got ${String(shards)}`,
+    );
+  }
+}
+
+/** The client the store opens itself: a cluster client over `clusterNodes`, else one connection to `url`. */
+/** The store's own client. Commands issued in the same tick share one write: at 200 sagas in flight most do. */
+function connect({ url, clusterNodes }: RedisSagaStoreOptions): RedisSagaClient {
+  if (!clusterNodes?.length) {
+    return new Redis(url ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+  }
+  return new Cluster(clusterNodes, {
+    enableAutoPipelining: true,
+    redisOptions: credentialsOf(clusterNodes[0]),
+  });
+}
+
+/** User name and password of a `redis://` node URL (a discovered node is reached with these too). */
+function credentialsOf(node: string): { username?: string; password?: string } {
+  if (!/^rediss?:\/\//.test(node)) return {};
+  const { username, password } = new URL(node);
+  return {
+    ...(username ? { username: decodeURIComponent(username) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+  };
 }
 
 /**
@@ -384,6 +550,14 @@ function countersOf(reply: unknown, command: string): Counters {
   const counters: Record<string, number> = {};
   for (let i = 0; i < pairs.length; i += 2) counters[pairs[i]] = Number(pairs[i + 1]);
   return counters;
+}
+
+/** Members and scores from a flat `member, score, ...` reply (WITHSCORES' shape). */
+function scoredOf(reply: unknown, command: string): { member: string; score: number }[] {
+  const flat = stringsOf(reply, command);
+  const scored: { member: string; score: number }[] = [];
+  for (let i = 0; i < flat.length; i += 2) scored.push({ member: flat[i], score: Number(flat[i + 1]) });
+  return scored;
 }
 
 function stringsOf(reply: unknown, command: string): string[] {
