@@ -183,13 +183,15 @@ export class SagaClient {
     checkStartSize(contract.name, start, this.options.maxMessageBytes);
     await this.admit(contract.name);
     const pending = this.results.wait(sagaId, kind, waitMs);
-    try {
-      await this.transport.sendStart(start);
-    } catch (error) {
+    const sent = this.transport.sendStart(start).catch((error: unknown) => {
       pending.cancel();
       throw error;
-    }
-    const message = await pending.promise;
+    });
+    // An answer proves the start arrived, so it is not held back for the broker's confirm of the start
+    // (RabbitMQ confirms a persistent message once it is on disk or acknowledged: often after the saga ended).
+    // Without an answer (the wait ran out, or the publish failed) the start must be confirmed, or this throws.
+    const message = await Promise.race([pending.promise, sent.then(() => pending.promise)]);
+    if (!message) await sent;
     // A repeated idempotent start answers with the first one's trace id.
     return { handle: message ? { ...handle, traceId: message.traceId } : handle, message };
   }

@@ -11,6 +11,7 @@ import {
   SagaWaitExceededError,
 } from '../errors/saga-outcome.error';
 import { TaskRejectedError } from '../errors/task-rejected.error';
+import { TransientFaultError } from '../errors/transient-fault.error';
 import type { CompensationContext } from '../interfaces/task-context.interface';
 import { SagaAdmin } from '../admin/saga-admin';
 import { SagaModule } from '../saga.module';
@@ -176,6 +177,35 @@ describe('saga runtime (one process, memory transport and store)', () => {
       attempts: 2,
     });
     expect(calls.filter((c) => c === 'label')).toHaveLength(1);
+  });
+
+  it('run() answers once the saga ended, without waiting for the broker to confirm the start', async () => {
+    const transport = moduleRef.get<SagaTransport>(SAGA_TRANSPORT);
+    const send = transport.sendStart.bind(transport);
+    // The start is delivered, but its confirm never comes (as when RabbitMQ waits for a disk sync).
+    const unconfirmed = jest.spyOn(transport, 'sendStart').mockImplementation(async (message) => {
+      await send(message);
+      await new Promise(() => undefined);
+    });
+    try {
+      await expect(client.run(Ship, { parcels: 1 })).resolves.toMatchObject({ status: 'completed' });
+    } finally {
+      unconfirmed.mockRestore();
+    }
+  });
+
+  it('run() throws when the start cannot be published, and waits for no answer', async () => {
+    const transport = moduleRef.get<SagaTransport>(SAGA_TRANSPORT);
+    const down = jest
+      .spyOn(transport, 'sendStart')
+      .mockRejectedValueOnce(new TransientFaultError('RabbitMQ did not confirm a message'));
+    try {
+      await expect(client.run(Ship, { parcels: 1 }, { waitMs: 3_600_000 })).rejects.toThrow(
+        'did not confirm',
+      );
+    } finally {
+      down.mockRestore();
+    }
   });
 
   it('answers a duplicated command of a slow task with the output of the first run: one run, no rollback', async () => {
