@@ -47,7 +47,7 @@ describe('PublishedOutboxes', () => {
     const published = outboxes.take('a');
     expect(published).toEqual([1]);
     expect(outboxes.take('a')).toEqual([]);
-    await store.commit(saga('a', 2), 1, [], published);
+    await store.commit(saga('a', 2), 1, [], { published });
     expect(await pending()).toEqual(['b@1']);
   });
 

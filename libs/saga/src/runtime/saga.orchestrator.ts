@@ -154,7 +154,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     while (state && !isSettled(state.status)) {
       if (state.replyTo?.includes(address)) return;
       const next = { ...state, replyTo: [...(state.replyTo ?? []), address], version: state.version + 1 };
-      if (await this.store.commit(next, state.version, [])) return;
+      if (await this.store.commit(next, state.version, [], { previous: state })) return;
       state = await this.store.load(state.id);
     }
     if (state) await this.transport.sendResult(address, this.resultOf(state));
@@ -273,7 +273,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       const plan = this.registry.plan(state.flow);
       if (!plan) return { handled: false };
       const transition = applySagaEvent(plan, state, event);
-      if (transition.changed && (await this.commit(transition, state.version))) {
+      if (transition.changed && (await this.commit(transition, state))) {
         this.remember(transition.state);
         const published = this.afterCommit(plan, state, transition.state, transition.commands);
         return { handled: true, state: transition.state, transition, published };
@@ -286,12 +286,15 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Compare-and-set of a transition, dropping the outboxes this replica published since the last one. */
-  private async commit(transition: SagaTransition, expectedVersion: number): Promise<boolean> {
+  /**
+   * Compare-and-set of a transition from `previous`, dropping the outboxes this replica published since the
+   * saga's last write. The store is given `previous` to write only what changed.
+   */
+  private async commit(transition: SagaTransition, previous: SagaState): Promise<boolean> {
     const { state, commands } = transition;
     const published = this.published.take(state.id);
     try {
-      return await this.store.commit(state, expectedVersion, commands, published);
+      return await this.store.commit(state, previous.version, commands, { published, previous });
     } catch (error) {
       this.published.restore(state.id, published);
       throw error;

@@ -4,7 +4,13 @@ export type {
   CounterRevertResult,
   Counters,
 } from './saga-counters.interface';
-export type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+export type {
+  DueTimer,
+  SagaCommitOptions,
+  SagaOutbox,
+  SagaStore,
+  VersionedDocument,
+} from './saga-store.interface';
 export { UnsafeEvictionPolicyError } from './unsafe-eviction-policy.error';
 export { MemorySagaStore, type MemorySagaStoreOptions } from './memory-saga.store';
 export {

@@ -11,7 +11,13 @@ import type {
   CounterRevertResult,
   Counters,
 } from './saga-counters.interface';
-import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+import type {
+  DueTimer,
+  SagaCommitOptions,
+  SagaOutbox,
+  SagaStore,
+  VersionedDocument,
+} from './saga-store.interface';
 
 /** Options of {@link MemorySagaStore}. */
 export interface MemorySagaStoreOptions {
@@ -94,7 +100,7 @@ export class MemorySagaStore implements SagaStore {
     next: SagaState,
     expectedVersion: number,
     commands: SagaCommand[],
-    published: readonly number[] = [],
+    { published = [] }: SagaCommitOptions = {},
   ): Promise<boolean> {
     for (const version of published) await this.clearOutbox(next.id, version);
     const stored = this.live(this.sagas, next.id);

@@ -86,10 +86,12 @@ end
 `;
 
 /**
- * Shared by `create` and `commit`: keeps the saga index (see {@link RedisSagaKeys}) in the same script as
- * the saga. Expects KEYS[1] = state, ARGV[1] = saga id and, as the last seven ARGV, the index key prefix of
- * the saga's shard (with any client prefix; the sets are built from it, in the shard's slot), flow, status, trace id, createdAt, summary JSON and state JSON. Writes the state
- * hash (`version`, `state`, `status`, `summary`) in one HSET. Sorted sets change only when the status does
+ * Shared by `create` and `commit`: writes the saga into its state hash and keeps the saga index (see
+ * {@link RedisSagaKeys}) in the same script. Expects KEYS[1] = state, ARGV[1] = saga id and, as the last ARGV:
+ * the saga's fields (`redis-saga-fields.ts`) as field/value pairs, '1' to replace the whole hash or '0' to
+ * update it, the number of pairs, then the index key prefix of the saga's shard (with any client prefix; the
+ * sets are built from it, in the shard's slot), flow, status, trace id, createdAt and summary JSON. Writes
+ * the fields with `version`, `status` and `summary` in one HSET. Sorted sets change only when the status does
  * (`previous`, the stored status, false on create): out of the old status sets, into the new ones; a create
  * also joins the flow, all-sagas and trace sets. A saga that expires (ARGV retention > 0) is scored in the
  * expiry set at the time its keys go, so {@link LIST_SAGAS} can drop its entries then.
@@ -97,9 +99,16 @@ end
 const INDEX_SAGA = `
 local function indexSaga(version, previous, retention)
   local n = #ARGV
-  local index, flow, status, trace, createdAt = ARGV[n - 6], ARGV[n - 5], ARGV[n - 4], ARGV[n - 3], ARGV[n - 2]
+  local index, flow, status, trace, createdAt = ARGV[n - 5], ARGV[n - 4], ARGV[n - 3], ARGV[n - 2], ARGV[n - 1]
   local id = ARGV[1]
-  redis.call('HSET', KEYS[1], 'version', version, 'state', ARGV[n], 'status', status, 'summary', ARGV[n - 1])
+  local pairs = tonumber(ARGV[n - 6])
+  if ARGV[n - 7] == '1' then redis.call('DEL', KEYS[1]) end
+  redis.call('HSET', KEYS[1], 'version', version, 'status', status, 'summary', ARGV[n])
+  -- In slices: unpack() of a big saga's fields would overflow Lua's stack.
+  local first, last = n - 7 - 2 * pairs, n - 8
+  for from = first, last, 200 do
+    redis.call('HSET', KEYS[1], unpack(ARGV, from, math.min(from + 199, last)))
+  end
   if previous ~= status then
     if previous then
       redis.call('ZREM', index .. ':flow:' .. flow .. ':' .. previous, id)
@@ -122,24 +131,23 @@ end
 
 /**
  * Creates the saga unless its state key exists. ARGV: saga id, version, outbox, retention, timer count,
- * timers, then the seven index values of {@link INDEX_SAGA} (state JSON last). Returns `{1, state}` when
- * created, `{0, stored state}` otherwise.
+ * timers, then the saga's fields and index values of {@link INDEX_SAGA}. Returns `{1}` when created, `{0,
+ * stored hash}` (HGETALL's reply) otherwise.
  */
 export const CREATE_SAGA = new RedisScript(
   'create',
   `${WRITE_EFFECTS}${INDEX_SAGA}
-local existing = redis.call('HGET', KEYS[1], 'state')
-if existing then return {0, existing} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, redis.call('HGETALL', KEYS[1])} end
 indexSaga(ARGV[2], false, tonumber(ARGV[4]))
 writeEffects(2)
-return {1, ARGV[#ARGV]}
+return {1}
 `,
 );
 
 /**
  * Compare-and-set of the saga. ARGV: saga id, expected version, then as for create (the next version, ...,
- * the timers), then the count of published versions and those versions, then the index values (state JSON
- * last). First drops the outboxes of the published versions (as {@link CLEAR_OUTBOX}), whatever the
+ * the timers), then the count of published versions and those versions, then the saga's fields and index
+ * values of {@link INDEX_SAGA}. First drops the outboxes of the published versions (as {@link CLEAR_OUTBOX}), whatever the
  * version check says. Returns 1 when written, 0 when the saga is missing or its version moved on. A saga
  * stored before the index existed has no `status` field and joins the index now.
  */

@@ -26,7 +26,14 @@ import type {
   CounterRevertResult,
   Counters,
 } from './saga-counters.interface';
-import type { DueTimer, SagaOutbox, SagaStore, VersionedDocument } from './saga-store.interface';
+import type {
+  DueTimer,
+  SagaCommitOptions,
+  SagaOutbox,
+  SagaStore,
+  VersionedDocument,
+} from './saga-store.interface';
+import { hashOf, sagaFields, sagaFromFields } from './redis-saga-fields';
 
 /** A connection {@link RedisSagaStore} works through: one Redis (single node, replicated, Sentinel) or a Redis Cluster. */
 export type RedisSagaClient = Redis | Cluster;
@@ -218,24 +225,25 @@ export class RedisSagaStore implements SagaStore {
     const reply = await CREATE_SAGA.run(this.client, this.sagaKeys(state.id), [
       state.id,
       ...this.effectArgs(state, commands),
-      ...this.indexArgs(state),
+      ...this.stateArgs(state),
     ]);
-    if (!Array.isArray(reply) || reply.length !== 2 || typeof reply[1] !== 'string') {
-      throw unexpectedReply('create', reply);
-    }
-    return { created: reply[0] === 1, state: parseJson<SagaState>(reply[1], this.keys.state(state.id)) };
+    if (!Array.isArray(reply)) throw unexpectedReply('create', reply);
+    if (reply[0] === 1) return { created: true, state };
+    const stored = sagaFromFields(hashOf(stringsOf(reply[1], 'create')), this.keys.state(state.id));
+    if (!stored) throw unexpectedReply('create', reply);
+    return { created: false, state: stored };
   }
 
   async load(sagaId: string): Promise<SagaState | undefined> {
-    const raw = await redisCall(() => this.client.hget(this.keys.state(sagaId), 'state'));
-    return raw === null ? undefined : parseJson<SagaState>(raw, this.keys.state(sagaId));
+    const hash = await redisCall(() => this.client.hgetall(this.keys.state(sagaId)));
+    return sagaFromFields(hash, this.keys.state(sagaId));
   }
 
   async commit(
     next: SagaState,
     expectedVersion: number,
     commands: SagaCommand[],
-    published: readonly number[] = [],
+    { published = [], previous }: SagaCommitOptions = {},
   ): Promise<boolean> {
     const reply = await COMMIT_SAGA.run(this.client, this.sagaKeys(next.id), [
       next.id,
@@ -243,7 +251,7 @@ export class RedisSagaStore implements SagaStore {
       ...this.effectArgs(next, commands),
       published.length,
       ...published,
-      ...this.indexArgs(next),
+      ...this.stateArgs(next, previous?.version === expectedVersion ? previous : undefined),
     ]);
     return reply === 1;
   }
@@ -462,16 +470,22 @@ export class RedisSagaStore implements SagaStore {
     ];
   }
 
-  /** The index values the scripts' shared `indexSaga` reads, state JSON last (see `INDEX_SAGA`). */
-  private indexArgs(state: SagaState): (string | number)[] {
+  /**
+   * The saga's fields (all of them, or what differs from `previous`) and index values, as the scripts'
+   * shared `indexSaga` reads them (see `INDEX_SAGA`).
+   */
+  private stateArgs(state: SagaState, previous?: SagaState): (string | number)[] {
+    const { replace, pairs } = sagaFields(state, previous);
     return [
+      ...pairs,
+      replace ? '1' : '0',
+      pairs.length / 2,
       this.prefixed(this.keys.sagaIndex(this.keys.shardOf(state.id))),
       state.flow,
       state.status,
       state.traceId,
       String(state.createdAt),
       JSON.stringify(summarizeSaga(state)),
-      JSON.stringify(state),
     ];
   }
 

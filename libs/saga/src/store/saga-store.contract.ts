@@ -172,14 +172,42 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
       });
     });
 
+    it('a commit told the previous saga stores the same saga as a whole write, step after step', async () => {
+      const timeline = [{ at: 1_000, event: 'step-started' as const, step: 'order' }];
+      const v1 = sagaState('s1', { timeline });
+      await store.create(v1, []);
+      const task = v1.steps[0].tasks[0];
+      const v2: SagaState = {
+        ...v1,
+        version: 2,
+        updatedAt: 2_000,
+        steps: [{ ...v1.steps[0], tasks: [{ ...task, status: 'succeeded', output: { orderId: 'o1' } }] }],
+        timeline: [
+          ...timeline,
+          { at: 2_000, event: 'attempt-succeeded' as const, step: 'order', task: task.name },
+        ],
+      };
+      await expect(store.commit(v2, 1, [], { previous: v1 })).resolves.toBe(true);
+      await expect(store.load('s1')).resolves.toEqual(v2);
+      const v3: SagaState = { ...v2, version: 3, status: 'completed', replyTo: ['caller'] };
+      await expect(store.commit(v3, 2, [], { previous: v2 })).resolves.toBe(true);
+      await expect(store.load('s1')).resolves.toEqual(v3);
+      // A previous of another version than the expected one is not trusted: the saga is written whole.
+      const v4: SagaState = { ...v3, version: 4, input: { productId: 'p2', quantity: 1 } };
+      await expect(store.commit(v4, 3, [], { previous: v1 })).resolves.toBe(true);
+      await expect(store.load('s1')).resolves.toEqual(v4);
+    });
+
     describe('outbox', () => {
       it('commit drops the outboxes of the versions it names as published, also when it loses the race', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
         await store.commit(sagaState('s1', { version: 2 }), 1, [runTask('b')]);
-        await store.commit(sagaState('s1', { version: 3 }), 2, [runTask('c')], [1]);
+        await store.commit(sagaState('s1', { version: 3 }), 2, [runTask('c')], { published: [1] });
         expect((await store.pendingOutboxes(FAR_FUTURE, 10)).map((o) => o.version).sort()).toEqual([2, 3]);
         // A lost race (version 3 is stored, not 1) still drops version 2; version 3 stays.
-        await expect(store.commit(sagaState('s1', { version: 2 }), 1, [], [2])).resolves.toBe(false);
+        await expect(store.commit(sagaState('s1', { version: 2 }), 1, [], { published: [2] })).resolves.toBe(
+          false,
+        );
         await expect(store.pendingOutboxes(FAR_FUTURE, 10)).resolves.toEqual([
           { sagaId: 's1', version: 3, commands: [runTask('c')] },
         ]);

@@ -28,6 +28,22 @@ export interface VersionedDocument {
   version: number;
 }
 
+/** What a {@link SagaStore.commit} may be told besides the saga. */
+export interface SagaCommitOptions {
+  /**
+   * Versions of this saga whose commands all went out: their outboxes are dropped in the same write, whether
+   * or not the compare-and-set succeeds, so an orchestrator clears what it published with its next write
+   * instead of one write each.
+   */
+  published?: readonly number[];
+  /**
+   * The saga at `expectedVersion`, as the transition to `next` started from: a store may then write only
+   * what differs (`RedisSagaStore` does). It must be exactly that version's state; without it the whole
+   * saga is written.
+   */
+  previous?: SagaState;
+}
+
 /**
  * Where saga state lives. Every write is one atomic step: the state, the outbox of the commands to publish
  * and the timers the commands ask for (`schedule` commands) are stored together or not at all. The same
@@ -54,16 +70,14 @@ export interface SagaStore {
    * Replaces the saga if its stored version is still `expectedVersion` (compare-and-set). Stores the
    * commands as the outbox of `next.version` and schedules its timers. Returns false on a lost race.
    * Outboxes of earlier versions stay until {@link clearOutbox} drops them, or a commit names them in
-   * `published` (versions of this saga whose commands all went out): those are dropped in the same write,
-   * whether or not the compare-and-set succeeds, so an orchestrator clears what it published with its next
-   * write instead of one write each. A `completed` or `compensated` saga's keys expire after the retention;
-   * a `stalled` saga waits for an operator and never expires.
+   * `options.published`. A `completed` or `compensated` saga's keys expire after the retention; a `stalled`
+   * saga waits for an operator and never expires.
    */
   commit(
     next: SagaState,
     expectedVersion: number,
     commands: SagaCommand[],
-    published?: readonly number[],
+    options?: SagaCommitOptions,
   ): Promise<boolean>;
 
   /**
