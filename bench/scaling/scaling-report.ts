@@ -42,6 +42,9 @@ function verdict(cpu: number, bytes: number): string {
 /** CPUs' worth of time other programs took during the row's run: above a few tenths, its CPU is noisy. */
 const others = (r: ScalingResult): string => fixed(r.cpuPerTask.otherCpus ?? Number.NaN, 2);
 
+/** The columns of {@link loadCells}. */
+const LOAD_COLUMNS = ['steps x tasks, output', 'tasks per saga', 'sagas (C)', 'sagas/s'];
+
 /** The cells every row starts with: shape, tasks per saga, sagas (C), sagas/s. */
 function loadCells(r: ScalingResult): string[] {
   return [
@@ -56,10 +59,7 @@ function loadCells(r: ScalingResult): string[] {
 function sizeTable(rows: ScalingResult[], base: ScalingResult): string {
   return table(
     [
-      'steps x tasks, output',
-      'tasks per saga',
-      'sagas (C)',
-      'sagas/s',
+      ...LOAD_COLUMNS,
       'CPU ms per task',
       '/ base',
       'bytes per task: RabbitMQ + Redis',
@@ -102,10 +102,7 @@ function outputTable(rows: ScalingResult[], base: ScalingResult): string {
   const reference = rows.find((r) => r !== base);
   return table(
     [
-      'steps x tasks, output',
-      'tasks per saga',
-      'sagas (C)',
-      'sagas/s',
+      ...LOAD_COLUMNS,
       'CPU ms per task',
       'CPU ns per task per extra output byte',
       'bytes per task: RabbitMQ + Redis',

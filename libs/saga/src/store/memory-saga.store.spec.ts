@@ -1,6 +1,6 @@
-import type { SagaState } from '../engine/saga-state';
 import { MemorySagaStore } from './memory-saga.store';
 import { describeSagaStoreContract } from './saga-store.contract';
+import { bareSaga } from './testing/bare-saga.fixture';
 
 const RETENTION_MS = 60_000;
 
@@ -18,18 +18,7 @@ describeSagaStoreContract('MemorySagaStore', async () => {
 });
 
 describe('MemorySagaStore', () => {
-  const state: SagaState = {
-    id: 's1',
-    flow: 'booking',
-    traceId: 't1',
-    status: 'running',
-    input: null,
-    step: 0,
-    steps: [],
-    createdAt: 0,
-    updatedAt: 0,
-    version: 1,
-  };
+  const state = bareSaga('s1');
   const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
 
   it('times outboxes with the injected clock', async () => {

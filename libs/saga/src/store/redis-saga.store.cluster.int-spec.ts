@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 
-import type { SagaState } from '../engine/saga-state';
 import { RedisSagaStore } from './redis-saga.store';
 import { describeSagaStoreContract } from './saga-store.contract';
+import { bareSaga } from './testing/bare-saga.fixture';
+import { deleteUnder, keysOn, keysUnder, redisStoreFixture, testPrefix } from './testing/redis-keys.fixture';
 
 /** The test infra starts this cluster (three masters, no replicas) when it does not answer. */
 const CLUSTER_NODES = (process.env.REDIS_CLUSTER_NODES || '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003')
@@ -18,72 +18,10 @@ beforeAll(async () => {
 });
 afterAll(() => cluster.quit());
 
-/** The keys of one node that match `pattern`. */
-async function keysOn(node: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
-/** Every key under `prefix`, from every master. */
-async function keysUnder(prefix: string): Promise<string[]> {
-  const perNode = await Promise.all(cluster.nodes('master').map((node) => keysOn(node, `${prefix}:*`)));
-  return perNode.flat();
-}
-
-/** Lets `ms` pass for the keys under `prefix`: every time to live is shortened by `ms`. */
-async function elapse(prefix: string, ms: number): Promise<void> {
-  for (const key of await keysUnder(prefix)) {
-    const ttl = await cluster.pttl(key);
-    if (ttl < 0) continue;
-    if (ttl > ms) await cluster.pexpire(key, ttl - ms);
-    else await cluster.del(key);
-  }
-}
-
-/** One DEL per key: a cluster refuses a DEL whose keys are in different slots. */
-async function deleteUnder(prefix: string): Promise<void> {
-  await Promise.all((await keysUnder(prefix)).map((key) => cluster.del(key)));
-}
-
-function testPrefix(): string {
-  return `dta-test-${randomUUID()}`;
-}
-
-function sagaState(id: string, fields: Partial<SagaState> = {}): SagaState {
-  return {
-    id,
-    flow: 'booking',
-    traceId: 't1',
-    status: 'running',
-    input: null,
-    step: 0,
-    steps: [],
-    createdAt: 0,
-    updatedAt: 0,
-    version: 1,
-    ...fields,
-  };
-}
-
-describeSagaStoreContract('RedisSagaStore on a Redis Cluster', async () => {
-  const prefix = testPrefix();
-  const store = new RedisSagaStore({ client: cluster, keyPrefix: prefix, retentionMs: RETENTION_MS });
-  return {
-    store,
-    retentionMs: RETENTION_MS,
-    elapse: (ms) => elapse(prefix, ms),
-    dispose: async () => {
-      await deleteUnder(prefix);
-      await store.close();
-    },
-  };
-});
+describeSagaStoreContract(
+  'RedisSagaStore on a Redis Cluster',
+  redisStoreFixture(() => cluster, RETENTION_MS),
+);
 
 describe('RedisSagaStore on a Redis Cluster', () => {
   const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
@@ -96,14 +34,14 @@ describe('RedisSagaStore on a Redis Cluster', () => {
     prefix = testPrefix();
     store = new RedisSagaStore({ client: cluster, keyPrefix: prefix, retentionMs: RETENTION_MS });
   });
-  afterEach(() => deleteUnder(prefix));
+  afterEach(() => deleteUnder(cluster, prefix));
 
   const slotOf = async (key: string) => Number(await cluster.cluster('KEYSLOT', key));
 
   it("keeps a saga's keys and its shard's indexes in one slot", async () => {
-    await store.create(sagaState('saga-1'), [runTask, { type: 'schedule', timer: timer(1_000) }]);
-    await store.commit(sagaState('saga-1', { version: 2, status: 'completed' }), 1, [runTask]);
-    const keys = await keysUnder(prefix);
+    await store.create(bareSaga('saga-1'), [runTask, { type: 'schedule', timer: timer(1_000) }]);
+    await store.commit(bareSaga('saga-1', { version: 2, status: 'completed' }), 1, [runTask]);
+    const keys = await keysUnder(cluster, prefix);
     // state, outbox, outbox index, timers, saga index: all, flow, trace (any, completed) and expiry
     expect(keys).toHaveLength(10);
     const slots = new Set(await Promise.all(keys.map(slotOf)));
@@ -111,7 +49,7 @@ describe('RedisSagaStore on a Redis Cluster', () => {
   });
 
   it('spreads the sagas over every master, with their indexes', async () => {
-    for (const id of ids) await store.create(sagaState(id), [runTask]);
+    for (const id of ids) await store.create(bareSaga(id), [runTask]);
     const masters = cluster.nodes('master');
     expect(masters).toHaveLength(CLUSTER_NODES.length);
     for (const master of masters) {
@@ -125,7 +63,7 @@ describe('RedisSagaStore on a Redis Cluster', () => {
     // Due times in an order unrelated to the shards: 1_000 + (i * 7 mod 48) * 10.
     const dueOf = (i: number) => 1_000 + ((i * 7) % ids.length) * 10;
     for (const [i, id] of ids.entries()) {
-      await store.create(sagaState(id), [{ type: 'schedule', timer: timer(dueOf(i)) }]);
+      await store.create(bareSaga(id), [{ type: 'schedule', timer: timer(dueOf(i)) }]);
     }
     const expected = ids.map((_, i) => dueOf(i)).sort((a, b) => a - b);
     const first = await store.claimDueTimers(10_000, 60_000, 10);
@@ -139,7 +77,7 @@ describe('RedisSagaStore on a Redis Cluster', () => {
 
   it('hands out the oldest pending outboxes over every shard, at most `limit`', async () => {
     for (const id of ids) {
-      await store.create(sagaState(id), [runTask]);
+      await store.create(bareSaga(id), [runTask]);
       await new Promise((resolve) => setTimeout(resolve, 2)); // stored at distinct milliseconds
     }
     const [seconds] = await cluster.time();
@@ -154,7 +92,7 @@ describe('RedisSagaStore on a Redis Cluster', () => {
   it('pages through sagas of every shard newest first, ties by id, without a repeat or a gap', async () => {
     // Six sagas per createdAt, so pages end inside a tie and across shards.
     for (const [i, id] of ids.entries()) {
-      await store.create(sagaState(id, { createdAt: 1_000 + Math.floor(i / 6) }), []);
+      await store.create(bareSaga(id, { createdAt: 1_000 + Math.floor(i / 6) }), []);
     }
     const expected = [...ids].sort((a, b) => {
       const byTime = Math.floor(ids.indexOf(b) / 6) - Math.floor(ids.indexOf(a) / 6);
@@ -193,10 +131,10 @@ describe('RedisSagaStore on a Redis Cluster', () => {
   });
 
   it('reloads its scripts on every node after they forgot them (NOSCRIPT)', async () => {
-    for (const id of ids.slice(0, 12)) await store.create(sagaState(id), []);
+    for (const id of ids.slice(0, 12)) await store.create(bareSaga(id), []);
     await Promise.all(cluster.nodes('master').map((node) => node.script('FLUSH')));
     for (const id of ids.slice(0, 12)) {
-      await expect(store.commit(sagaState(id, { version: 2 }), 1, [runTask])).resolves.toBe(true);
+      await expect(store.commit(bareSaga(id, { version: 2 }), 1, [runTask])).resolves.toBe(true);
     }
     await expect(store.pendingOutboxes(Date.now() + 60_000, 100)).resolves.toHaveLength(12);
   });
@@ -204,7 +142,7 @@ describe('RedisSagaStore on a Redis Cluster', () => {
   it('connects to the cluster from `clusterNodes`, and closes that connection', async () => {
     const own = new RedisSagaStore({ clusterNodes: CLUSTER_NODES.slice(0, 1), keyPrefix: prefix });
     await own.init();
-    await expect(own.create(sagaState('saga-1'), [runTask])).resolves.toMatchObject({ created: true });
+    await expect(own.create(bareSaga('saga-1'), [runTask])).resolves.toMatchObject({ created: true });
     await expect(store.load('saga-1')).resolves.toMatchObject({ id: 'saga-1' });
     await own.close();
     await expect(own.load('saga-1')).rejects.toThrow();

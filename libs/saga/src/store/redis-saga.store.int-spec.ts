@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 
-import type { SagaState } from '../engine/saga-state';
 import { RedisSagaKeys, RedisSagaStore } from './redis-saga.store';
 import { describeSagaStoreContract } from './saga-store.contract';
+import { bareSaga } from './testing/bare-saga.fixture';
+import { deleteUnder, keysUnder, redisStoreFixture, testPrefix } from './testing/redis-keys.fixture';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RETENTION_MS = 60_000;
@@ -14,64 +14,13 @@ beforeAll(() => {
 });
 afterAll(() => client.quit());
 
-/** Every key under `prefix` (each test has its own prefix). */
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys;
-}
-
-/** Lets `ms` pass for the keys under `prefix`: every time to live is shortened by `ms`. */
-async function elapse(prefix: string, ms: number): Promise<void> {
-  for (const key of await keysUnder(prefix)) {
-    const ttl = await client.pttl(key);
-    if (ttl < 0) continue;
-    if (ttl > ms) await client.pexpire(key, ttl - ms);
-    else await client.del(key);
-  }
-}
-
-async function deleteUnder(prefix: string): Promise<void> {
-  const keys = await keysUnder(prefix);
-  if (keys.length > 0) await client.del(...keys);
-}
-
-function testPrefix(): string {
-  return `dta-test-${randomUUID()}`;
-}
-
-describeSagaStoreContract('RedisSagaStore', async () => {
-  const prefix = testPrefix();
-  const store = new RedisSagaStore({ client, keyPrefix: prefix, retentionMs: RETENTION_MS });
-  return {
-    store,
-    retentionMs: RETENTION_MS,
-    elapse: (ms) => elapse(prefix, ms),
-    dispose: async () => {
-      await deleteUnder(prefix);
-      await store.close();
-    },
-  };
-});
+describeSagaStoreContract(
+  'RedisSagaStore',
+  redisStoreFixture(() => client, RETENTION_MS),
+);
 
 describe('RedisSagaStore', () => {
-  const state: SagaState = {
-    id: 'saga-1',
-    flow: 'booking',
-    traceId: 't1',
-    status: 'running',
-    input: null,
-    step: 0,
-    steps: [],
-    createdAt: 0,
-    updatedAt: 0,
-    version: 1,
-  };
+  const state = bareSaga('saga-1');
   const runTask = { type: 'run-task', step: 'order', task: 'a', attempt: 1, input: null } as const;
   const timer = { kind: 'task-retry', task: 'a', attempt: 1, dueAt: 1_000 } as const;
   let prefix: string;
@@ -84,14 +33,14 @@ describe('RedisSagaStore', () => {
   beforeEach(() => {
     prefix = testPrefix();
   });
-  afterEach(() => deleteUnder(prefix));
+  afterEach(() => deleteUnder(client, prefix));
 
   it("keeps the keys of one saga and the indexes of its shard under the shard's hash tag", async () => {
     const store = new RedisSagaStore({ client, keyPrefix: prefix });
     const shard = `${prefix}:{s${store.keys.shardOf('saga-1')}}`;
     await store.create(state, [runTask, { type: 'schedule', timer }]);
     await store.putDocument('barrier:{saga-1}:a', 'done', 0);
-    expect((await keysUnder(prefix)).sort()).toEqual(
+    expect((await keysUnder(client, prefix)).sort()).toEqual(
       [
         `${shard}:saga:saga-1:state`,
         `${shard}:saga:saga-1:outbox`,
@@ -115,7 +64,7 @@ describe('RedisSagaStore', () => {
       deltas: { available: -1 },
       initial: { available: 5 },
     });
-    expect((await keysUnder(prefix)).sort()).toEqual([
+    expect((await keysUnder(client, prefix)).sort()).toEqual([
       `${prefix}:counter:{stock:p1}`,
       `${prefix}:counter:{stock:p1}:entry:o1`,
     ]);
@@ -230,7 +179,7 @@ describe('RedisSagaStore', () => {
     await client.del(stateKey('saga-1'), outboxKey('saga-1'));
     await client.zadd(`${shardOf('saga-1')}:saga-index:expiry`, 0, member);
     await expect(store.list({ flow: 'other' })).resolves.toEqual({ sagas: [] });
-    await expect(keysUnder(prefix)).resolves.toEqual([]);
+    await expect(keysUnder(client, prefix)).resolves.toEqual([]);
   });
 
   it('lists through a client that adds its own key prefix', async () => {
