@@ -1,5 +1,6 @@
 import {
   applySagaEvent,
+  applySagaEvents,
   compensatedTasks,
   SAGA_DEADLINE_ERROR,
   TASK_DEADLINE_ERROR,
@@ -31,6 +32,22 @@ describe('saga engine', () => {
       { type: 'announce', event: 'started' },
       { type: 'run-task', step: 'step-1', task: 'a', attempt: 1, input: { n: 1 } },
     ]);
+  });
+
+  it('applies events together as it applies them one after the other, with one version per change', () => {
+    const events = [ok('a'), ok('b'), ok('a'), fail('c', false)];
+    const together = applySagaEvents(plan, start(plan).state, events);
+    let state = start(plan).state;
+    const commands = [];
+    for (const event of events) {
+      const transition = applySagaEvent(plan, state, event);
+      state = transition.state;
+      commands.push(...transition.commands);
+    }
+    expect(together).toEqual({ state, commands, changed: true });
+    // The repeated ok('a') changed nothing: three changes.
+    expect(together.state.version).toBe(start(plan).state.version + 3);
+    expect(applySagaEvents(plan, together.state, [ok('a'), ok('b')]).changed).toBe(false);
   });
 
   it('announces each completed step and a rollback as commands, and only the events the flow keeps', () => {

@@ -109,6 +109,29 @@ function copyForTransition(state: SagaState): SagaState {
   };
 }
 
+/**
+ * Applies events in order as one transition, as `applySagaEvent` would one after the other: the state after
+ * the last, every command of each event that changed the saga (in order), and the version moved on once per
+ * change. So events that arrived together (the replies of a parallel step) are stored with one write.
+ */
+export function applySagaEvents(
+  plan: SagaPlan,
+  stored: SagaState,
+  events: readonly SagaEvent[],
+): SagaTransition {
+  let result = unchanged(stored);
+  for (const event of events) {
+    const transition = applySagaEvent(plan, result.state, event);
+    if (!transition.changed) continue;
+    result = {
+      state: transition.state,
+      commands: [...result.commands, ...transition.commands],
+      changed: true,
+    };
+  }
+  return result;
+}
+
 function unchanged(state: SagaState): SagaTransition {
   return { state, commands: [], changed: false };
 }

@@ -10,6 +10,7 @@ import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
 import {
   applySagaEvent,
+  applySagaEvents,
   compensatedTasks,
   type SagaTransition,
   sagaResult,
@@ -38,6 +39,7 @@ import { SagaClock } from './saga.clock';
 import { SagaStateCache } from './saga-state.cache';
 import { callerFailure } from './caller-view';
 import { PublishedOutboxes } from './published-outboxes';
+import { SagaEventBatches } from './saga-event-batches';
 
 /** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
 interface Applied {
@@ -61,8 +63,11 @@ const THROTTLE_RECHECK_MS = 60_000;
 export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SagaOrchestrator.name);
   private readonly cache = new SagaStateCache();
-  /** The last event under way per saga in this replica (see `apply`). */
-  private readonly inFlight = new Map<string, Promise<Applied>>();
+  /** The events of each saga, applied a batch at a time (see `apply`). */
+  private readonly batches = new SagaEventBatches<SagaEvent, Applied>(
+    (sagaId, events) => this.decide(sagaId, events),
+    (event) => event.type === 'operator',
+  );
   private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
   private readonly published: PublishedOutboxes;
 
@@ -242,37 +247,36 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Applies events of one saga one at a time within this replica: the replies of a parallel step would
-   * otherwise race for the same version and all but one would read and decide again. The next event waits
+   * Applies events of one saga one batch at a time within this replica: the replies of a parallel step would
+   * otherwise race for the same version and all but one would read and decide again; those that arrive while
+   * a batch is under way are decided together, with one commit. The next batch waits
    * for the commit only, not for the broker to confirm the commands: those are in the outbox already, and
    * waiting for the confirms put one broker round trip per step on every saga's path. Resolves once the
    * commands are published (the message under way is acknowledged after that).
    */
   private async apply(sagaId: string, event: SagaEvent): Promise<Applied> {
-    const previous = this.inFlight.get(sagaId) ?? Promise.resolve(HANDLED);
-    const decided = previous.catch(() => HANDLED).then(() => this.decide(sagaId, event));
-    this.inFlight.set(sagaId, decided);
-    const forget = () => {
-      if (this.inFlight.get(sagaId) === decided) this.inFlight.delete(sagaId);
-    };
-    decided.then(forget, forget);
-    const applied = await decided;
+    const applied = await this.batches.add(sagaId, event);
     await applied.published;
     return applied;
   }
 
-  /** Loads (or takes from the cache), decides and commits one event; starts publishing what it decided. */
-  private async decide(sagaId: string, event: SagaEvent): Promise<Applied> {
+  /**
+   * Loads (or takes from the cache), decides and commits a batch of one saga's events (see
+   * {@link SagaEventBatches}); starts publishing what it decided.
+   */
+  private async decide(sagaId: string, events: SagaEvent[]): Promise<Applied> {
     let cached = this.cache.get(sagaId);
     for (;;) {
       const state = cached ?? (await this.store.load(sagaId));
       if (!state) {
-        this.logger.warn(`${event.type} for unknown or expired saga dropped sagaId=${sagaId}`);
+        const types = events.map((event) => event.type).join(', ');
+        this.logger.warn(`${types} for unknown or expired saga dropped sagaId=${sagaId}`);
         return HANDLED;
       }
       const plan = this.registry.plan(state.flow);
       if (!plan) return { handled: false };
-      const transition = applySagaEvent(plan, state, event);
+      const transition =
+        events.length === 1 ? applySagaEvent(plan, state, events[0]) : applySagaEvents(plan, state, events);
       if (transition.changed && (await this.commit(transition, state))) {
         this.remember(transition.state);
         const published = this.afterCommit(plan, state, transition.state, transition.commands);
