@@ -95,7 +95,7 @@ const PRUNED_PER_LIST = 100;
  *
  * | key | type | what |
  * |---|---|---|
- * | `dta:{s<n>}:saga:<sagaId>:state` | hash `version`, `state`, `status`, `summary` | the saga (JSON), its status and list summary (JSON) |
+ * | `dta:{s<n>}:saga:<sagaId>:state` | hash `version`, `status`, `summary`, `head`, `input`, `t:<step>:<task>`, `l:<n>` | the saga as fields (see `redis-saga-fields.ts`), its status and list summary (JSON) |
  * | `dta:{s<n>}:saga:<sagaId>:outbox` | hash `<version>` -> outbox JSON | commands of each version not yet published |
  * | `dta:{s<n>}:outbox-index` | sorted set | `<version>:<sagaId>` of each pending outbox of the shard, scored by the time it was stored |
  * | `dta:{s<n>}:timers` | sorted set | `{"sagaId","timer"}` JSON members, scored by due time (or lease end) |
