@@ -20,12 +20,12 @@ export function coalesceWrites(model: ChannelModel | undefined): void {
     corked = false;
     socket.uncork();
   };
-  socket.write = ((...args: unknown[]) => {
+  socket.write = (...args: unknown[]) => {
     if (!corked) {
       corked = true;
       socket.cork();
       process.nextTick(uncork);
     }
     return write(...args);
-  });
+  };
 }
