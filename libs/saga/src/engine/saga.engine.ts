@@ -119,6 +119,8 @@ export function applySagaEvents(
   stored: SagaState,
   events: readonly SagaEvent[],
 ): SagaTransition {
+  // One event is exactly applySagaEvent, an operator's refusal included.
+  if (events.length === 1) return applySagaEvent(plan, stored, events[0]);
   let result = unchanged(stored);
   for (const event of events) {
     const transition = applySagaEvent(plan, result.state, event);

@@ -9,7 +9,6 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
 import {
-  applySagaEvent,
   applySagaEvents,
   compensatedTasks,
   type SagaTransition,
@@ -275,8 +274,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       }
       const plan = this.registry.plan(state.flow);
       if (!plan) return { handled: false };
-      const transition =
-        events.length === 1 ? applySagaEvent(plan, state, events[0]) : applySagaEvents(plan, state, events);
+      const transition = applySagaEvents(plan, state, events);
       if (transition.changed && (await this.commit(transition, state))) {
         this.remember(transition.state);
         const published = this.afterCommit(plan, state, transition.state, transition.commands);

@@ -328,11 +328,7 @@ export class RedisSagaStore implements SagaStore {
         }));
       }),
     );
-    return pending
-      .flat()
-      .sort((a, b) => a.score - b.score)
-      .slice(0, limit)
-      .map(({ outbox }) => outbox);
+    return earliest(pending, limit).map(({ outbox }) => outbox);
   }
 
   /**
@@ -350,12 +346,7 @@ export class RedisSagaStore implements SagaStore {
       }),
     );
     const perShard = new Map<number, number>();
-    for (const { shard } of due
-      .flat()
-      .sort((a, b) => a.score - b.score)
-      .slice(0, limit)) {
-      perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
-    }
+    for (const { shard } of earliest(due, limit)) perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
     const claimed = await Promise.all(
       [...perShard].map(async ([shard, count]) => {
         const timers = this.keys.timers(shard);
@@ -366,10 +357,7 @@ export class RedisSagaStore implements SagaStore {
         }));
       }),
     );
-    return claimed
-      .flat()
-      .sort((a, b) => a.score - b.score)
-      .map(({ timer }) => timer);
+    return earliest(claimed).map(({ timer }) => timer);
   }
 
   async completeTimer(due: DueTimer): Promise<void> {
@@ -572,6 +560,14 @@ function countersOf(reply: unknown, command: string): Counters {
 }
 
 /** Members and scores from a flat `member, score, ...` reply (WITHSCORES' shape). */
+/** The per-shard answers merged, lowest score first, at most `limit` of them. */
+function earliest<T extends { score: number }>(perShard: T[][], limit = Infinity): T[] {
+  return perShard
+    .flat()
+    .sort((a, b) => a.score - b.score)
+    .slice(0, limit);
+}
+
 function scoredOf(reply: unknown, command: string): { member: string; score: number }[] {
   const flat = stringsOf(reply, command);
   const scored: { member: string; score: number }[] = [];
