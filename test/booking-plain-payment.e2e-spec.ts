@@ -8,6 +8,7 @@ import {
   BookingDocumentStore,
   type ChargeCmd,
   type Charged,
+  type CreateBookingDto,
   BookingSagaModule,
   distributedSagaModule,
   InventoryModule,
@@ -69,7 +70,7 @@ describe('booking with a plain gRPC payment service behind a relay (RabbitMQ + R
     await moduleRef.init();
     return moduleRef;
   };
-  const compensated = async (input: object, traceId: string): Promise<SagaCompensatedError> => {
+  const compensated = async (input: CreateBookingDto, traceId: string): Promise<SagaCompensatedError> => {
     const error = await client.run(Booking, input, { traceId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SagaCompensatedError);
     return error as SagaCompensatedError;

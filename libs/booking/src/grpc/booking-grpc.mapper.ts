@@ -1,5 +1,6 @@
 import type { Json, SagaCompleted, SagaHandle, SagaStatusView } from '@dta/saga';
 import { Booking, type Charged, type OrderCreated } from '../booking.contract';
+import type { CreateBookingDto } from '../dto/create-booking.dto';
 import type { BookingRequest, BookingResponse } from './booking-grpc.interfaces';
 
 /**
@@ -7,17 +8,21 @@ import type { BookingRequest, BookingResponse } from './booking-grpc.interfaces'
  * `Quantity` 0 is left out (the DTO defaults it to 1); `FaultInject` `"true"` becomes `true`, `"false"` and
  * `""` are left out, anything else (a task name, or a value validation will refuse) is kept as sent.
  */
-export function bookingInput(request: BookingRequest): object {
+export function bookingInput(request: BookingRequest): CreateBookingDto {
   const faultInject = request.FaultInject === 'true' ? true : request.FaultInject;
   return {
     productId: request.ProductID,
     ...(request.Quantity !== 0 ? { quantity: request.Quantity } : {}),
     ...(faultInject !== 'false' && faultInject !== '' ? { faultInject } : {}),
-  };
+  } as CreateBookingDto; // as sent: SagaClient validates it against the DTO before it starts anything
 }
 
 /** The answer for a booking that completed within the wait. */
-export function completedResponse({ sagaId, traceId, result }: SagaCompleted): BookingResponse {
+export function completedResponse({
+  sagaId,
+  traceId,
+  result,
+}: SagaCompleted<typeof Booking>): BookingResponse {
   return {
     SagaID: sagaId,
     TraceID: traceId,
@@ -42,16 +47,16 @@ export function statusResponse(view: SagaStatusView): BookingResponse {
     SagaID: view.id,
     TraceID: view.traceId,
     Status: view.status,
-    ...ids(output(Booking.task.createOrder.name), output(Booking.task.chargePayment.name)),
+    ...ids(
+      output(Booking.task.createOrder.name) as OrderCreated | undefined,
+      output(Booking.task.chargePayment.name) as Charged | undefined,
+    ),
     ...(view.failure
       ? { FailedStep: view.failure.step, FailedTask: view.failure.task, Error: view.failure.error.message }
       : {}),
   };
 }
 
-function ids(order: Json | undefined, payment: Json | undefined): Partial<BookingResponse> {
-  return {
-    OrderID: (order as OrderCreated | undefined)?.orderId,
-    PaymentID: (payment as Charged | undefined)?.paymentId,
-  };
+function ids(order: OrderCreated | undefined, payment: Charged | undefined): Partial<BookingResponse> {
+  return { OrderID: order?.orderId, PaymentID: payment?.paymentId };
 }

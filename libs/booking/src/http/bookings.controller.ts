@@ -1,7 +1,8 @@
 import { BadRequestException, Controller, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { CALLBACK_URL_MESSAGE, type Json, SagaClient, sagaStatusPath } from '@dta/saga';
+import { CALLBACK_URL_MESSAGE, SagaClient, type SagaCompleted, sagaStatusPath } from '@dta/saga';
 import type { Response } from 'express';
 import { Booking } from '../booking.contract';
+import type { CreateBookingDto } from '../dto/create-booking.dto';
 import { JsonBody } from './json-body.decorator';
 import { IdempotencyKey, TraceId } from './trace-id.decorator';
 
@@ -14,8 +15,8 @@ export interface BookingCompleted {
   sagaId: string;
   traceId: string;
   status: 'completed';
-  /** Outputs of the booking's tasks, by task. */
-  result: { [task: string]: Json };
+  /** Outputs of the booking's tasks, by task wire name. */
+  result: SagaCompleted<typeof Booking>['result'];
 }
 
 /** `202` body of `POST /bookings?mode=async`. */
@@ -63,9 +64,10 @@ export class BookingsController {
   ): Promise<BookingCompleted | BookingAccepted> {
     const mode = parseMode(modeParam);
     const { input, callbackUrl } = splitCallback(body, mode);
-    // The client validates against the contract's DTO (400, nothing started) before it publishes anything.
+    // The body as sent: the client validates it against the contract's DTO (400, nothing started) before it
+    // publishes anything.
     if (mode === 'async') {
-      const handle = await this.sagas.start(Booking, input as object, {
+      const handle = await this.sagas.start(Booking, input as CreateBookingDto, {
         traceId,
         idempotencyKey,
         callbackUrl,
@@ -74,7 +76,7 @@ export class BookingsController {
       response.status(HttpStatus.ACCEPTED).setHeader('Location', statusUrl);
       return { sagaId: handle.sagaId, traceId: handle.traceId, statusUrl };
     }
-    const done = await this.sagas.run(Booking, input as object, { traceId, idempotencyKey, mode });
+    const done = await this.sagas.run(Booking, input as CreateBookingDto, { traceId, idempotencyKey, mode });
     response.status(HttpStatus.CREATED);
     return { sagaId: done.sagaId, traceId: done.traceId, status: 'completed', result: done.result };
   }

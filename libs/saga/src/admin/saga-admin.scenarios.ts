@@ -41,17 +41,17 @@ export function describeSagaAdmin(name: string, options: () => SagaModuleOptions
   class MendSaga {
     @Step(1, ['cut'])
     cutting() {
-      return {};
+      return { cut: null };
     }
 
     @Step(2, ['sew', 'dye'], { onFailure: 'stall' })
     sewing() {
-      return {};
+      return { sew: null, dye: null };
     }
 
     @Step(3, ['fold'])
     folding() {
-      return {};
+      return { fold: null };
     }
   }
 

@@ -1,5 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
-import type { StepFailurePolicy } from '../engine/saga-plan';
+import type { SagaView, StepFailurePolicy } from '../engine/saga-plan';
+import type { AnyTaskSpec, SagaContract, TaskInput } from '../definition/saga-contract';
+import type { SagaState } from '../definition/saga-view';
 import { STEP_METADATA } from '../saga.constants';
 
 export interface StepOptions {
@@ -23,22 +25,53 @@ export interface StepMetadata extends StepOptions {
   tasks: string[];
 }
 
+/** What a step method returns: the input of each task of the step, by property name, typed by the contract. */
+export type StepInputs<C extends SagaContract, K extends keyof C['tasks']> = {
+  [P in K]: TaskInput<C['tasks'][P]>;
+};
+
+/**
+ * A step method: it returns an input for each task `K` of its step. Its contract `C` is read from the type of
+ * its parameter (`SagaState<typeof Booking>`), and must have every task `K`; with the untyped `SagaView`
+ * only the keys are checked.
+ */
+export type StepMethod<C extends SagaContract, K extends keyof C['tasks']> =
+  ((s: SagaState<C>) => StepInputs<C, K>) | ((s: SagaView) => StepInputs<C, K>);
+
+/** What `@Step(order, tasks)` returns: a decorator of a {@link StepMethod} of tasks `K`. */
+export type StepMethodDecorator<K extends string> = <
+  C extends SagaContract & { tasks: Record<K, AnyTaskSpec> },
+>(
+  target: object,
+  method: string | symbol,
+  descriptor: { value?: StepMethod<C, K> },
+) => void;
+
 /**
  * Declares a step of a `@Saga` class: its tasks run in parallel, and the next step starts when all of them
- * succeeded. The method receives the saga so far (`SagaView`: input, and `out(task)` for earlier outputs) and
- * returns the input of each task by property name; a task left out receives the saga input.
+ * succeeded. The method receives the saga so far (`SagaState<typeof Contract>`: input, and `out(task)` for
+ * earlier outputs) and returns the input of each of the step's tasks by property name.
+ *
+ * Typed by its parameter's contract: a task name the contract lacks, or a task the method gives no input,
+ * does not compile. At run time (a method typed loosely, e.g. `SagaView`), a task name the contract lacks
+ * fails at bootstrap, and a returned object without an input for a task, or with a key that is not a task of
+ * the step, fails the step (`StepMapperError`), which compensates like a failed task.
  *
  * @param order position of the step; steps run by ascending order.
- * @param tasks property names (or wire names) of contract tasks.
+ * @param tasks property names of contract tasks (wire names are accepted when the method is not typed).
  *
  * @example
  * @Step(2, ['chargePayment', 'reserveStock'])
- * paymentAndStock(s: SagaView) {
- *   const { orderId } = s.out('createOrder') as OrderCreated;
+ * paymentAndStock(s: SagaState<typeof Booking>) {
+ *   const { orderId } = s.out('createOrder');
  *   return { chargePayment: { orderId }, reserveStock: { orderId } };
  * }
  */
-export function Step(order: number, tasks: string[], options: StepOptions = {}): MethodDecorator {
+export function Step<const K extends string>(
+  order: number,
+  tasks: readonly K[],
+  options: StepOptions = {},
+): StepMethodDecorator<K> {
   const metadata: StepMetadata = { kind: 'step', order, tasks: [...tasks], ...options };
   return SetMetadata(STEP_METADATA, metadata);
 }

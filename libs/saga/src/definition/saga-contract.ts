@@ -58,20 +58,21 @@ export type TaskInput<T> = T extends TaskSpec<infer I, unknown> ? I : never;
 export type TaskOutput<T> = T extends TaskSpec<never, infer O> ? O : never;
 
 /** A reference to a task of a flow, handed to `@Task` and `@Compensate`. */
-export interface TaskRef<I = unknown, O = unknown> {
+export interface TaskRef<I = unknown, O = unknown, N extends string = string> {
   /** Flow (saga) name, e.g. `booking`. */
   readonly flow: string;
   /** Property name in the contract, e.g. `chargePayment`. */
   readonly key: string;
-  /** Wire name, e.g. `charge-payment`: queue names and status use it. */
-  readonly name: string;
+  /** Wire name, e.g. `charge-payment`: queue names, status and `SagaCompleted.result` use it. */
+  readonly name: N;
   readonly options: TaskOptions;
   /** Phantom field: never set at run time. */
   readonly __types?: (input: I) => O;
 }
 
+/** Any task spec, whatever its input and output types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance of phantom types
-type AnyTaskSpec = TaskSpec<any, any>;
+export type AnyTaskSpec = TaskSpec<any, any>;
 
 /** Any task reference, whatever its input and output types. */
 export type AnyTaskRef = TaskRef<never, unknown>;
@@ -111,10 +112,31 @@ export interface SagaContract<
   /** See {@link SagaContractOptions.events}. */
   readonly events?: readonly SagaLifecycle[];
   /** Task references by property: `Booking.task.chargePayment`. */
-  readonly task: { readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>> };
+  readonly task: {
+    readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>, WireName<K>>;
+  };
 }
 
 export type SagaInput<C> = C extends SagaContract<infer In> ? In : never;
+
+/**
+ * `chargePayment` -> `charge-payment` for the compiler, as {@link toWireName} does at run time for keys in
+ * camelCase (a dash before a capital that follows a small letter or digit; a space or `_` becomes a dash).
+ */
+export type WireName<S extends string, Prev extends string = ''> = string extends S
+  ? string
+  : S extends `${infer C}${infer Rest}`
+    ? C extends ' ' | '_'
+      ? `-${WireName<Rest, '-'>}`
+      : C extends Lowercase<C>
+        ? `${C}${WireName<Rest, C>}`
+        : `${Prev extends '' | '-' ? '' : Prev extends Lowercase<Prev> ? '-' : ''}${Lowercase<C>}${WireName<Rest, C>}`
+    : '';
+
+/** The outputs of a completed saga by task wire name, typed by the contract. */
+export type SagaOutputs<C extends SagaContract> = string extends keyof C['tasks']
+  ? { [task: string]: unknown }
+  : { [K in keyof C['tasks'] & string as WireName<K>]: TaskOutput<C['tasks'][K]> };
 
 /** `chargePayment` -> `charge-payment`. */
 export function toWireName(key: string): string {

@@ -31,8 +31,11 @@ export interface SagaView {
   out(task: string): Json;
 }
 
-/** Maps the saga so far to the inputs of a step's tasks, keyed by property name; a task left out gets the saga input. */
-export type StepMapper = (view: SagaView) => Record<string, unknown> | undefined;
+/**
+ * Maps the saga so far to the inputs of a step's tasks, one per task keyed by property (or wire) name; a
+ * missing or unknown key fails the step.
+ */
+export type StepMapper = (view: SagaView) => unknown;
 
 /** What a definitive failure of one of a step's tasks does: roll the saga back, or stop there for an operator. */
 export type StepFailurePolicy = 'compensate' | 'stall';

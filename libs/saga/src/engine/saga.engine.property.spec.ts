@@ -5,7 +5,7 @@ import type { SagaEvent } from './saga-event';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { SagaPlan } from './saga-plan';
 import { isSettled, isTerminal, type SagaState } from './saga-state';
-import { plannedTask } from './testing/plan.fixture';
+import { plannedTask, sagaInputToEach } from './testing/plan.fixture';
 
 /**
  * Runs the engine against a simulated world of workers guarded by a fenced barrier, over a network that
@@ -87,7 +87,7 @@ const planArb = fc
       tasks: tasks.map(({ deadlineMs, ...policy }, t) =>
         plannedTask(`t${s}-${t}`, { ...policy, ...(deadlineMs !== undefined ? { deadlineMs } : {}) }),
       ),
-      map: () => undefined,
+      map: sagaInputToEach(tasks.map((_, t) => `t${s}-${t}`)),
       ...(stalls[s] ? { onFailure: 'stall' as const } : {}),
     })),
   }));

@@ -3,6 +3,7 @@ import {
   applySagaEvents,
   compensatedTasks,
   SAGA_DEADLINE_ERROR,
+  STEP_MAPPER_ERROR,
   TASK_DEADLINE_ERROR,
   TASK_TIMEOUT_ERROR,
 } from './saga.engine';
@@ -20,7 +21,7 @@ import {
   timer,
   undone,
 } from './testing/engine-events.fixture';
-import { planOf, plannedTask } from './testing/plan.fixture';
+import { planOf, plannedTask, sagaInputToEach } from './testing/plan.fixture';
 
 describe('saga engine', () => {
   const plan = planOf([['a'], ['b', 'c'], ['d']]);
@@ -89,7 +90,7 @@ describe('saga engine', () => {
     const mapped: SagaPlan = {
       flow: 'm',
       steps: [
-        { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
+        { name: 'one', tasks: [plannedTask('a')], map: sagaInputToEach(['a']) },
         {
           name: 'two',
           tasks: [plannedTask('b')],
@@ -269,7 +270,7 @@ describe('saga engine', () => {
     const broken: SagaPlan = {
       flow: 'b',
       steps: [
-        { name: 'one', tasks: [plannedTask('a')], map: () => undefined },
+        { name: 'one', tasks: [plannedTask('a')], map: sagaInputToEach(['a']) },
         {
           name: 'two',
           tasks: [plannedTask('b')],
@@ -286,5 +287,49 @@ describe('saga engine', () => {
       error: { message: expect.stringContaining('no price') },
     });
     expect(compensations(commands)).toEqual(['a:succeeded']);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a misspelled key', { b: 1, cc: 2 }, /gave no input for 'c'/],
+    [
+      'a key of no task of the step',
+      { b: 1, c: 2, d: 3 },
+      /returned 'd', not a task of the step \('b', 'c'\)/,
+    ],
+    ['nothing', undefined, /returned undefined; expected an object with an input for each task/],
+    ['an array', [1, 2], /returned an array/],
+  ])('fails the step when its mapper returns %s, and undoes what came before', (_, returned, reason) => {
+    const plan: SagaPlan = {
+      flow: 'k',
+      steps: [
+        { name: 'one', tasks: [plannedTask('a')], map: sagaInputToEach(['a']) },
+        { name: 'two', tasks: [plannedTask('b'), plannedTask('c')], map: () => returned },
+      ],
+    };
+    const { state, commands } = feed(plan, start(plan).state, ok('a'));
+    expect(state.failure).toMatchObject({
+      step: 'two',
+      error: { name: STEP_MAPPER_ERROR, message: expect.stringMatching(reason) },
+    });
+    expect(commands.filter((c) => c.type === 'run-task')).toEqual([]);
+    expect(compensations(commands)).toEqual(['a:succeeded']);
+  });
+
+  it('takes a task input by wire name, and null as an input', () => {
+    const plan: SagaPlan = {
+      flow: 'w',
+      steps: [
+        {
+          name: 'one',
+          tasks: [{ ...plannedTask('book-hotel'), key: 'bookHotel' }, plannedTask('pay')],
+          map: () => ({ 'book-hotel': { nights: 2 }, pay: null }),
+        },
+      ],
+    };
+    const runs = start(plan).commands.filter((c) => c.type === 'run-task');
+    expect(runs.map((c) => [c.task, c.input])).toEqual([
+      ['book-hotel', { nights: 2 }],
+      ['pay', null],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { backoffDelay } from './backoff';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent, SagaTimer, TimerKind } from './saga-event';
-import type { PlannedTask, SagaPlan, SagaView } from './saga-plan';
+import type { PlannedStep, PlannedTask, SagaPlan, SagaView } from './saga-plan';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { Json, SagaError, SagaState, SagaTimelineEntry, TaskState } from './saga-state';
 import { isTerminal } from './saga-state';
@@ -220,9 +220,9 @@ class Transition {
     }
     const planned = this.plan.steps[index];
     this.log({ event: 'step-started', step: planned.name });
-    let inputs: Record<string, unknown>;
+    let inputs: unknown[];
     try {
-      inputs = planned.map(this.view()) ?? {};
+      inputs = stepInputs(planned, planned.map(this.view()));
     } catch (error) {
       const failed = this.state.steps[index].tasks[0];
       failed.status = 'failed';
@@ -235,8 +235,7 @@ class Transition {
     }
     planned.tasks.forEach((task, i) => {
       const state = this.state.steps[index].tasks[i];
-      const input = inputs[task.key] ?? inputs[task.name] ?? this.state.input;
-      state.input = input as Json;
+      state.input = inputs[i] as Json;
       this.dispatchTask(index, state, task);
     });
   }
@@ -789,4 +788,35 @@ export function sagaView(plan: SagaPlan, state: SagaState): SagaView {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The input of each task of a step, in the step's order, from what its mapper returned: an object with one
+ * key per task (property or wire name) and no other. A misspelled key would otherwise leave a task without
+ * its input, so it is an error, as is a missing one.
+ */
+function stepInputs(step: PlannedStep, returned: unknown): unknown[] {
+  if (typeof returned !== 'object' || returned === null || Array.isArray(returned)) {
+    throw new Error(`it returned ${describeValue(returned)}; expected an object with an input for each task`);
+  }
+  const given = returned as Record<string, unknown>;
+  const keyOf = (task: PlannedTask) => (Object.hasOwn(given, task.key) ? task.key : task.name);
+  const missing = step.tasks.filter((task) => given[keyOf(task)] === undefined).map((task) => task.key);
+  if (missing.length > 0) throw new Error(`it gave no input for ${missing.map(quote).join(', ')}`);
+  const known = new Set(step.tasks.flatMap((task) => [task.key, task.name]));
+  const unknown = Object.keys(given).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    const tasks = step.tasks.map((task) => quote(task.key)).join(', ');
+    throw new Error(`it returned ${unknown.map(quote).join(', ')}, not a task of the step (${tasks})`);
+  }
+  return step.tasks.map((task) => given[keyOf(task)]);
+}
+
+function quote(name: string): string {
+  return `'${name}'`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }

@@ -1,4 +1,5 @@
-import type { Json, SagaFailure, SagaStatus } from '../engine/saga-state';
+import type { SagaFailure, SagaStatus } from '../engine/saga-state';
+import type { SagaContract, SagaOutputs } from '../definition/saga-contract';
 
 /** Fields common to every outcome error, for responses and logs. */
 export interface SagaOutcome {
@@ -116,9 +117,9 @@ export class UnknownFlowError extends Error {
   override readonly name = 'UnknownFlowError';
 }
 
-/** The completed result of `SagaClient.run`. */
-export interface SagaCompleted extends SagaOutcome {
+/** The completed result of `SagaClient.run`, typed by the flow's contract `C`. */
+export interface SagaCompleted<C extends SagaContract = SagaContract> extends SagaOutcome {
   status: 'completed';
-  /** Outputs of every task, by wire name. */
-  result: { [task: string]: Json };
+  /** Outputs of every task, by wire name: `result['create-order']` is `createOrder`'s output. */
+  result: SagaOutputs<C>;
 }

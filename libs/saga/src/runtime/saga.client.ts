@@ -99,12 +99,16 @@ export class SagaClient {
    * `SagaCompensatedError` (rolled back), `SagaStalledError` (stalled), `SagaWaitExceededError` (still
    * running, or still queued, when the wait ran out: the saga goes on), `SagaInputError` (invalid input,
    * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started).
+   *
+   * `input` has the contract's input type; a request body not validated yet may be passed as that type, since
+   * it is validated against the contract's DTO before anything is published. The outputs come typed by the
+   * contract, by task wire name: `(await run(Booking, dto)).result['charge-payment']` is a `Charged`.
    */
   async run<C extends SagaContract>(
     flow: Flow<C>,
-    input: SagaInput<C> | object,
+    input: SagaInput<C>,
     options: SagaRunOptions = {},
-  ): Promise<SagaCompleted> {
+  ): Promise<SagaCompleted<C>> {
     const waitMs = options.waitMs ?? this.options.waitMs;
     const extra = options.mode === 'throttled' ? { throttled: true } : {};
     const { handle, message } = await this.startAndWait(flow, input, options, 'finished', waitMs, extra);
@@ -120,7 +124,7 @@ export class SagaClient {
    */
   async start<C extends SagaContract>(
     flow: Flow<C>,
-    input: SagaInput<C> | object,
+    input: SagaInput<C>,
     options: SagaAsyncStartOptions = {},
   ): Promise<SagaHandle> {
     const waitMs = options.waitMs ?? this.options.waitMs;
@@ -207,10 +211,12 @@ export class SagaClient {
     throw new SagaOverloadedError(message, flow, queued, bound, retryAfterMs);
   }
 
-  private outcome(handle: SagaHandle, message: ResultMessage): SagaCompleted {
+  private outcome<C extends SagaContract>(handle: SagaHandle, message: ResultMessage): SagaCompleted<C> {
     const outcome: SagaOutcome = { sagaId: message.sagaId, traceId: message.traceId, flow: handle.flow };
     if (message.status === 'completed') {
-      return { ...outcome, status: 'completed', result: (message.result ?? {}) as SagaCompleted['result'] };
+      // The outputs the orchestrator collected, each checked as JSON by its worker against the contract's type.
+      const result = (message.result ?? {}) as SagaCompleted<C>['result'];
+      return { ...outcome, status: 'completed', result };
     }
     if (message.status === 'compensated' && message.failure) {
       throw new SagaCompensatedError(outcome, message.failure, message.compensated ?? []);

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Compensate, Saga, Step, Task } from '../decorators';
 import { defineSaga, task, type TaskOptions } from '../definition/saga-contract';
 import type { SagaView } from '../engine/saga-plan';
+import type { SagaState } from '../definition/saga-view';
 import {
   CompensationWithoutTaskError,
   DuplicateSagaError,
@@ -29,12 +30,12 @@ const Trip = defineSaga('trip', {
 class TripSaga {
   @Step(1, ['bookFlight', 'bookHotel'])
   travel(s: SagaView) {
-    return { bookFlight: { to: (s.input as { to: string }).to } };
+    return { bookFlight: { to: (s.input as { to: string }).to }, bookHotel: s.input };
   }
 
   @Step(2, ['notify'])
-  tell() {
-    return undefined;
+  tell(s: SagaView) {
+    return { notify: s.input };
   }
 }
 
@@ -89,9 +90,13 @@ describe('SagaExplorer', () => {
     @Saga(Trip)
     class Twice {
       @Step(1, ['bookFlight'])
-      a() {}
+      a() {
+        return { bookFlight: { to: 'x' } };
+      }
       @Step(1, ['bookHotel', 'notify'])
-      b() {}
+      b() {
+        return { bookHotel: null, notify: null };
+      }
     }
     await expect(boot(Twice)).rejects.toThrow(DuplicateStepError);
     await expect(boot(Twice)).rejects.toThrow(/Twice\.b: order 1 is taken/);
@@ -101,9 +106,13 @@ describe('SagaExplorer', () => {
     @Saga(Trip)
     class Empty {
       @Step(1, ['bookFlight', 'bookHotel', 'notify'])
-      a() {}
+      a() {
+        return { bookFlight: { to: 'x' }, bookHotel: null, notify: null };
+      }
       @Step(2, [])
-      nothing() {}
+      nothing() {
+        return {};
+      }
     }
     await expect(boot(Empty)).rejects.toThrow(EmptyStepError);
   });
@@ -111,8 +120,11 @@ describe('SagaExplorer', () => {
   it('names the known tasks when a step lists an unknown one', async () => {
     @Saga(Trip)
     class Typo {
+      // @ts-expect-error -- the compiler catches the typo too (the method is typed by the contract)
       @Step(1, ['bookFlihgt'])
-      a() {}
+      a(s: SagaState<typeof Trip>) {
+        return { bookFlight: { to: s.input } };
+      }
     }
     await expect(boot(Typo)).rejects.toThrow(UnknownTaskError);
     await expect(boot(Typo)).rejects.toThrow(/no task 'bookFlihgt'.*bookFlight, bookHotel, notify/);
@@ -122,7 +134,9 @@ describe('SagaExplorer', () => {
     @Saga(Trip)
     class Partial {
       @Step(1, ['bookFlight'])
-      a() {}
+      a() {
+        return { bookFlight: { to: 'x' } };
+      }
     }
     await expect(boot(Partial)).rejects.toThrow(/no @Step runs it/);
   });
@@ -131,7 +145,9 @@ describe('SagaExplorer', () => {
     @Saga(Trip)
     class Other {
       @Step(1, ['bookFlight', 'bookHotel', 'notify'])
-      a() {}
+      a() {
+        return { bookFlight: { to: 'x' }, bookHotel: null, notify: null };
+      }
     }
     await expect(boot(TripSaga, Other)).rejects.toThrow(DuplicateSagaError);
   });
@@ -196,7 +212,9 @@ describe('SagaExplorer', () => {
     @Saga(Bad)
     class BadSaga {
       @Step(1, ['only'])
-      a() {}
+      a() {
+        return { only: null };
+      }
     }
     await expect(boot(BadSaga)).rejects.toThrow(InvalidSagaOptionError);
     await expect(boot(BadSaga)).rejects.toThrow(message);

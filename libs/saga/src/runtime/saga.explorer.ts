@@ -111,7 +111,7 @@ export class SagaExplorer implements OnModuleInit {
         tasks: step.tasks,
         name: step.name,
         ...(step.onFailure ? { onFailure: step.onFailure } : {}),
-        map: (view: SagaView) => fn.call(host.instance, view) as Record<string, unknown> | undefined,
+        map: (view: SagaView) => fn.call(host.instance, view),
       });
     }
     this.registry.addContract(contract);

@@ -64,8 +64,8 @@ const calls: string[] = [];
 @Saga(Ship)
 class ShipSaga {
   @Step(1, ['pack', 'label'])
-  prepare() {
-    return undefined;
+  prepare(s: SagaView) {
+    return { pack: s.input, label: s.input };
   }
 
   @Step(2, ['pickUp'])
@@ -282,7 +282,8 @@ describe('saga runtime (one process, memory transport and store)', () => {
   });
 
   it('refuses invalid input before anything starts, with one message per field', async () => {
-    const error = await client.run(Ship, { parcels: 0, extra: true }).catch((e: unknown) => e);
+    const body = { parcels: 0, extra: true }; // as a caller might send it
+    const error = await client.run(Ship, body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SagaInputError);
     expect((error as SagaInputError).fields).toEqual(
       expect.arrayContaining([

@@ -1,5 +1,5 @@
 import { SAGA_LIFECYCLE } from '../saga-command';
-import type { PlannedTask, SagaPlan, TaskPolicy } from '../saga-plan';
+import type { PlannedTask, SagaPlan, StepMapper, TaskPolicy } from '../saga-plan';
 
 export const POLICY: TaskPolicy = {
   timeoutMs: 1000,
@@ -24,7 +24,12 @@ export function planOf(steps: (string | PlannedTask)[][], flow = 'test'): SagaPl
     steps: steps.map((tasks, i) => ({
       name: `step-${i + 1}`,
       tasks: tasks.map((t) => (typeof t === 'string' ? plannedTask(t) : t)),
-      map: () => undefined,
+      map: sagaInputToEach(tasks.map((t) => (typeof t === 'string' ? t : t.key))),
     })),
   };
+}
+
+/** A step mapper giving each of the tasks (by key) the saga input. */
+export function sagaInputToEach(keys: readonly string[]): StepMapper {
+  return (s) => Object.fromEntries(keys.map((key) => [key, s.input]));
 }
