@@ -800,16 +800,18 @@ function stepInputs(step: PlannedStep, returned: unknown): unknown[] {
     throw new Error(`it returned ${describeValue(returned)}; expected an object with an input for each task`);
   }
   const given = returned as Record<string, unknown>;
-  const keyOf = (task: PlannedTask) => (Object.hasOwn(given, task.key) ? task.key : task.name);
-  const missing = step.tasks.filter((task) => given[keyOf(task)] === undefined).map((task) => task.key);
-  if (missing.length > 0) throw new Error(`it gave no input for ${missing.map(quote).join(', ')}`);
+  const inputs = step.tasks.map((task) =>
+    Object.hasOwn(given, task.key) ? given[task.key] : given[task.name],
+  );
+  const missing = step.tasks.filter((_, i) => inputs[i] === undefined).map((task) => quote(task.key));
+  if (missing.length > 0) throw new Error(`it gave no input for ${missing.join(', ')}`);
   const known = new Set(step.tasks.flatMap((task) => [task.key, task.name]));
   const unknown = Object.keys(given).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     const tasks = step.tasks.map((task) => quote(task.key)).join(', ');
     throw new Error(`it returned ${unknown.map(quote).join(', ')}, not a task of the step (${tasks})`);
   }
-  return step.tasks.map((task) => given[keyOf(task)]);
+  return inputs;
 }
 
 function quote(name: string): string {

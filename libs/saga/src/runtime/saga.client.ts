@@ -214,7 +214,7 @@ export class SagaClient {
   private outcome<C extends SagaContract>(handle: SagaHandle, message: ResultMessage): SagaCompleted<C> {
     const outcome: SagaOutcome = { sagaId: message.sagaId, traceId: message.traceId, flow: handle.flow };
     if (message.status === 'completed') {
-      // The outputs the orchestrator collected, each checked as JSON by its worker against the contract's type.
+      // Typed as the contract declares the handlers' outputs; at run time each was only checked to be JSON.
       const result = (message.result ?? {}) as SagaCompleted<C>['result'];
       return { ...outcome, status: 'completed', result };
     }

@@ -559,7 +559,6 @@ function countersOf(reply: unknown, command: string): Counters {
   return counters;
 }
 
-/** Members and scores from a flat `member, score, ...` reply (WITHSCORES' shape). */
 /** The per-shard answers merged, lowest score first, at most `limit` of them. */
 function earliest<T extends { score: number }>(perShard: T[][], limit = Infinity): T[] {
   return perShard
@@ -568,6 +567,7 @@ function earliest<T extends { score: number }>(perShard: T[][], limit = Infinity
     .slice(0, limit);
 }
 
+/** Members and scores from a flat `member, score, ...` reply (WITHSCORES' shape). */
 function scoredOf(reply: unknown, command: string): { member: string; score: number }[] {
   const flat = stringsOf(reply, command);
   const scored: { member: string; score: number }[] = [];
