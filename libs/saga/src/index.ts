@@ -1,5 +1,5 @@
 /** @dta/saga: distributed transactions (sagas) for NestJS. */
-export { Saga, Step, Task, Compensate, type StepOptions } from './decorators';
+export { Saga, Step, Task, Compensate, quorum, type StepOptions } from './decorators';
 export * from './definition';
 export * from './errors';
 export * from './interfaces';
@@ -15,7 +15,7 @@ export type {
   SagaTimelineEvent,
 } from './engine/saga-state';
 export { SAGA_STATUSES } from './engine/saga-state';
-export type { StepFailurePolicy } from './engine/saga-plan';
+export type { StepAggregator, StepFailurePolicy } from './engine/saga-plan';
 export type { SagaView } from './engine/saga-plan';
 export { SAGA_LIFECYCLE, type SagaLifecycle } from './engine/saga-command';
 export { SagaModule } from './saga.module';

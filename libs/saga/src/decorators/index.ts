@@ -1,3 +1,3 @@
 export { Saga } from './saga.decorator';
-export { Step, type StepOptions } from './step.decorator';
+export { quorum, Step, type StepOptions } from './step.decorator';
 export { Task, Compensate } from './task.decorator';

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { SagaView, StepFailurePolicy } from '../engine/saga-plan';
+import type { SagaView, StepAggregator, StepFailurePolicy } from '../engine/saga-plan';
 import type { AnyTaskSpec, SagaContract, TaskInput } from '../definition/saga-contract';
 import type { SagaState } from '../definition/saga-view';
 import { STEP_METADATA } from '../saga.constants';
@@ -14,9 +14,37 @@ export interface StepOptions {
    * - `'stall'`: the saga stops at this step with status `stalled`, keeps every output so far (the step's other
    *   tasks finish and keep theirs), announces `<flow>.stalled` and waits for an operator: `SagaAdmin` can
    *   `retry` the faulty task, `skip` it with an output, `resume`, or `compensate`.
-   * @default 'compensate'
+   * A step after the pivot cannot compensate: it always stalls.
+   * @default 'compensate' ('stall' after the pivot)
    */
   onFailure?: StepFailurePolicy;
+  /**
+   * How the step's aggregator decides from its tasks' outcomes:
+   * - `'all'`: every task must succeed; on a failure the rollback waits for the tasks still running;
+   * - `'failFast'`: every task must succeed; on a failure the rollback does not wait for the tasks still running:
+   *   they count as unknown and are compensated at once (the barrier refuses their late attempts);
+   * - `quorum(k)`: the step succeeds once `k` of its tasks succeeded and fails once fewer than `k` still can;
+   *   tasks still running then finish in the background (a later rollback compensates them), tasks waiting to
+   *   retry are cancelled;
+   * - `'bestEffort'`: the tasks are optional: the step succeeds once each one ended, whatever its outcome (a
+   *   failed task has no effect; one whose outcome is unknown is compensated if the saga rolls back).
+   *
+   * The saga's `deadline` fails the step whatever its aggregator.
+   * @default 'all'
+   */
+  aggregator?: StepAggregator;
+  /**
+   * The saga's point of no return (at most one step of a flow): once this step succeeded, the saga only goes
+   * forward. A later step that fails stalls for an operator (`retry`, `skip`, `resume`) instead of rolling the
+   * saga back, and `compensate` / `cancel` are refused. Put the steps that can always be retried after it.
+   * @default false
+   */
+  pivot?: boolean;
+}
+
+/** The aggregator of a step that succeeds once `k` of its tasks succeeded: `@Step(2, [...], { aggregator: quorum(2) })`. */
+export function quorum(k: number): StepAggregator {
+  return { quorum: k };
 }
 
 export interface StepMetadata extends StepOptions {
@@ -49,7 +77,7 @@ export type StepMethodDecorator<K extends string> = <
 
 /**
  * Declares a step of a `@Saga` class: its tasks run in parallel, and the next step starts when all of them
- * succeeded. The method receives the saga so far (`SagaState<typeof Contract>`: input, and `out(task)` for
+ * succeeded (or as its `aggregator` says). The method receives the saga so far (`SagaState<typeof Contract>`: input, and `out(task)` for
  * earlier outputs) and returns the input of each of the step's tasks by property name.
  *
  * Typed by its parameter's contract: a task name the contract lacks, or a task the method gives no input,

@@ -1,5 +1,11 @@
 import { SAGA_LIFECYCLE } from '../engine/saga-command';
-import type { PlannedStep, SagaPlan, StepFailurePolicy, StepMapper } from '../engine/saga-plan';
+import type {
+  PlannedStep,
+  SagaPlan,
+  StepAggregator,
+  StepFailurePolicy,
+  StepMapper,
+} from '../engine/saga-plan';
 import {
   DuplicateStepError,
   EmptySagaError,
@@ -19,11 +25,14 @@ export interface DiscoveredStep {
   tasks: string[];
   name?: string;
   onFailure?: StepFailurePolicy;
+  aggregator?: StepAggregator;
+  pivot?: boolean;
   map: StepMapper;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const STEP_FAILURE_POLICIES: readonly StepFailurePolicy[] = ['compensate', 'stall'];
+const STEP_AGGREGATORS = ['all', 'failFast', 'bestEffort', 'quorum(k)'];
 /** Task names that would collide with the flow's own queues (see SagaTopology). */
 const RESERVED_TASK_NAMES = ['start', 'replies'];
 
@@ -58,6 +67,19 @@ export function validateContract(contract: SagaContract): void {
   }
 }
 
+/** The step's aggregator, checked: a known name, or a quorum between 1 and the number of its tasks. */
+function stepAggregator(where: string, step: DiscoveredStep): StepAggregator {
+  const aggregator = step.aggregator ?? 'all';
+  if (aggregator === 'all' || aggregator === 'failFast' || aggregator === 'bestEffort') return aggregator;
+  const k: unknown = typeof aggregator === 'object' && aggregator !== null ? aggregator.quorum : undefined;
+  if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && k <= step.tasks.length) return { quorum: k };
+  const wanted =
+    k === undefined
+      ? `one of ${STEP_AGGREGATORS.join(', ')}`
+      : `a quorum(k) with k a whole number from 1 to ${step.tasks.length} (the step's tasks)`;
+  throw new InvalidSagaOptionError(SAGA_MESSAGES.INVALID_OPTION(where, 'aggregator', aggregator, wanted));
+}
+
 function sagaDeadlineOf(contract: SagaContract): number | undefined {
   if (contract.deadline === undefined) return undefined;
   return duration(`defineSaga('${contract.name}')`, 'deadline', contract.deadline);
@@ -73,6 +95,7 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
   const used = new Set<string>();
   const names = new Set<string>();
   const orders = new Set<number>();
+  let pivot: string | undefined;
 
   const planned: PlannedStep[] = [...steps]
     .sort((a, b) => a.order - b.order)
@@ -103,12 +126,42 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
           ),
         );
       }
+      const where = `${host}.${step.method}`;
+      const aggregator = stepAggregator(where, step);
+      if (pivot !== undefined && step.onFailure === 'compensate') {
+        throw new InvalidSagaOptionError(
+          SAGA_MESSAGES.INVALID_OPTION(
+            where,
+            'onFailure',
+            step.onFailure,
+            `'stall': it comes after the pivot step '${pivot}'`,
+          ),
+        );
+      }
+      if (step.pivot !== undefined && typeof step.pivot !== 'boolean') {
+        throw new InvalidSagaOptionError(
+          SAGA_MESSAGES.INVALID_OPTION(where, 'pivot', step.pivot, 'true or false'),
+        );
+      }
+      if (step.pivot && pivot !== undefined) {
+        throw new InvalidSagaOptionError(
+          SAGA_MESSAGES.INVALID_OPTION(
+            where,
+            'pivot',
+            step.pivot,
+            `false: step '${pivot}' is the flow's pivot already`,
+          ),
+        );
+      }
+      if (step.pivot) pivot = name;
       orders.add(step.order);
       names.add(name);
       return {
         name,
         map: step.map,
         ...(step.onFailure === 'stall' ? { onFailure: step.onFailure } : {}),
+        ...(aggregator !== 'all' ? { aggregator } : {}),
+        ...(step.pivot ? { pivot: true } : {}),
         tasks: step.tasks.map((task) => {
           const ref = byKeyOrName.get(task);
           if (!ref)

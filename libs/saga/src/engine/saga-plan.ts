@@ -40,12 +40,29 @@ export type StepMapper = (view: SagaView) => unknown;
 /** What a definitive failure of one of a step's tasks does: roll the saga back, or stop there for an operator. */
 export type StepFailurePolicy = 'compensate' | 'stall';
 
+/**
+ * How a step's aggregator reads the outcomes of its tasks:
+ * - `'all'`: the step succeeds once every task succeeded, and fails once one ended without success; the rollback
+ *   waits for the tasks still running;
+ * - `'failFast'`: as `'all'`, but a rollback gives up at once on the tasks still running (their outcome counts as
+ *   unknown, so they are compensated, and the barrier refuses their late attempts);
+ * - `{ quorum: k }`: the step succeeds once `k` tasks succeeded, and fails once fewer than `k` still can; tasks
+ *   still running then go on in the background (a rollback compensates them), tasks waiting to retry are
+ *   cancelled;
+ * - `'bestEffort'`: every task is optional: the step succeeds once each one ended, whatever its outcome.
+ */
+export type StepAggregator = 'all' | 'failFast' | 'bestEffort' | { quorum: number };
+
 export interface PlannedStep {
   name: string;
   tasks: PlannedTask[];
   map: StepMapper;
-  /** @default 'compensate' */
+  /** @default 'compensate' ('stall' for every step after the pivot) */
   onFailure?: StepFailurePolicy;
+  /** @default 'all' */
+  aggregator?: StepAggregator;
+  /** Once this step succeeded the saga can only go forward: a later failure stalls it, never compensates. */
+  pivot?: boolean;
 }
 
 /** A validated flow as the engine runs it. */

@@ -50,7 +50,7 @@ export interface StepState {
 
 /**
  * Where and why a saga stopped: set while its status is `stalled`.
- * - `forward`: a task of a step with `onFailure: 'stall'` ended without success; the step's other tasks keep
+ * - `forward`: a step with `onFailure: 'stall'`, or after the pivot, failed; the step's other tasks keep
  *   their outputs, and `retry`, `skip`, `resume` or `compensate` moves it on;
  * - `compensation`: a compensation kept failing past its horizon, or refused (`TaskRejectedError`): `retry`,
  *   `skip` or `resume` moves it on.

@@ -13,6 +13,8 @@ function stepStatus(state: SagaState, step: StepState): StepStatus {
   }
   if (tasks.every((t) => t.status === 'pending')) return 'pending';
   if (tasks.every((t) => t.status === 'succeeded')) return 'succeeded';
+  // A quorum or best-effort step succeeded with some of its tasks.
+  if (state.timeline?.some((e) => e.event === 'step-completed' && e.step === step.name)) return 'succeeded';
   return 'running';
 }
 

@@ -3,7 +3,7 @@ import { applySagaEvent, startSaga } from './saga.engine';
 import { SAGA_LIFECYCLE, type SagaCommand } from './saga-command';
 import type { SagaEvent } from './saga-event';
 import type { SagaOperatorAction } from './saga-operator-action';
-import type { SagaPlan } from './saga-plan';
+import type { SagaPlan, StepAggregator } from './saga-plan';
 import { isSettled, isTerminal, type SagaState } from './saga-state';
 import { plannedTask, sagaInputToEach } from './testing/plan.fixture';
 
@@ -77,8 +77,17 @@ const planArb = fc
       { minLength: 1, maxLength: 4 },
     ),
     stalls: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    aggregators: fc.array(
+      fc.oneof(
+        fc.constantFrom<StepAggregator>('all', 'failFast', 'bestEffort'),
+        fc.integer({ min: 1, max: 3 }).map((quorum): StepAggregator => ({ quorum })),
+      ),
+      { minLength: 4, maxLength: 4 },
+    ),
+    /** Index of the pivot step; none when it is past the last step. */
+    pivot: fc.integer({ min: 0, max: 5 }),
   })
-  .map(({ deadline, steps, stalls }): SagaPlan => ({
+  .map(({ deadline, steps, stalls, aggregators, pivot }): SagaPlan => ({
     flow: 'prop',
     events: SAGA_LIFECYCLE,
     ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
@@ -89,8 +98,30 @@ const planArb = fc
       ),
       map: sagaInputToEach(tasks.map((_, t) => `t${s}-${t}`)),
       ...(stalls[s] ? { onFailure: 'stall' as const } : {}),
+      ...aggregatorFor(aggregators[s], tasks.length),
+      ...(s === pivot ? { pivot: true } : {}),
     })),
   }));
+
+/** The drawn aggregator, a quorum capped at the step's size; `all` is left as the default. */
+function aggregatorFor(aggregator: StepAggregator, size: number): { aggregator?: StepAggregator } {
+  if (aggregator === 'all') return {};
+  return {
+    aggregator: typeof aggregator === 'object' ? { quorum: Math.min(aggregator.quorum, size) } : aggregator,
+  };
+}
+
+/** Whether a step's tasks, as they stand, satisfy its aggregator. */
+function aggregatorSatisfied(
+  step: SagaPlan['steps'][number],
+  tasks: SagaState['steps'][number]['tasks'],
+): boolean {
+  const succeeded = tasks.filter((t) => t.status === 'succeeded').length;
+  const aggregator = step.aggregator ?? 'all';
+  if (aggregator === 'bestEffort')
+    return tasks.every((t) => !['pending', 'running', 'waiting'].includes(t.status));
+  return succeeded >= (typeof aggregator === 'object' ? aggregator.quorum : tasks.length);
+}
 
 /** Rates of what goes wrong in the simulated world. */
 const worldArb = fc.record({
@@ -310,10 +341,12 @@ function operatorAction(
 function checkTransition(world: World, before: SagaState, after: SagaState, commands: SagaCommand[]): void {
   for (const command of commands) {
     if (command.type === 'run-task' && command.attempt === 1) {
-      // A step starts only after every task of the previous step succeeded.
+      // A step starts only after each earlier step's aggregator was satisfied.
       const step = stepOf(world.plan, command.task);
-      const earlier = after.steps.slice(0, step).flatMap((s) => s.tasks);
-      expect(earlier.filter((t) => t.status !== 'succeeded')).toEqual([]);
+      const unsatisfied = world.plan.steps
+        .slice(0, step)
+        .filter((planned, s) => !aggregatorSatisfied(planned, after.steps[s].tasks));
+      expect(unsatisfied.map((planned) => planned.name)).toEqual([]);
     }
     if (command.type === 'compensate-task') {
       const task = before.steps[stepOf(world.plan, command.task)].tasks.find((t) => t.name === command.task)!;
@@ -414,15 +447,23 @@ describe('saga engine invariants (property-based)', () => {
           plan.steps.flatMap((s) => s.tasks.filter((t) => t.policy.compensable).map((t) => t.name)),
         );
         if (state.status === 'completed') {
-          const all = plan.steps.flatMap((s) => s.tasks.map((t) => t.name));
-          expect([...world.present.keys()].sort()).toEqual(all.sort());
-          for (const count of world.present.values()) expect(count).toBe(1);
+          // Every step as its aggregator wants it, and each task that succeeded took effect once.
+          plan.steps.forEach((step, s) => expect(aggregatorSatisfied(step, state.steps[s].tasks)).toBe(true));
+          for (const task of state.steps.flatMap((s) => s.tasks))
+            if (task.status === 'succeeded') expect(world.present.get(task.name)).toBe(1);
           expect(state.failure).toBeUndefined();
         }
+        const pivot = plan.steps.findIndex((step) => step.pivot);
         if (state.status === 'compensated') {
           // No orphan: no effect of a compensable task is left behind a compensated saga.
           for (const [task, count] of world.present) if (compensable.has(task)) expect(count).toBe(0);
           expect(state.failure).toBeDefined();
+        }
+        if (state.failure && pivot >= 0) {
+          // A saga rolls back only from its pivot step or an earlier one.
+          expect(state.steps.findIndex((step) => step.name === state.failure?.step)).toBeLessThanOrEqual(
+            pivot,
+          );
         }
         // A stall names its step, and something there an operator must see to.
         if (state.status === 'stalled') {

@@ -1,7 +1,7 @@
 import { backoffDelay } from './backoff';
 import type { SagaCommand } from './saga-command';
 import type { SagaEvent, SagaTimer, TimerKind } from './saga-event';
-import type { PlannedStep, PlannedTask, SagaPlan, SagaView } from './saga-plan';
+import type { PlannedStep, PlannedTask, SagaPlan, SagaView, StepAggregator } from './saga-plan';
 import type { SagaOperatorAction } from './saga-operator-action';
 import type { Json, SagaError, SagaState, SagaTimelineEntry, TaskState } from './saga-state';
 import { isTerminal } from './saga-state';
@@ -42,6 +42,8 @@ export const STEP_MAPPER_ERROR = 'StepMapperError';
 /** An operator rolled the saga back (`SagaAdmin` `compensate` or `cancel`). */
 export const OPERATOR_COMPENSATION_ERROR = 'OperatorCompensation';
 export const SAGA_CANCELLED_ERROR = 'SagaCancelled';
+/** The saga stopped waiting for a running attempt (a `failFast` step failed, or it rolled back past a quorum step). */
+export const TASK_ABANDONED_ERROR = 'TaskAbandoned';
 
 /** Creates a saga and dispatches its first step. */
 export function startSaga(plan: SagaPlan, request: SagaStartRequest): SagaTransition {
@@ -259,21 +261,35 @@ class Transition {
   }
 
   /**
-   * A task of the current step succeeded, or an operator moved it on: the next step starts once all of them
-   * succeeded, and a stall ends once none of them is left without success.
+   * A task of the current step succeeded, or an operator moved it on: the next step starts once the step's
+   * aggregator says it succeeded, and a stall ends once the step can succeed again.
    */
   private stepProgressed(stepIndex: number): void {
     if (stepIndex !== this.state.step) return;
-    const tasks = this.state.steps[stepIndex].tasks;
-    if (this.state.status === 'stalled' && !tasks.some(endedWithoutSuccess)) {
+    const verdict = this.verdict(stepIndex);
+    if (this.state.status === 'stalled' && verdict !== 'failed') {
       this.state.status = 'running';
       delete this.state.stall;
     }
-    if (this.state.status === 'running' && tasks.every((t) => t.status === 'succeeded')) {
-      this.log({ event: 'step-completed', step: this.stepName(stepIndex) });
-      this.announce('step-completed', this.stepName(stepIndex));
-      this.startStep(stepIndex + 1);
-    }
+    if (this.state.status === 'running' && verdict === 'succeeded') this.completeStep(stepIndex);
+  }
+
+  /** What the step's aggregator makes of its tasks so far. */
+  private verdict(stepIndex: number): StepVerdict {
+    return stepVerdict(this.plan.steps[stepIndex].aggregator ?? 'all', this.state.steps[stepIndex].tasks);
+  }
+
+  /** The step succeeded: tasks waiting to retry are cancelled (those still running go on), the next step starts. */
+  private completeStep(stepIndex: number): void {
+    for (const task of this.state.steps[stepIndex].tasks) if (task.status === 'waiting') this.cancel(task);
+    this.log({ event: 'step-completed', step: this.stepName(stepIndex) });
+    this.announce('step-completed', this.stepName(stepIndex));
+    this.startStep(stepIndex + 1);
+  }
+
+  /** A task backing off before its next attempt is not retried; after an attempt that may have taken effect its outcome is unknown. */
+  private cancel(task: TaskState): void {
+    task.status = task.uncertain ? 'unknown' : 'cancelled';
   }
 
   private onTaskFailed(located: Located, event: Extract<SagaEvent, { type: 'task-failed' }>): boolean {
@@ -320,7 +336,9 @@ class Transition {
       message: `saga not finished within ${this.plan.deadlineMs} ms of its start`,
     };
     for (const task of open) this.giveUp(stepIndex, task, error);
-    this.taskEnded(stepIndex, open[0]);
+    // The saga's deadline fails its step whatever the step's aggregator would make of it.
+    if (this.state.status === 'running') this.failStep(stepIndex, open[0]);
+    else this.taskEnded(stepIndex, open[0]);
     return true;
   }
 
@@ -336,7 +354,8 @@ class Transition {
     else delete task.uncertain;
     this.logAttemptFailed(stepIndex, task, error);
     const used = task.attempts - (task.retriedAfter ?? 0);
-    if (this.forwardActive() && retryable && used < planned.policy.attempts) {
+    const awaited = stepIndex === this.state.step;
+    if (this.forwardActive() && awaited && retryable && used < planned.policy.attempts) {
       task.status = 'waiting';
       const delay = backoffDelay(planned.policy, `${this.state.id}/${task.name}`, task.attempts);
       this.schedule('task-retry', task.name, task.attempts, this.now + delay);
@@ -347,6 +366,11 @@ class Transition {
     this.taskEnded(stepIndex, task);
   }
 
+  /** The saga stops waiting for a running attempt: its outcome is unknown (the barrier fences it if late). */
+  private abandon(stepIndex: number, task: TaskState, why: string): void {
+    this.giveUp(stepIndex, task, { name: TASK_ABANDONED_ERROR, message: `no longer awaited: ${why}` });
+  }
+
   /** Waiting is over for a task without an outcome: unknown if an attempt may still take effect. */
   private giveUp(stepIndex: number, task: TaskState, error: SagaError): void {
     if (task.status === 'running') this.logAttemptFailed(stepIndex, task, error);
@@ -355,23 +379,33 @@ class Transition {
   }
 
   /**
-   * A task ended without success: its step fails, or a compensation waiting for it may begin. A saga already
-   * stalled stays so: another task of its step ending too changes nothing an operator must decide.
+   * A task ended without success: its step fails or (with `bestEffort`) succeeds as its aggregator says, or a
+   * compensation waiting for it may begin. A saga already stalled stays so: another task of its step ending too
+   * changes nothing an operator must decide. A task its step no longer waits for (past a quorum) changes nothing.
    */
   private taskEnded(stepIndex: number, task: TaskState): void {
-    if (this.state.status === 'running') this.failStep(stepIndex, task);
-    else if (this.state.status === 'compensating') this.compensateIfSettled(stepIndex);
+    if (stepIndex !== this.state.step) return;
+    if (this.state.status === 'compensating') this.compensateIfSettled(stepIndex);
+    if (this.state.status !== 'running') return;
+    const verdict = this.verdict(stepIndex);
+    if (verdict === 'failed') this.failStep(stepIndex, task);
+    else if (verdict === 'succeeded') this.completeStep(stepIndex);
   }
 
   private failStep(stepIndex: number, failed: TaskState): void {
     const step = this.stepName(stepIndex);
     const error = failed.error ?? { message: 'failed' };
     this.log({ event: 'step-failed', step, task: failed.name, error });
-    if (this.plan.steps[stepIndex].onFailure === 'stall') {
+    if (this.plan.steps[stepIndex].onFailure === 'stall' || this.pastPivot(stepIndex)) {
       this.stall('forward', stepIndex, failed.name, error);
       return;
     }
     this.beginCompensation(stepIndex, { step, task: failed.name, error });
+  }
+
+  /** A step after the pivot: the saga may only go forward from it. */
+  private pastPivot(stepIndex: number): boolean {
+    return this.plan.steps.slice(0, stepIndex).some((step) => step.pivot);
   }
 
   /** The saga rolls back from `stepIndex`: waiting tasks are cancelled, running ones awaited, then undone. */
@@ -381,10 +415,12 @@ class Transition {
     this.state.failure = failure;
     delete this.state.stall;
     this.announce('rollback', failure.step, failure.task);
+    const failFast = this.plan.steps[stepIndex].aggregator === 'failFast';
     for (const sibling of this.state.steps[stepIndex].tasks) {
-      if (sibling.status !== 'waiting') continue;
-      // Backing off after an attempt that may have taken effect leaves its outcome unknown.
-      sibling.status = sibling.uncertain ? 'unknown' : 'cancelled';
+      if (sibling.status === 'waiting') this.cancel(sibling);
+      if (sibling.status === 'running' && failFast) {
+        this.abandon(stepIndex, sibling, `its step failed fast when '${failure.task}' ended without success`);
+      }
     }
     this.compensateIfSettled(stepIndex);
   }
@@ -410,9 +446,14 @@ class Transition {
     this.compensateFrom(stepIndex);
   }
 
-  /** Compensates the newest step at or below `stepIndex` that has something to undo; its tasks in parallel. */
+  /**
+   * Compensates the newest step at or below `stepIndex` that has something to undo; its tasks in parallel. A
+   * task still running in an older step (past its quorum) is not waited for: it is undone as unknown.
+   */
   private compensateFrom(stepIndex: number): void {
     for (let index = stepIndex; index >= 0; index--) {
+      for (const task of this.state.steps[index].tasks)
+        if (task.status === 'running') this.abandon(index, task, 'the saga rolled back while it ran');
       const toUndo = this.plan.steps[index].tasks
         .map((planned, i) => ({ planned, task: this.state.steps[index].tasks[i] }))
         .filter(({ planned, task }) => planned.policy.compensable && needsCompensation(task));
@@ -617,6 +658,12 @@ class Transition {
     }
     if (!this.forwardActive()) return this.refusal(`the saga is already rolling back: it is ${this.where()}`);
     const stepIndex = this.state.step;
+    if (this.pastPivot(stepIndex)) {
+      const pivot = this.plan.steps.find((step) => step.pivot)!.name;
+      return this.refusal(
+        `the saga is past its pivot step '${pivot}': it can only go forward (retry, skip or resume); it is ${this.where()}`,
+      );
+    }
     const tasks = this.state.steps[stepIndex].tasks;
     const task = this.state.stall?.task ?? (tasks.find((t) => t.status !== 'succeeded') ?? tasks[0]).name;
     const error = {
@@ -739,6 +786,26 @@ class Transition {
   private view(): SagaView {
     return sagaView(this.plan, this.state);
   }
+}
+
+type StepVerdict = 'succeeded' | 'failed' | 'open';
+
+/**
+ * What an aggregator makes of a step's tasks: succeeded, failed (it cannot succeed any more), or open. A step
+ * with a task still pending could not map its inputs: it has failed.
+ */
+function stepVerdict(aggregator: StepAggregator, tasks: readonly TaskState[]): StepVerdict {
+  let succeeded = 0;
+  let ended = 0;
+  for (const task of tasks) {
+    if (task.status === 'pending') return 'failed';
+    if (task.status === 'succeeded') succeeded++;
+    else if (endedWithoutSuccess(task)) ended++;
+  }
+  if (aggregator === 'bestEffort') return succeeded + ended === tasks.length ? 'succeeded' : 'open';
+  const needed = typeof aggregator === 'object' ? aggregator.quorum : tasks.length;
+  if (succeeded >= needed) return 'succeeded';
+  return tasks.length - ended < needed ? 'failed' : 'open';
 }
 
 /** Ended without success: what stalls a step, and what `resume` runs again. */

@@ -1,7 +1,8 @@
 import { Injectable, Scope, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Compensate, Saga, Step, Task } from '../decorators';
+import { Compensate, quorum, Saga, Step, Task } from '../decorators';
 import { defineSaga, task, type TaskOptions } from '../definition/saga-contract';
+import type { StepOptions } from '../decorators/step.decorator';
 import type { SagaView } from '../engine/saga-plan';
 import type { SagaState } from '../definition/saga-view';
 import {
@@ -218,5 +219,87 @@ describe('SagaExplorer', () => {
     }
     await expect(boot(BadSaga)).rejects.toThrow(InvalidSagaOptionError);
     await expect(boot(BadSaga)).rejects.toThrow(message);
+  });
+
+  describe('step aggregators and the pivot', () => {
+    const Relay = defineSaga('relay', {
+      tasks: { first: task({ compensable: false }), left: task(), right: task(), last: task() },
+    });
+
+    @Injectable()
+    class RelayTasks {
+      @Task(Relay.task.first)
+      first() {}
+      @Task(Relay.task.left)
+      left() {}
+      @Compensate(Relay.task.left)
+      undoLeft() {}
+      @Task(Relay.task.right)
+      right() {}
+      @Compensate(Relay.task.right)
+      undoRight() {}
+      @Task(Relay.task.last)
+      last() {}
+      @Compensate(Relay.task.last)
+      undoLast() {}
+    }
+
+    function relaySaga(pair: StepOptions, after: StepOptions = {}): Type {
+      @Saga(Relay)
+      class RelaySaga {
+        @Step(1, ['first'])
+        one() {
+          return { first: null };
+        }
+        @Step(2, ['left', 'right'], pair)
+        two() {
+          return { left: null, right: null };
+        }
+        @Step(3, ['last'], after)
+        three() {
+          return { last: null };
+        }
+      }
+      return RelaySaga;
+    }
+
+    it('puts the aggregator and the pivot of each step into the plan', async () => {
+      const registry = await boot(relaySaga({ aggregator: quorum(1), pivot: true }), RelayTasks);
+      const steps = registry.plan('relay')!.steps;
+      expect(steps[1]).toMatchObject({ aggregator: { quorum: 1 }, pivot: true });
+      expect(steps[0].aggregator).toBeUndefined();
+      expect(steps[2].pivot).toBeUndefined();
+    });
+
+    it.each<[string, StepOptions, StepOptions, RegExp]>([
+      [
+        'a quorum of 0',
+        { aggregator: quorum(0) },
+        {},
+        /'aggregator' is \{"quorum":0\}; expected a quorum\(k\) with k a whole number from 1 to 2/,
+      ],
+      ['a quorum above the tasks', { aggregator: quorum(3) }, {}, /from 1 to 2 \(the step's tasks\)/],
+      [
+        'an unknown aggregator',
+        { aggregator: 'any' as never },
+        {},
+        /'aggregator' is "any"; expected one of all, failFast, bestEffort, quorum\(k\)/,
+      ],
+      [
+        'two pivots',
+        { pivot: true },
+        { pivot: true },
+        /RelaySaga.three: option 'pivot' is true; expected false: step 'two' is the flow's pivot already/,
+      ],
+      [
+        'a compensating step after the pivot',
+        { pivot: true },
+        { onFailure: 'compensate' },
+        /'onFailure' is "compensate"; expected 'stall': it comes after the pivot step 'two'/,
+      ],
+    ])('refuses %s', async (_, pair, after, message) => {
+      await expect(boot(relaySaga(pair, after), RelayTasks)).rejects.toThrow(InvalidSagaOptionError);
+      await expect(boot(relaySaga(pair, after), RelayTasks)).rejects.toThrow(message);
+    });
   });
 });

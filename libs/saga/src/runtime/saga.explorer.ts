@@ -105,14 +105,7 @@ export class SagaExplorer implements OnModuleInit {
     for (const { name, fn } of this.methods(host)) {
       const step = this.accessor.getStep(fn);
       if (!step) continue;
-      steps.push({
-        method: name,
-        order: step.order,
-        tasks: step.tasks,
-        name: step.name,
-        ...(step.onFailure ? { onFailure: step.onFailure } : {}),
-        map: (view: SagaView) => fn.call(host.instance, view),
-      });
+      steps.push({ ...step, method: name, map: (view: SagaView) => fn.call(host.instance, view) });
     }
     this.registry.addContract(contract);
     if (this.options.orchestrate) this.registry.addPlan(buildSagaPlan(contract, hostName, steps));
