@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { SagaLifecycle } from '../engine/saga-command';
 import type { Duration } from './duration';
+import type { SagaState } from './saga-view';
 
 /** How a failed task attempt waits before the next one. */
 export interface BackoffOptions {
@@ -77,8 +78,8 @@ export type AnyTaskSpec = TaskSpec<any, any>;
 /** Any task reference, whatever its input and output types. */
 export type AnyTaskRef = TaskRef<never, unknown>;
 
-/** What `defineSaga` takes besides the name. */
-export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> {
+/** What `defineSaga` takes besides the name; `R` is what {@link SagaContractOptions.result} composes. */
+export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>, R = TaskOutputs<T>> {
   /** class-validator DTO of the saga input; validated before anything is published. */
   input?: Type<In>;
   /** The tasks of the flow by property name; wire names are their kebab-case form. */
@@ -97,12 +98,21 @@ export interface SagaContractOptions<In, T extends Record<string, AnyTaskSpec>> 
    * @default none
    */
   events?: readonly SagaLifecycle[];
+  /**
+   * Composes the caller's answer (`SagaCompleted.result`, the callback's `result`) from the saga once every
+   * step succeeded; it runs in the orchestrator, once, and must return JSON. One that throws stalls the saga at
+   * its last step (`SagaResultError`), with every effect kept: fix it and `resume`.
+   * @default the outputs of the tasks that succeeded, by wire name
+   * @example result: (s) => ({ orderId: s.out('createOrder').orderId, paid: s.out('chargePayment').amount })
+   */
+  result?(this: void, saga: SagaState<SagaContract<In, T>>): R;
 }
 
 /** The names and types that the gateway, the orchestrator and every service share. */
 export interface SagaContract<
   In = unknown,
   T extends Record<string, AnyTaskSpec> = Record<string, AnyTaskSpec>,
+  R = unknown,
 > {
   readonly name: string;
   readonly input?: Type<In>;
@@ -111,6 +121,8 @@ export interface SagaContract<
   readonly deadline?: Duration;
   /** See {@link SagaContractOptions.events}. */
   readonly events?: readonly SagaLifecycle[];
+  /** See {@link SagaContractOptions.result}. */
+  result?(this: void, saga: SagaState<SagaContract<In, T>>): R;
   /** Task references by property: `Booking.task.chargePayment`. */
   readonly task: {
     readonly [K in keyof T & string]: TaskRef<TaskInput<T[K]>, TaskOutput<T[K]>, WireName<K>>;
@@ -134,9 +146,16 @@ export type WireName<S extends string, Prev extends string = ''> = string extend
     : '';
 
 /** The outputs of a completed saga by task wire name, typed by the contract. */
-export type SagaOutputs<C extends SagaContract> = string extends keyof C['tasks']
+export type SagaOutputs<C extends SagaContract> = TaskOutputs<C['tasks']>;
+
+/** The outputs of tasks `T` by wire name. */
+export type TaskOutputs<T extends Record<string, AnyTaskSpec>> = string extends keyof T
   ? { [task: string]: unknown }
-  : { [K in keyof C['tasks'] & string as WireName<K>]: TaskOutput<C['tasks'][K]> };
+  : { [K in keyof T & string as WireName<K>]: TaskOutput<T[K]> };
+
+/** What a completed saga of contract `C` answers: what its `result` composes, else its outputs. */
+export type SagaResult<C extends SagaContract> =
+  C extends SagaContract<infer _In, infer _T, infer R> ? (unknown extends R ? SagaOutputs<C> : R) : never;
 
 /** `chargePayment` -> `charge-payment`. */
 export function toWireName(key: string): string {
@@ -155,10 +174,10 @@ export function toWireName(key: string): string {
  *   tasks: { createOrder: task<CreateBookingDto, OrderCreated>({ timeout: '2s' }) },
  * });
  */
-export function defineSaga<In, T extends Record<string, AnyTaskSpec>>(
+export function defineSaga<In, T extends Record<string, AnyTaskSpec>, R = TaskOutputs<T>>(
   name: string,
-  options: SagaContractOptions<In, T>,
-): SagaContract<In, T> {
+  options: SagaContractOptions<In, T, R>,
+): SagaContract<In, T, R> {
   const refs: Record<string, AnyTaskRef> = {};
   for (const [key, spec] of Object.entries(options.tasks)) {
     refs[key] = Object.freeze({ flow: name, key, name: toWireName(key), options: spec.options });
@@ -169,6 +188,7 @@ export function defineSaga<In, T extends Record<string, AnyTaskSpec>>(
     tasks: options.tasks,
     ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
     ...(options.events !== undefined ? { events: Object.freeze([...options.events]) } : {}),
+    ...(options.result ? { result: options.result } : {}),
     task: Object.freeze(refs) as SagaContract<In, T>['task'],
   });
 }

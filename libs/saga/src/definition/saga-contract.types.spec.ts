@@ -75,3 +75,33 @@ export async function typedOutputs(client: SagaClient): Promise<{ flight: string
   void done.result.bookFlight;
   return { flight: done.result['book-flight'].flight, room: done.result['book-hotel'].room };
 }
+
+const Quote = defineSaga('quote', {
+  tasks: {
+    priceFlight: task<{ to: string }, { eur: number }>(),
+    priceHotel: task<{ nights: number }, { eur: number }>(),
+  },
+  result: (s) => ({ to: s.input as string, total: s.out('priceFlight').eur + s.out('priceHotel').eur }),
+});
+
+@Saga(Quote)
+export class QuoteSaga {
+  @Step(1, ['priceFlight', 'priceHotel'])
+  price(s: SagaState<typeof Quote>) {
+    return { priceFlight: { to: String(s.input) }, priceHotel: { nights: 2 } };
+  }
+}
+
+export const MisreadQuote = defineSaga('misread', {
+  tasks: { priceFlight: task<{ to: string }, { eur: number }>() },
+  // @ts-expect-error -- `result` reads outputs by property name, typed by the contract
+  result: (s) => s.out('price-flight'),
+});
+
+/** A contract's `result` types what `SagaClient.run` resolves with: checked by the compiler, never called. */
+export async function composedResult(client: SagaClient): Promise<number> {
+  const done = await client.run(Quote, {});
+  // @ts-expect-error -- the answer is what `result` composed, not the outputs by task
+  void done.result['price-flight'];
+  return done.result.total;
+}

@@ -16,6 +16,7 @@ import {
 import { SAGA_MESSAGES } from '../saga.messages';
 import type { SagaContract } from './saga-contract';
 import { toWireName } from './saga-contract';
+import type { SagaState } from './saga-view';
 import { duration, resolveTaskPolicy } from './task-policy';
 
 /** A `@Step` method as discovered on a saga class. */
@@ -65,6 +66,11 @@ export function validateContract(contract: SagaContract): void {
       );
     }
   }
+}
+
+/** The contract's `result`, fed the engine's view of the saga (the same methods as `SagaState`, untyped). */
+function resultOf(contract: SagaContract): SagaPlan['result'] {
+  return (view) => contract.result?.(view as SagaState<SagaContract>);
 }
 
 /** The step's aggregator, checked: a known name, or a quorum between 1 and the number of its tasks. */
@@ -188,5 +194,6 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
     steps: planned,
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     ...(contract.events ? { events: contract.events } : {}),
+    ...(contract.result ? { result: resultOf(contract) } : {}),
   };
 }

@@ -73,4 +73,6 @@ export interface SagaPlan {
   deadlineMs?: number;
   /** Lifecycle events the flow publishes; none when undefined. */
   events?: readonly SagaLifecycle[];
+  /** Composes a completed saga's result; the outputs by task wire name when undefined. */
+  result?: (view: SagaView) => unknown;
 }

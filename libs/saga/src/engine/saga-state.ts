@@ -113,6 +113,8 @@ export interface SagaState {
   failure?: SagaFailure;
   /** Set while `status` is `stalled`. */
   stall?: SagaStall;
+  /** What the flow's `result` composed, once completed (absent when the flow answers with its outputs). */
+  result?: Json;
   /** What happened when, oldest first (absent in sagas stored before it existed). */
   timeline?: SagaTimelineEntry[];
   /** Instances the terminal result goes to (callers, and the orchestrator holding a throttled start). */

@@ -22,6 +22,8 @@ export interface SagaStatusView {
   createdAt: string;
   updatedAt: string;
   failure?: { step: string; task: string; error: SagaError };
+  /** What the flow's `result` composed, once completed (absent when the flow answers with its outputs). */
+  result?: Json;
   /** Where and why the saga stopped, while it is `stalled`. */
   stall?: { phase: 'forward' | 'compensation'; step: string; task: string; error: SagaError; at: string };
   /** When each step, task attempt, compensation attempt and operator action began and ended, oldest first. */

@@ -31,6 +31,7 @@ export function sagaStatusView(stored: SagaState): SagaStatusView {
     updatedAt: new Date(state.updatedAt).toISOString(),
     ...(state.failure ? { failure: state.failure } : {}),
     ...(state.stall ? { stall: { ...state.stall, at: new Date(state.stall.at).toISOString() } } : {}),
+    ...(state.result !== undefined ? { result: state.result } : {}),
     timeline: timeline.map(timelineView),
     history: timeline.filter((entry) => entry.event === 'action').map(timelineView),
     steps: state.steps.map((step) => ({

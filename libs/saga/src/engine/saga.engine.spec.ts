@@ -3,6 +3,7 @@ import {
   applySagaEvents,
   compensatedTasks,
   SAGA_DEADLINE_ERROR,
+  SAGA_RESULT_ERROR,
   STEP_MAPPER_ERROR,
   TASK_DEADLINE_ERROR,
   TASK_TIMEOUT_ERROR,
@@ -331,5 +332,49 @@ describe('saga engine', () => {
       ['book-hotel', { nights: 2 }],
       ['pay', null],
     ]);
+  });
+
+  describe("a flow's result", () => {
+    const resume: SagaEvent = {
+      type: 'operator',
+      action: { type: 'resume', by: 'op', reason: 'fixed' },
+      now: 50,
+    };
+    const withResult = (result: SagaPlan['result']): SagaPlan => ({ ...planOf([['a'], ['b']]), result });
+
+    it('answers what the result composes from the outputs, instead of the outputs by task', () => {
+      const plan = withResult((s) => ({ total: (s.out('a') as number) + (s.out('b') as number) }));
+      const { state, commands } = feed(plan, start(plan).state, ok('a', 2), ok('b', 3));
+      expect(state.status).toBe('completed');
+      expect(finish(commands)).toEqual({ type: 'finish', status: 'completed', result: { total: 5 } });
+      expect(state.result).toEqual({ total: 5 });
+    });
+
+    it('stalls at the last step when the result throws or is not JSON, keeping every effect, and resume composes it again', () => {
+      let broken = true;
+      const plan = withResult((s) => {
+        if (broken) throw new Error('no such field');
+        return { a: s.out('a') };
+      });
+      const { state, commands } = feed(plan, start(plan).state, ok('a', 1), ok('b'));
+      expect(state.status).toBe('stalled');
+      expect(state.stall).toMatchObject({
+        phase: 'forward',
+        step: 'step-2',
+        error: { name: SAGA_RESULT_ERROR, message: "the flow's result could not be composed: no such field" },
+      });
+      expect(compensations(commands)).toEqual([]);
+      expect(finish(commands)).toMatchObject({ status: 'stalled' });
+      broken = false;
+      const resumed = feed(plan, state, resume);
+      expect(finish(resumed.commands)).toEqual({ type: 'finish', status: 'completed', result: { a: 1 } });
+      expect(resumed.commands.filter((c) => c.type === 'announce' && c.event === 'step-completed')).toEqual(
+        [],
+      );
+
+      const bigint = withResult(() => ({ n: BigInt(1) }));
+      const stalled = feed(bigint, start(bigint).state, ok('a'), ok('b')).state;
+      expect(stalled.stall?.error.message).toMatch(/BigInt/);
+    });
   });
 });

@@ -42,6 +42,8 @@ export const STEP_MAPPER_ERROR = 'StepMapperError';
 /** An operator rolled the saga back (`SagaAdmin` `compensate` or `cancel`). */
 export const OPERATOR_COMPENSATION_ERROR = 'OperatorCompensation';
 export const SAGA_CANCELLED_ERROR = 'SagaCancelled';
+/** The contract's `result` threw, or returned what is not JSON: the saga stalls at its last step. */
+export const SAGA_RESULT_ERROR = 'SagaResultError';
 /** The saga stopped waiting for a running attempt (a `failFast` step failed, or it rolled back past a quorum step). */
 export const TASK_ABANDONED_ERROR = 'TaskAbandoned';
 
@@ -568,6 +570,13 @@ class Transition {
       this.restartStep(stepIndex);
       return undefined;
     }
+    if (this.state.stall.error.name === SAGA_RESULT_ERROR) {
+      // Every step succeeded: compose the result again (its code may have been fixed since).
+      this.state.status = 'running';
+      delete this.state.stall;
+      this.finishCompleted();
+      return undefined;
+    }
     this.plan.steps[stepIndex].tasks.forEach((planned, i) => {
       const task = tasks[i];
       if (!endedWithoutSuccess(task)) return;
@@ -722,11 +731,22 @@ class Transition {
     });
   }
 
+  /** Every step succeeded: the saga completes with its result, or stalls at its last step if it cannot compose it. */
   private finishCompleted(): void {
+    const last = this.plan.steps.length - 1;
+    this.state.step = last;
+    let result: Json;
+    try {
+      result = this.plan.result ? asJson(this.plan.result(this.view())) : sagaResult(this.state);
+    } catch (error) {
+      const message = `the flow's result could not be composed: ${describe(error)}`;
+      this.stall('forward', last, this.state.steps[last].tasks[0].name, { name: SAGA_RESULT_ERROR, message });
+      return;
+    }
     this.state.status = 'completed';
-    this.state.step = this.plan.steps.length - 1;
+    if (this.plan.result) this.state.result = result;
     this.log({ event: 'completed' });
-    this.commands.push({ type: 'finish', status: 'completed', result: sagaResult(this.state) });
+    this.commands.push({ type: 'finish', status: 'completed', result });
   }
 
   private finishCompensated(): void {
@@ -851,6 +871,13 @@ export function sagaView(plan: SagaPlan, state: SagaState): SagaView {
       return outputs[name];
     },
   };
+}
+
+/** `value` as the JSON it is sent as; throws if it cannot be. */
+function asJson(value: unknown): Json {
+  const text = JSON.stringify(value ?? null) as string | undefined;
+  if (text === undefined) throw new Error(`it returned ${describeValue(value)}, which is not JSON`);
+  return JSON.parse(text) as Json;
 }
 
 function describe(error: unknown): string {

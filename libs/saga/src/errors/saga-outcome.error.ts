@@ -1,5 +1,5 @@
 import type { SagaFailure, SagaStatus } from '../engine/saga-state';
-import type { SagaContract, SagaOutputs } from '../definition/saga-contract';
+import type { SagaContract, SagaResult } from '../definition/saga-contract';
 
 /** Fields common to every outcome error, for responses and logs. */
 export interface SagaOutcome {
@@ -120,6 +120,9 @@ export class UnknownFlowError extends Error {
 /** The completed result of `SagaClient.run`, typed by the flow's contract `C`. */
 export interface SagaCompleted<C extends SagaContract = SagaContract> extends SagaOutcome {
   status: 'completed';
-  /** Outputs of every task, by wire name: `result['create-order']` is `createOrder`'s output. */
-  result: SagaOutputs<C>;
+  /**
+   * What the contract's `result` composed; without one, the outputs of every task by wire name
+   * (`result['create-order']` is `createOrder`'s output).
+   */
+  result: SagaResult<C>;
 }

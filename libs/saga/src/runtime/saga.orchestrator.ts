@@ -397,7 +397,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       ...this.envelope(state),
       kind: 'finished',
       status: state.status,
-      ...(state.status === 'completed' ? { result: sagaResult(state) } : {}),
+      ...(state.status === 'completed' ? { result: state.result ?? sagaResult(state) } : {}),
       // Results go to callers (and their callback URLs): an internal error's text stays in the state.
       ...(failure ? { failure: callerFailure(failure), compensated: compensatedTasks(state) } : {}),
     };
