@@ -173,6 +173,8 @@ describe.each(INFRAS)('gRPC BookingService over $name', ({ transport, store }) =
     expect(traceIdOf(answer.metadata)).toBe(traceId);
     const sagaId = answer.error!.metadata.get('x-saga-id')[0] as string;
     expect(sagaId).toMatch(UUID);
+    const details = answer.error!.metadata.get('x-failure-details')[0] as string;
+    expect(JSON.parse(details)).toEqual({ faultInject: 'payment' });
     expect(await stock(productId)).toEqual({ productId, available: INITIAL_STOCK, reserved: 0 });
 
     const rolledBack = await getBooking(sagaId);

@@ -182,13 +182,18 @@ describe.each([...INFRAS, NATS_INFRA, REDIS_CLUSTER_INFRA])('bookings over $name
       failedStep: 'payment-and-stock',
       failedTask: 'charge-payment',
       error: 'fault injected into charge-payment',
+      details: { faultInject: 'payment' },
     });
     expect(res.body.compensated).toContain('create-order');
     expect(res.body.compensated).not.toContain('charge-payment');
 
     const status = await sagaStatus(res.body.sagaId);
     expect(status.status).toBe('compensated');
-    expect(status.failure).toMatchObject({ step: 'payment-and-stock', task: 'charge-payment' });
+    expect(status.failure).toMatchObject({
+      step: 'payment-and-stock',
+      task: 'charge-payment',
+      error: { details: { faultInject: 'payment' } },
+    });
     // Whatever reserve-stock had done when the payment failed, it was undone (and reported as such).
     expect([...res.body.compensated].sort()).toEqual(compensatedTasks(status).sort());
     const reserve = status.steps[1].tasks.find((t) => t.name === 'reserve-stock');

@@ -9,6 +9,7 @@ export type {
   TaskStatus,
   TaskOutcome,
   SagaError,
+  SagaErrorDetails,
   SagaFailure,
   SagaStall,
   SagaTimelineEntry,

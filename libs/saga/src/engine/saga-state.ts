@@ -1,7 +1,14 @@
 import type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../vocabulary/saga-vocabulary';
 
 export { SAGA_STATUSES } from '../vocabulary/saga-vocabulary';
-export type { Json, SagaError, SagaFailure, SagaStatus, TaskOutcome } from '../vocabulary/saga-vocabulary';
+export type {
+  Json,
+  SagaError,
+  SagaErrorDetails,
+  SagaFailure,
+  SagaStatus,
+  TaskOutcome,
+} from '../vocabulary/saga-vocabulary';
 
 /**
  * State of one task.

@@ -1,3 +1,5 @@
+import type { SagaErrorDetails } from '../vocabulary/saga-vocabulary';
+
 /**
  * Thrown by a `@Task` handler to fail its task for good, without retries: a business refusal such as
  * "card declined". The task counts as having taken no effect, so it is not compensated; earlier steps are.
@@ -11,8 +13,11 @@ export class TaskRejectedError extends Error {
 
   constructor(
     message: string,
-    /** Optional details, returned in the saga status. */
-    readonly details?: Record<string, string | number | boolean>,
+    /**
+     * Optional facts for the caller, kept with the error: in the saga status (`failure.error.details`), the
+     * 409 body (`details`) and the gRPC `x-failure-details` trailer (JSON). @default none
+     */
+    readonly details?: SagaErrorDetails,
   ) {
     super(message);
   }

@@ -31,7 +31,8 @@ export const sagaStatusPath = (sagaId: string): string => `/sagas/${sagaId}`;
  * - `SagaIdempotencyConflictError` -> 422 (the `x-request-id` was used with another body); nothing was started;
  * - `SagaOverloadedError` -> 429 `{ statusCode, error, message, flow, retryAfterMs }` with `Retry-After` (whole
  *   seconds, at least 1); nothing was started;
- * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, compensated }`;
+ * - `SagaCompensatedError` -> 409 `{ sagaId, traceId, status: 'compensated', failedStep, failedTask, error, details?, compensated }`
+ *   (`details`: those of the `TaskRejectedError` that failed it);
  * - `SagaWaitExceededError` -> 202 `{ sagaId, traceId, status: 'running', statusUrl }` with `Location`;
  * - `SagaStalledError` -> 500 `{ sagaId, traceId, status: 'stalled', failedStep, failedTask, error, compensated }`.
  *
@@ -88,6 +89,7 @@ export class SagaExceptionFilter implements ExceptionFilter<SagaHttpError> {
       failedStep: error.failure?.step,
       failedTask: error.failure?.task,
       error: error.failure?.error.message,
+      ...(error.failure?.error.details ? { details: error.failure.error.details } : {}),
       compensated: error.compensated,
     };
     return [

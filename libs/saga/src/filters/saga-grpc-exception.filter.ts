@@ -37,6 +37,8 @@ export const FIELD_VIOLATION_TRAILER = 'x-field-violation-bin';
 export const RETRY_PUSHBACK_TRAILER = 'grpc-retry-pushback-ms';
 /** Trailer carrying the id of the saga that failed, for `GetBooking`. */
 export const SAGA_ID_TRAILER = 'x-saga-id';
+/** Trailer carrying, as JSON, the `details` of the `TaskRejectedError` that failed the saga. */
+export const FAILURE_DETAILS_TRAILER = 'x-failure-details';
 
 /**
  * Maps the errors of `SagaClient` to gRPC status codes, as `SagaExceptionFilter` maps them to HTTP:
@@ -50,7 +52,8 @@ export const SAGA_ID_TRAILER = 'x-saga-id';
  * - `SagaIdempotencyConflictError` -> `ALREADY_EXISTS` (the `x-request-id` was used with another request);
  *   nothing was started.
  *
- * Outcome errors carry the saga id in the `x-saga-id` trailer. `SagaWaitExceededError` is not an error
+ * Outcome errors carry the saga id in the `x-saga-id` trailer, and a refusal's details (JSON) in
+ * `x-failure-details`. `SagaWaitExceededError` is not an error
  * on gRPC: the booking handlers answer `OK` with status `running` (see `BookingGrpcController`).
  */
 @Catch(
@@ -84,6 +87,8 @@ export class SagaGrpcExceptionFilter implements RpcExceptionFilter<SagaGrpcError
       return { code: status.RESOURCE_EXHAUSTED, message: error.message, metadata };
     }
     metadata.set(SAGA_ID_TRAILER, error.sagaId);
+    const details = error.failure?.error.details;
+    if (details) metadata.set(FAILURE_DETAILS_TRAILER, JSON.stringify(details));
     if (error instanceof SagaCompensatedError) {
       return { code: status.ABORTED, message: error.message, metadata };
     }

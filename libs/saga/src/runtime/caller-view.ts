@@ -7,7 +7,14 @@ import type { SagaStatusView } from '../interfaces/saga-status.interface';
  * status (`SagaAdmin.status`).
  */
 export function callerError(error: SagaError): SagaError {
-  if (error.rejected) return { name: error.name ?? 'TaskRejectedError', message: error.message };
+  if (error.rejected) {
+    const { details } = error;
+    return {
+      name: error.name ?? 'TaskRejectedError',
+      message: error.message,
+      ...(details ? { details } : {}),
+    };
+  }
   const name = error.name ?? 'Error';
   return { name, message: `${name}: the details are in the operator status` };
 }

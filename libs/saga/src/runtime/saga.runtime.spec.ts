@@ -111,7 +111,7 @@ class ShipTasks {
   @Task(Ship.task.pickUp)
   pickUp(input: { box: string }) {
     calls.push(`pickUp:${input.box}`);
-    if (behaviour.pickUp === 'reject') throw new TaskRejectedError('no van today');
+    if (behaviour.pickUp === 'reject') throw new TaskRejectedError('no van today', { vans: 0 });
     return { van: 'V1' };
   }
 
@@ -258,13 +258,14 @@ describe('saga runtime (one process, memory transport and store)', () => {
     expect(rolledBack.failure).toMatchObject({
       step: 'collect',
       task: 'pick-up',
-      error: { message: 'no van today' },
+      error: { message: 'no van today', details: { vans: 0 } },
     });
     expect([...rolledBack.compensated].sort()).toEqual(['label', 'pack']);
     expect(calls).not.toContain('cancelPickUp');
     expect(calls.filter((c) => c === 'unpack:succeeded:box-of-2')).toHaveLength(2);
     const status = await client.status(rolledBack.sagaId);
     expect(status.status).toBe('compensated');
+    expect(status.failure?.error.details).toEqual({ vans: 0 });
     expect(status.steps.map((s) => s.status)).toEqual(['compensated', 'failed']);
   });
 

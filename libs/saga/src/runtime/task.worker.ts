@@ -44,7 +44,10 @@ function taskContext(message: TaskMessage): TaskContext {
 
 /** The error as the saga keeps it; a refusal's message is meant for callers (`rejected`), any other is not. */
 function toSagaError(error: unknown): SagaError {
-  if (error instanceof TaskRejectedError) return { name: error.name, message: error.message, rejected: true };
+  if (error instanceof TaskRejectedError) {
+    const { name, message, details } = error;
+    return { name, message, rejected: true, ...(details && Object.keys(details).length ? { details } : {}) };
+  }
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { message: String(error) };
 }

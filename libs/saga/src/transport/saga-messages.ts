@@ -136,6 +136,13 @@ function requireStrings(m: Fields, what: string, keys: string[]): void {
   }
 }
 
+function requireScalars(m: Fields, what: string): void {
+  for (const [key, value] of Object.entries(m)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value))
+      throw new InvalidMessageError(`${what}.${key} must be a string, a number or a boolean`);
+  }
+}
+
 function envelope(raw: unknown, what: string): Fields {
   const m = object(raw, what);
   if (m.v !== WIRE_VERSION)
@@ -180,7 +187,10 @@ export function parseReplyMessage(raw: unknown): ReplyMessage {
   requireAttempt(m, 'reply');
   if (typeof m.ok !== 'boolean') throw new InvalidMessageError('reply.ok must be a boolean');
   if (!m.ok) {
-    requireStrings(object(m.error, 'reply.error'), 'reply.error', ['message']);
+    const error = object(m.error, 'reply.error');
+    requireStrings(error, 'reply.error', ['message']);
+    if (error.details !== undefined)
+      requireScalars(object(error.details, 'reply.error.details'), 'reply.error.details');
     if (typeof m.retryable !== 'boolean') throw new InvalidMessageError('reply.retryable must be a boolean');
     if (m.outcome !== undefined && m.outcome !== 'unknown')
       throw new InvalidMessageError("reply.outcome must be 'unknown' when present");

@@ -36,7 +36,12 @@ export interface SagaError {
    * Any other error (a bug, a timeout, an outage) is shown to callers without its text.
    */
   rejected?: boolean;
+  /** What a refusal added for its caller (`TaskRejectedError.details`): shown in the status and the 409 body. */
+  details?: SagaErrorDetails;
 }
+
+/** Scalar facts a refusal carries for its caller, e.g. `{ code: 'NSF' }`. */
+export type SagaErrorDetails = Record<string, string | number | boolean>;
 
 /** Where a saga failed: the step, the task and its error. */
 export interface SagaFailure {

@@ -158,6 +158,22 @@ const VALID: [WireMessageKind, string, unknown][] = [
       retryable: false,
     },
   ],
+  [
+    'reply',
+    'run rejected with details',
+    {
+      ...replyOk,
+      ok: false,
+      output: undefined,
+      error: {
+        name: 'TaskRejectedError',
+        message: 'out of stock',
+        rejected: true,
+        details: { sku: 'P1', left: 0 },
+      },
+      retryable: false,
+    },
+  ],
   ...SAGA_OPERATOR_ACTIONS.map((type): [WireMessageKind, string, unknown] => [
     'reply',
     `operator ${type}`,
@@ -271,6 +287,12 @@ describe('wire schemas', () => {
       /\/outcome must be equal to constant/,
     ],
     ['reply', 'no attempt', { ...replyOk, attempt: undefined }, /required property 'attempt'/],
+    [
+      'reply',
+      'details that are not scalars',
+      { ...replyRefused, error: { message: 'no', details: { sku: { id: 1 } } } },
+      /\/error\/details\/sku must match a schema in anyOf/,
+    ],
     ['reply', 'kind of a result', { ...replyOk, kind: 'finished' }, /\/kind must be equal to one of/],
     [
       'reply',
