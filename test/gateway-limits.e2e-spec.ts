@@ -14,11 +14,14 @@ jest.setTimeout(30_000);
 
 const MAX_QUEUED_STARTS = 2;
 
+/** On the memory transport a gateway is the whole system: it refuses every start at once (last suite below). */
+const BROKERS = INFRAS.filter((infra) => infra.transport !== 'memory');
+
 /**
  * Backpressure and input bounds. A gateway with no orchestrator behind it: every start it accepts waits in the broker, so the start queue
  * grows with each one until the gateway refuses new starts.
  */
-describe.each(INFRAS)('limits at the gateway over $name', (infra) => {
+describe.each(BROKERS)('limits at the gateway over $name', (infra) => {
   let app: INestApplication;
   let close: (() => Promise<void>) | undefined;
   let http: App;
@@ -100,5 +103,26 @@ describe.each(INFRAS)('limits at the gateway over $name', (infra) => {
       message: [expect.stringMatching(/^input must be nested at most 99 levels deep/)],
     });
     expect(await queued()).toBe(MAX_QUEUED_STARTS);
+  });
+});
+
+describe('a gateway alone on the memory transport', () => {
+  const memory = INFRAS.find((infra) => infra.transport === 'memory')!;
+  let app: INestApplication;
+  let close: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const prefix = `dta-bp-${randomBytes(4).toString('hex')}`;
+    ({ app, close } = await startBookingApp(memory, prefix, {}, { module: GatewayModule }));
+  });
+
+  afterAll(() => close?.());
+
+  it('refuses a start at once, since no orchestrator can ever take it (UnorchestratedFlowError)', async () => {
+    // Not the 202 of a start that waited in vain for an orchestrator: refused before anything is published.
+    await request(app.getHttpServer() as App)
+      .post('/bookings?mode=async')
+      .send({ productId: 'p-1' })
+      .expect(500);
   });
 });

@@ -3,6 +3,12 @@ export const SAGA_METADATA = 'dta:saga';
 export const STEP_METADATA = 'dta:step';
 export const TASK_HANDLER_METADATA = 'dta:task';
 
+/**
+ * What `ArgumentsHost.getType()` / `ExecutionContext.getType()` answer in a guard, interceptor, pipe or filter
+ * that runs for a `@Task` / `@Compensate` handler; `getArgs()` there are the handler's arguments.
+ */
+export const SAGA_CONTEXT_TYPE = 'dta';
+
 /** Injection tokens of the infrastructure. */
 export const SAGA_STORE = Symbol('dta:SagaStore');
 export const SAGA_TRANSPORT = Symbol('dta:SagaTransport');

@@ -47,4 +47,10 @@ export const SAGA_MESSAGES = {
   OVERLOADED: (flow: string, queued: number, max: number, retryAfterMs: number) =>
     `SagaClient refused a start of saga '${flow}': ${queued} starts already wait for an orchestrator (maxQueuedStarts ${max}). Retry after ${retryAfterMs} ms; to take more, run more orchestrators or raise maxQueuedStarts (SAGA_MAX_QUEUED_STARTS).`,
   UNKNOWN_SAGA: (sagaId: string) => `No saga with id '${sagaId}' (unknown, or expired after its retention).`,
+  UNHOSTED_TASK: (host: string, flow: string, step: string, task: string) =>
+    `${host}: step '${step}' of saga '${flow}' runs task '${task}', but no @Task handler in this application serves it, and the memory transport reaches no other process: every saga would wait for it in vain. Add a provider with @Task for '${flow}/${task}' to a module of this application (and keep SagaModule's workers on), or use transport 'rabbitmq' or 'nats' when another process hosts it.`,
+  UNORCHESTRATED_FLOW: (where: string, flow: string) =>
+    `${where}: no @Saga class of flow '${flow}' orchestrates it in this application (or SagaModule has orchestrate: false), and the memory transport reaches no other process: no saga of '${flow}' could ever run. Add the @Saga class of '${flow}' to a module's providers, or use transport 'rabbitmq' or 'nats' when another process orchestrates it.`,
+  UNDECORATED_PARAMETER: (where: string, index: number) =>
+    `${where}: parameter ${index} has no decorator while others have one (@SagaPayload(), @SagaCtx()), so Nest would pass it undefined. Decorate every parameter of the handler, or none (then it is called with (input, ctx) for @Task, (ctx, input) for @Compensate).`,
 } as const;

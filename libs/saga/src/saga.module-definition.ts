@@ -34,6 +34,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
   }
   return {
     transport: options.transport ?? 'memory',
+    oneProcess: options.oneProcess ?? (options.transport ?? 'memory') === 'memory',
     store: options.store ?? 'memory',
     amqpUrl: options.amqpUrl ?? 'amqp://guest:guest@localhost:5672',
     natsUrl: options.natsUrl ?? 'nats://localhost:4222',

@@ -17,6 +17,7 @@ import { SagaRegistry } from './runtime/saga.registry';
 import { SAGA_BARRIER } from './runtime/saga-runtime.tokens';
 import { SagaTimerSweeper } from './runtime/saga-timer.sweeper';
 import { TaskWorker } from './runtime/task.worker';
+import { TaskHandlerPipeline } from './runtime/task-handler.pipeline';
 import { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 import {
   ConfigurableModuleClass,
@@ -65,6 +66,7 @@ const providers: Provider[] = [
   },
   SagaMetadataAccessor,
   SagaRegistry,
+  TaskHandlerPipeline,
   SagaExplorer,
   SagaOrchestrator,
   TaskWorker,

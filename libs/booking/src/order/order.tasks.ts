@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, ValidationPipe } from '@nestjs/common';
 import {
   Compensate,
   type CompensationContext,
+  SagaCtx,
+  SagaPayload,
   Task,
   type TaskContext,
   TaskRejectedError,
@@ -9,7 +11,7 @@ import {
 } from '@dta/saga';
 import { type ConfirmCmd, type OrderCreated, Booking } from '../booking.contract';
 import { BookingDocumentStore } from '../booking-document.store';
-import type { CreateBookingDto } from '../dto/create-booking.dto';
+import { CreateBookingDto } from '../dto/create-booking.dto';
 import { CompensationFaultFlags } from '../compensation-fault.flags';
 import { rejectIfFaultInjected, throwIfCompensationsFail } from '../fault-injection';
 import { type Order, orderIdOf, orderKey } from './order.document';
@@ -24,8 +26,16 @@ export class OrderTasks {
     private readonly faults: CompensationFaultFlags,
   ) {}
 
+  /**
+   * The order service checks the booking itself rather than trust every producer of the command (another
+   * orchestrator version, a worker in another language): a booking it refuses fails for good, with the field
+   * messages in the saga's status.
+   */
   @Task(Booking.task.createOrder)
-  async createOrder(booking: CreateBookingDto, ctx: TaskContext): Promise<OrderCreated> {
+  async createOrder(
+    @SagaPayload(new ValidationPipe({ transform: true })) booking: CreateBookingDto,
+    @SagaCtx() ctx: TaskContext,
+  ): Promise<OrderCreated> {
     const orderId = orderIdOf(ctx.sagaId);
     const order = await this.documents.update<Order, Order>(orderKey(orderId), (current) => {
       if (current) return { result: current };

@@ -1,4 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { type ExceptionFilter, Injectable, type Type } from '@nestjs/common';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  FILTER_CATCH_EXCEPTIONS,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { SAGA_METADATA, STEP_METADATA, TASK_HANDLER_METADATA } from '../saga.constants';
 import type { SagaMetadata } from './saga.decorator';
@@ -23,5 +28,28 @@ export class SagaMetadataAccessor {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   getTaskHandler(method: Function): TaskHandlerMetadata | undefined {
     return this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, method);
+  }
+
+  /** `@UseFilters` of a class or a method, in declaration order. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  getExceptionFilters(target: Function): (ExceptionFilter | Type<ExceptionFilter>)[] {
+    return (
+      this.reflector.get<(ExceptionFilter | Type<ExceptionFilter>)[] | undefined>(
+        EXCEPTION_FILTERS_METADATA,
+        target,
+      ) ?? []
+    );
+  }
+
+  /** What a filter's `@Catch` names; none: it catches everything. */
+  getCaughtExceptions(filter: ExceptionFilter): Type<unknown>[] {
+    return this.reflector.get<Type<unknown>[] | undefined>(FILTER_CATCH_EXCEPTIONS, filter.constructor) ?? [];
+  }
+
+  /** Indexes of a method's parameters that carry a parameter decorator (`@SagaPayload()`, `@SagaCtx()`, custom). */
+  getDecoratedParameters(host: object, method: string): number[] {
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, host, method) as
+      Record<string, { index: number }> | undefined;
+    return Object.values(args ?? {}).map((arg) => arg.index);
   }
 }

@@ -21,11 +21,17 @@ export type TypedMethodDecorator<M> = <T extends M>(
   descriptor: TypedPropertyDescriptor<T>,
 ) => void;
 
-/** Signature a `@Task` handler must have. */
+/**
+ * Signature a `@Task` handler must have, with or without parameter decorators (`@SagaPayload()` may give a
+ * DTO class of the same shape as `I`).
+ */
 export type TaskHandler<I, O> = (input: I, context: TaskRunContext) => O | Promise<O>;
 
-/** Signature a `@Compensate` handler must have. */
-export type CompensationHandler<I, O> = (context: CompensationContext<I, O>) => unknown;
+/**
+ * Signature a `@Compensate` handler must have: its context, then (optional) the task input, which is
+ * `context.input`; with parameter decorators, `@SagaCtx()` first and `@SagaPayload()` second.
+ */
+export type CompensationHandler<I, O> = (context: CompensationContext<I, O>, input: I) => unknown;
 
 function handlerMetadata(
   kind: TaskHandlerMetadata['kind'],
@@ -37,14 +43,21 @@ function handlerMetadata(
 }
 
 /**
- * Runs a task of a flow: the method receives the task input and a `TaskContext` (sagaId, traceId, attempt,
- * saga input, earlier outputs by task) and returns the task's JSON output. Throw `TaskRejectedError` to fail
- * for good; anything else thrown is retried under the contract's policy. Redeliveries of a task that already
- * succeeded return the stored output without running the method again (barrier).
+ * Runs a task of a flow: the method receives the task input and a `TaskRunContext` (sagaId, traceId, flow,
+ * step, task, attempt) and returns the task's JSON output. Throw `TaskRejectedError` to fail for good; anything
+ * else thrown is retried under the contract's policy. Redeliveries of a task that already succeeded return the
+ * stored output without running the method again (barrier).
+ *
+ * The method runs through Nest's enhancers: guards, interceptors, pipes (on `@SagaPayload()` parameters) and
+ * the `@UseFilters` of the method and its class. A 4xx `HttpException` (a `ValidationPipe`'s, a guard's) fails
+ * the task for good, as a `TaskRejectedError`.
  *
  * @example
  * @Task(Booking.task.chargePayment)        // or @Task('booking', 'charge-payment')
  * charge(cmd: ChargeCmd, ctx: TaskContext): Promise<Charged> { ... }
+ *
+ * @Task(Booking.task.chargePayment)        // the input validated first, a ChargeDto instance
+ * charge(@SagaPayload(new ValidationPipe({ transform: true })) cmd: ChargeDto, @SagaCtx() ctx: TaskContext) { ... }
  */
 export function Task<I, O>(ref: TaskRef<I, O>): TypedMethodDecorator<TaskHandler<I, O>>;
 export function Task(flow: string, task: string): MethodDecorator;
@@ -55,7 +68,8 @@ export function Task(target: TaskTarget, task?: string): MethodDecorator {
 /**
  * Undoes a task of a flow on rollback. It receives a `CompensationContext` (the task input, its output if it
  * replied, and `outcome`: `'succeeded'`, or `'unknown'` when the task outran its timeout, its output was
- * unusable or a deadline passed, so it may or may not have taken effect). It is armed when the task is
+ * unusable or a deadline passed, so it may or may not have taken effect), then the task input again, as a
+ * second argument that `@SagaPayload(...pipes)` can transform. Enhancers apply as for `@Task`. It is armed when the task is
  * dispatched and must be idempotent; it never runs for a task that did not start in this service (the
  * barrier answers for it), and runs once however often it is delivered.
  *

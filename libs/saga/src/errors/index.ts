@@ -7,3 +7,4 @@ export * from './task-compensated.error';
 export * from './barrier-hold-lost.error';
 export * from './saga-action-refused.error';
 export * from './saga-idempotency-conflict.error';
+export * from './task-hosting.error';

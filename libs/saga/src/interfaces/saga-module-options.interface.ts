@@ -14,6 +14,15 @@ export interface SagaModuleOptions {
    */
   transport?: SagaTransportName | SagaTransport;
   /**
+   * The application is the whole system (see `transport: 'memory'`): bootstrap fails (`UnhostedTaskError`,
+   * `UnorchestratedFlowError`) when a task of a flow orchestrated here has no `@Task` handler here or a `@Task`
+   * handler's flow has no `@Saga` class here, and `SagaClient` refuses flows not orchestrated here, instead of
+   * sagas that wait for a process that cannot exist.
+   * @default true with `transport: 'memory'` by name, false otherwise (a `MemoryTransport` instance may be
+   * shared by several apps of one process; `SagaTestingModule` sets it)
+   */
+  oneProcess?: boolean;
+  /**
    * State store: `'memory'`, `'redis'` (one Redis at `redisUrl`), `'redis-cluster'` (a Redis Cluster through
    * `redisClusterNodes`), or any `SagaStore` instance (e.g. `new RedisSagaStore({ url, shards: 64 })`).
    * @default 'memory'

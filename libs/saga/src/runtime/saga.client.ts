@@ -11,6 +11,7 @@ import {
   SagaWaitExceededError,
 } from '../errors/saga-outcome.error';
 import { SagaOverloadedError } from '../errors/saga-overloaded.error';
+import { UnorchestratedFlowError } from '../errors/task-hosting.error';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
@@ -98,7 +99,8 @@ export class SagaClient {
    * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
    * `SagaCompensatedError` (rolled back), `SagaStalledError` (stalled), `SagaWaitExceededError` (still
    * running, or still queued, when the wait ran out: the saga goes on), `SagaInputError` (invalid input,
-   * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started).
+   * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started). On the memory transport
+   * it throws `UnorchestratedFlowError` at once for a flow no `@Saga` class of this application orchestrates.
    *
    * `input` has the contract's input type; a request body not validated yet may be passed as that type, since
    * it is validated against the contract's DTO before anything is published. The outputs come typed by the
@@ -120,7 +122,7 @@ export class SagaClient {
   /**
    * Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL.
    * Throws `SagaInputError` (a bad input or callback URL) or `SagaOverloadedError` (nothing started), or
-   * `SagaWaitExceededError`.
+   * `SagaWaitExceededError`; on the memory transport, `UnorchestratedFlowError` as `run` does.
    */
   async start<C extends SagaContract>(
     flow: Flow<C>,
@@ -164,6 +166,11 @@ export class SagaClient {
     extra: Partial<StartMessage>,
   ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
+    // On the memory transport only this application can run the saga: without its @Saga here none would.
+    if (this.options.oneProcess && !this.registry.plan(contract.name)) {
+      const where = `SagaClient.${kind === 'finished' ? 'run' : 'start'}`;
+      throw new UnorchestratedFlowError(SAGA_MESSAGES.UNORCHESTRATED_FLOW(where, contract.name));
+    }
     checkInputDepth(contract.name, input, this.options.maxMessageDepth);
     const json = await validateSagaInput(contract, input);
     const traceId = options.traceId ?? randomUUID();

@@ -17,6 +17,7 @@ import {
   UnknownTaskError,
 } from '../errors/saga-definition.error';
 import { SagaModule } from '../saga.module';
+import { MemoryTransport } from '../transport/memory/memory.transport';
 import { SagaRegistry } from './saga.registry';
 
 const Trip = defineSaga('trip', {
@@ -55,9 +56,14 @@ class TripTasks {
   cancelHotel() {}
 }
 
+/**
+ * Boots `providers` on a transport instance, as apps of one process that share it would: the one-process checks
+ * of `transport: 'memory'` (see task-hosting.spec.ts) do not apply, so a host may serve part of a flow.
+ */
 async function boot(...providers: Type[]) {
+  const transport = new MemoryTransport();
   const moduleRef = await Test.createTestingModule({
-    imports: [SagaModule.forRoot({})],
+    imports: [SagaModule.forRoot({ transport })],
     providers,
   }).compile();
   try {
@@ -65,6 +71,7 @@ async function boot(...providers: Type[]) {
     return moduleRef.get(SagaRegistry);
   } finally {
     await moduleRef.close();
+    await transport.close();
   }
 }
 

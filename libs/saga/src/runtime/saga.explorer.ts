@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { SagaMetadataAccessor } from '../decorators/saga-metadata.accessor';
 import type { TaskHandlerMetadata } from '../decorators/task.decorator';
@@ -19,7 +18,9 @@ import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-option
 import { UnknownFlowError } from '../errors/saga-outcome.error';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import { SAGA_MESSAGES } from '../saga.messages';
-import { SagaRegistry, type TaskHandlerBinding } from './saga.registry';
+import { UnhostedTaskError, UnorchestratedFlowError } from '../errors/task-hosting.error';
+import { SagaRegistry } from './saga.registry';
+import { TaskHandlerPipeline } from './task-handler.pipeline';
 
 type Host = {
   instance: Record<string, unknown>;
@@ -37,7 +38,7 @@ export class SagaExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly accessor: SagaMetadataAccessor,
-    private readonly contextCreator: ExternalContextCreator,
+    private readonly pipeline: TaskHandlerPipeline,
     private readonly registry: SagaRegistry,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
   ) {}
@@ -54,6 +55,7 @@ export class SagaExplorer implements OnModuleInit {
       this.exploreHandlers(host);
     }
     this.checkHandlers();
+    this.checkOneProcess(sagaHosts);
   }
 
   private *hosts(): Generator<Host> {
@@ -126,7 +128,7 @@ export class SagaExplorer implements OnModuleInit {
           SAGA_MESSAGES.DUPLICATE_HANDLER(kind, metadata.flow, task, existing.where, where),
         );
       }
-      hosted[slot] = this.bind(host, name, fn, where);
+      hosted[slot] = this.pipeline.bind(host, name, fn, metadata.kind, where);
       this.pending.push({ where, metadata: { ...metadata, task } });
     }
   }
@@ -156,23 +158,26 @@ export class SagaExplorer implements OnModuleInit {
     }
   }
 
-  private bind(
-    host: Host,
-    method: string,
-    fn: (...args: unknown[]) => unknown,
-    where: string,
-  ): TaskHandlerBinding {
-    const invoke = this.contextCreator.create(
-      host.instance,
-      fn,
-      method,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      { guards: true, interceptors: true, filters: false },
-      'dta',
-    ) as (...args: unknown[]) => Promise<unknown>;
-    return { where, invoke };
+  /**
+   * On the memory transport (by name: a transport instance may be shared by several apps of one process) nothing
+   * outside this application runs a task or a saga: a task of a flow orchestrated here must be served here, and
+   * a task served here belongs to a flow orchestrated here.
+   */
+  private checkOneProcess(sagaHosts: Map<string, string>): void {
+    if (!this.options.oneProcess) return;
+    for (const plan of this.registry.allPlans()) {
+      for (const step of plan.steps) {
+        for (const { name } of step.tasks) {
+          if (this.options.workers && this.registry.findHostedTask(plan.flow, name)?.run) continue;
+          const host = sagaHosts.get(plan.flow) ?? plan.flow;
+          throw new UnhostedTaskError(SAGA_MESSAGES.UNHOSTED_TASK(host, plan.flow, step.name, name));
+        }
+      }
+    }
+    for (const hosted of this.registry.allHostedTasks()) {
+      if (this.registry.plan(hosted.flow)) continue;
+      const where = (hosted.run ?? hosted.compensate)?.where ?? `${hosted.flow}/${hosted.task}`;
+      throw new UnorchestratedFlowError(SAGA_MESSAGES.UNORCHESTRATED_FLOW(where, hosted.flow));
+    }
   }
 }

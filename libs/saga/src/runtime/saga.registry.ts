@@ -4,7 +4,7 @@ import type { SagaPlan } from '../engine/saga-plan';
 import { UnknownFlowError } from '../errors/saga-outcome.error';
 import { SAGA_MESSAGES } from '../saga.messages';
 
-/** A discovered handler method, run through Nest's enhancers (guards, interceptors). */
+/** A discovered handler method, run through Nest's enhancers (guards, interceptors, pipes, filters). */
 export interface TaskHandlerBinding {
   /** `Class.method`, for messages and logs. */
   where: string;
@@ -38,6 +38,10 @@ export class SagaRegistry {
     let hosted = this.tasks.get(key);
     if (!hosted) this.tasks.set(key, (hosted = { flow, task }));
     return hosted;
+  }
+
+  findHostedTask(flow: string, task: string): HostedTask | undefined {
+    return this.tasks.get(`${flow}/${task}`);
   }
 
   contract(flow: string): SagaContract {
