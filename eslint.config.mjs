@@ -97,7 +97,20 @@ const LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'eslint.config.mjs', '.test-infra/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'node_modules/**',
+      'eslint.config.mjs',
+      '.test-infra/**',
+      // The built collection, and the workspaces its end-to-end spec generates (libs/schematics).
+      'libs/schematics/dist/**',
+      // The package build of @dta/saga (libs/saga/package.json).
+      'libs/saga/dist/**',
+      '.schematics-e2e-*/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -1,11 +1,27 @@
+import { MissingTransportClientError } from './errors/saga-definition.error';
 import type { ResolvedSagaModuleOptions } from './interfaces/saga-module-options.interface';
+import { SAGA_MESSAGES } from './saga.messages';
 import { MemorySagaStore } from './store/memory-saga.store';
 import { RedisSagaStore } from './store/redis-saga.store';
 import type { SagaStore } from './store/saga-store.interface';
 import { MemoryTransport } from './transport/memory/memory.transport';
 import { NatsTransport } from './transport/nats/nats.transport';
-import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
 import type { SagaTransport } from './transport/saga-transport.interface';
+
+/**
+ * The RabbitMQ transport, loaded when a module asks for it: its client (`@golevelup/nestjs-rabbitmq`, which
+ * pins Nest's major version, and `amqplib`) is an optional peer dependency, so an app on another transport
+ * installs neither.
+ */
+function rabbitMq(): typeof import('./rabbitmq') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+    return require('./rabbitmq') as typeof import('./rabbitmq');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new MissingTransportClientError(SAGA_MESSAGES.MISSING_TRANSPORT_CLIENT('rabbitmq', error as Error));
+  }
+}
 
 /** Everything an adapter needs from the module's options (names, limits, URLs). */
 type AdapterFactory<T> = (options: ResolvedSagaModuleOptions) => T;
@@ -23,7 +39,7 @@ function brokerSettings(options: ResolvedSagaModuleOptions) {
 export const SAGA_TRANSPORT_ADAPTERS = {
   memory: (options) => new MemoryTransport(brokerSettings(options)),
   rabbitmq: (options) =>
-    new RabbitMqTransport({
+    new (rabbitMq().RabbitMqTransport)({
       ...brokerSettings(options),
       url: options.amqpUrl,
       quorumQueues: options.quorumQueues,

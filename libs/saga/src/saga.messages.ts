@@ -22,6 +22,8 @@ export const SAGA_MESSAGES = {
     `${where}: task '${flow}/${task}' is compensable but has no @Compensate handler. Add one, or declare the task with { compensable: false } in the contract.`,
   REQUEST_SCOPED: (host: string) =>
     `${host} hosts saga handlers but is request-scoped (or depends on a request-scoped provider). Saga and task hosts must be singletons: a handler that cannot be resolved outside a request would silently skip work.`,
+  MISSING_TRANSPORT_CLIENT: (transport: 'rabbitmq', cause: Error) =>
+    `SagaModule: transport '${transport}' needs @golevelup/nestjs-rabbitmq and amqplib, optional peer dependencies of @dta/saga (${cause.message.split('\n')[0]}). Install them (npm install @golevelup/nestjs-rabbitmq amqplib), or choose transport 'nats' or 'memory'.`,
   INVALID_OPTION: (where: string, option: string, value: unknown, expected: string) =>
     `${where}: option '${option}' is ${JSON.stringify(value)}; expected ${expected}.`,
   UNSAFE_EVICTION_POLICY: (policy: string | undefined) =>

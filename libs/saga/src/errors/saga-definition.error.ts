@@ -29,3 +29,5 @@ export class MissingCompensationError extends SagaDefinitionError {}
 export class RequestScopedHostError extends SagaDefinitionError {}
 /** A contract or module option has a bad value. */
 export class InvalidSagaOptionError extends SagaDefinitionError {}
+/** The module asks for a transport whose client library (an optional peer dependency) is not installed. */
+export class MissingTransportClientError extends SagaDefinitionError {}

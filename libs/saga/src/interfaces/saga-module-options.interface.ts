@@ -8,8 +8,8 @@ import type { SagaTransport } from '../transport/saga-transport.interface';
 export interface SagaModuleOptions {
   /**
    * Message transport: `'memory'` (in-process, for one-process apps and tests), `'rabbitmq'`, `'nats'` (NATS
-   * JetStream), or any `SagaTransport` instance (e.g. `new RabbitMqTransport({ url, quorumQueues: true })`); the
-   * module closes only a transport it built from a name.
+   * JetStream), or any `SagaTransport` instance (e.g. `new RabbitMqTransport({ url, quorumQueues: true })`, from
+   * `@dta/saga/rabbitmq`); the module closes only a transport it built from a name.
    * @default 'memory'
    */
   transport?: SagaTransportName | SagaTransport;

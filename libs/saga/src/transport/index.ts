@@ -7,6 +7,4 @@ export type { Delivery, DeliveryLimits, DeliveryOutcome, MessageParser } from '.
 export * from './transport-closed.error';
 export { TransientFaultError, isTransientFault } from '../vocabulary';
 export * from './memory/memory.transport';
-export * from './rabbitmq/rabbitmq.transport';
-export * from './rabbitmq/rabbitmq-transport.options';
 export * from './nats';
