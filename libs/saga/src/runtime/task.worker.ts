@@ -85,7 +85,12 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.late]), sleep(SHUTDOWN_WAIT_MS)]);
+    if (this.late.size === 0) return;
+    // The wait is cancelled once the late answers are out, so that it does not hold the process open.
+    const waited = new AbortController();
+    const timeout = sleep(SHUTDOWN_WAIT_MS, undefined, { signal: waited.signal }).catch(() => undefined);
+    await Promise.race([Promise.allSettled([...this.late]), timeout]);
+    waited.abort();
   }
 
   private async handle(hosted: HostedTask, message: TaskMessage): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * `@dta/saga/testing`: the contract suites a third-party transport or store runs to prove it behaves like the
- * shipped ones (Jest). Not imported by the library itself.
+ * `@dta/saga/testing`: `SagaTestingModule` (a flow and its hosts in one test module, with faults injected per
+ * task: `SagaFaults`, `SagaTester`), and the contract suites a third-party transport or store runs to prove it
+ * behaves like the shipped ones (Jest). Not imported by the library itself.
  *
  * @example
  * // my-broker.transport.int-spec.ts
@@ -27,3 +28,6 @@ export {
   type SagaTransportContractSubject,
 } from '../transport/saga-transport.contract';
 export { describeSagaStoreContract, type SagaStoreFixture } from '../store/saga-store.contract';
+export { SagaTestingModule, type SagaTestingOptions } from './saga-testing.module';
+export { SagaFaults, TaskFault, type TaskFaultKind, type TaskFaultOptions } from './saga-faults';
+export { SagaTester, timelineOf } from './saga-tester';
