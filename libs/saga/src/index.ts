@@ -47,7 +47,12 @@ export {
   type SagaAsyncStartOptions,
 } from './runtime/saga.client';
 export type { LifecycleEvent, ResultMessage } from './transport/saga-messages';
-export { SagaExceptionFilter, sagaStatusPath } from './filters/saga-exception.filter';
+export {
+  SagaExceptionFilter,
+  sagaStatusPath,
+  type SagaExceptionFilterOptions,
+} from './filters/saga-exception.filter';
+export * from './http';
 export {
   SagaGrpcExceptionFilter,
   FIELD_VIOLATION_TRAILER,

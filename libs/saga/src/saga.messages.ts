@@ -22,6 +22,8 @@ export const SAGA_MESSAGES = {
     `${where}: task '${flow}/${task}' is compensable but has no @Compensate handler. Add one, or declare the task with { compensable: false } in the contract.`,
   REQUEST_SCOPED: (host: string) =>
     `${host} hosts saga handlers but is request-scoped (or depends on a request-scoped provider). Saga and task hosts must be singletons: a handler that cannot be resolved outside a request would silently skip work.`,
+  FILTER_WITHOUT_ADAPTER:
+    "SagaExceptionFilter has no HttpAdapterHost, so it cannot answer: register it as a provider ({ provide: APP_FILTER, useClass: SagaExceptionFilter }) or create it with the app's (new SagaExceptionFilter(app.get(HttpAdapterHost))).",
   MISSING_TRANSPORT_CLIENT: (transport: 'rabbitmq', cause: Error) =>
     `SagaModule: transport '${transport}' needs @golevelup/nestjs-rabbitmq and amqplib, optional peer dependencies of @dta/saga (${cause.message.split('\n')[0]}). Install them (npm install @golevelup/nestjs-rabbitmq amqplib), or choose transport 'nats' or 'memory'.`,
   INVALID_OPTION: (where: string, option: string, value: unknown, expected: string) =>

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { TRACE_ID_HEADER } from '../http/trace-id.middleware';
+import { TRACE_ID_HEADER } from '@dta/saga';
 
 /** Internal metadata key where `GrpcTraceIdInterceptor` keeps the caller's own `x-request-id`. */
 export const IDEMPOTENCY_KEY_METADATA = 'x-dta-idempotency-key';

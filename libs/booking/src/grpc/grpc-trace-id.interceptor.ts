@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
-import { isTraceId, TRACE_ID_HEADER } from '../http/trace-id.middleware';
+import { isTraceId, TRACE_ID_HEADER } from '@dta/saga';
 import { IDEMPOTENCY_KEY_METADATA } from './grpc-trace-id.decorator';
 
 /**

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { SagaExceptionFilter } from '@dta/saga';
-import { traceIdMiddleware } from './trace-id.middleware';
+import { HttpAdapterHost } from '@nestjs/core';
+import { SagaExceptionFilter, sagaTraceId } from '@dta/saga';
 
 /**
  * Application-wide HTTP wiring of the booking front door; call it before `app.listen()` / `app.init()`.
@@ -8,6 +8,6 @@ import { traceIdMiddleware } from './trace-id.middleware';
  * the body parser, and a 400 for malformed JSON must echo `x-request-id` too.
  */
 export function setupBookingHttp(app: INestApplication): void {
-  app.use(traceIdMiddleware);
-  app.useGlobalFilters(new SagaExceptionFilter());
+  app.use(sagaTraceId);
+  app.useGlobalFilters(new SagaExceptionFilter(app.get(HttpAdapterHost)));
 }

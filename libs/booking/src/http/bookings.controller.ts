@@ -1,10 +1,16 @@
 import { BadRequestException, Controller, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { CALLBACK_URL_MESSAGE, SagaClient, type SagaCompleted, sagaStatusPath } from '@dta/saga';
+import {
+  CALLBACK_URL_MESSAGE,
+  IdempotencyKey,
+  SagaClient,
+  type SagaCompleted,
+  sagaStatusPath,
+  TraceId,
+} from '@dta/saga';
 import type { Response } from 'express';
 import { Booking } from '../booking.contract';
 import type { CreateBookingDto } from '../dto/create-booking.dto';
 import { JsonBody } from './json-body.decorator';
-import { IdempotencyKey, TraceId } from './trace-id.decorator';
 
 /** How the caller of `POST /bookings` waits. */
 export const BOOKING_MODES = ['sync', 'async', 'throttled'] as const;

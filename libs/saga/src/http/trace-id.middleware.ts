@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** The header that carries a request's trace id, in and out. */
 export const TRACE_ID_HEADER = 'x-request-id';
 
-/** A request that went through {@link traceIdMiddleware}. */
-export interface TracedRequest extends Request {
+/** A request that went through {@link sagaTraceId}. */
+export interface TracedRequest extends IncomingMessage {
   /** Whether the caller sent the trace id (then it also makes the start idempotent). */
   traceIdGiven?: boolean;
 }
@@ -17,10 +18,12 @@ export function isTraceId(value: unknown): value is string {
 }
 
 /**
- * Takes the trace id from `x-request-id`, or generates one (a UUID), puts it back on the request for the
- * handlers and echoes it in the response, whatever the response turns out to be (400s included).
+ * Middleware that takes the trace id from `x-request-id`, or makes one (a UUID), puts it back on the request
+ * for `@TraceId()` and `@IdempotencyKey()`, and echoes it in the response, whatever the response turns out to
+ * be (400s included). It works on the raw Node request and response, so on Express and on Fastify alike.
+ * Register it with `app.use(sagaTraceId)` rather than in a module, so that it runs before the body parser.
  */
-export function traceIdMiddleware(request: Request, response: Response, next: NextFunction): void {
+export function sagaTraceId(request: IncomingMessage, response: ServerResponse, next: () => void): void {
   const given = request.headers[TRACE_ID_HEADER];
   const valid = isTraceId(given);
   const traceId = valid ? given : randomUUID();
