@@ -26,7 +26,7 @@ export type { SagaOperatorAction, SagaOperatorActionType, OperatorNote } from '.
 export type { SagaListQuery, SagaSummary, SagaListPage } from './store/saga-list.interface';
 export { SAGA_STORE, SAGA_TRANSPORT } from './saga.constants';
 export { SAGA_CONTEXT_TYPE } from './saga.constants';
-export { SagaPayload, SagaCtx } from './decorators';
+export { SagaPayload, SagaCtx, OnSagaEvent, type OnSagaEventOptions } from './decorators';
 export { sagaOptionsFromConfig } from './saga.config';
 export type { SagaStoreName, SagaTransportName } from './saga.adapters';
 export { sagaLog } from './runtime/saga-log';

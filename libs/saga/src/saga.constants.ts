@@ -2,6 +2,7 @@
 export const SAGA_METADATA = 'dta:saga';
 export const STEP_METADATA = 'dta:step';
 export const TASK_HANDLER_METADATA = 'dta:task';
+export const SAGA_EVENT_METADATA = 'dta:event';
 
 /**
  * What `ArgumentsHost.getType()` / `ExecutionContext.getType()` answer in a guard, interceptor, pipe or filter

@@ -22,6 +22,8 @@ export const SAGA_MESSAGES = {
     `${where}: task '${flow}/${task}' is compensable but has no @Compensate handler. Add one, or declare the task with { compensable: false } in the contract.`,
   REQUEST_SCOPED: (host: string) =>
     `${host} hosts saga handlers but is request-scoped (or depends on a request-scoped provider). Saga and task hosts must be singletons: a handler that cannot be resolved outside a request would silently skip work.`,
+  EVENT_NOT_PUBLISHED: (where: string, flow: string, event: string) =>
+    `${where}: @OnSagaEvent('${flow}.${event}') would never be called: flow '${flow}' publishes ${event === '*' ? 'no event' : `no '${event}' event`}. Name it in defineSaga('${flow}', { events: [...] }) (SAGA_LIFECYCLE names all six).`,
   FILTER_WITHOUT_ADAPTER:
     "SagaExceptionFilter has no HttpAdapterHost, so it cannot answer: register it as a provider ({ provide: APP_FILTER, useClass: SagaExceptionFilter }) or create it with the app's (new SagaExceptionFilter(app.get(HttpAdapterHost))).",
   MISSING_TRANSPORT_CLIENT: (transport: 'rabbitmq', cause: Error) =>

@@ -12,6 +12,7 @@ import { SagaClock } from './runtime/saga.clock';
 import { SagaCallbackDispatcher } from './runtime/saga-callback.dispatcher';
 import { SagaResultWaiters } from './runtime/saga-result.waiters';
 import { SagaExplorer } from './runtime/saga.explorer';
+import { SagaEventSubscribers } from './runtime/saga-event.subscribers';
 import { SagaOrchestrator } from './runtime/saga.orchestrator';
 import { SagaRegistry } from './runtime/saga.registry';
 import { SAGA_BARRIER } from './runtime/saga-runtime.tokens';
@@ -70,6 +71,7 @@ const providers: Provider[] = [
   SagaExplorer,
   SagaOrchestrator,
   TaskWorker,
+  SagaEventSubscribers,
   SagaTimerSweeper,
   SagaResultWaiters,
   SagaCallbackDispatcher,

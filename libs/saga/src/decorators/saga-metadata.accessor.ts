@@ -5,7 +5,8 @@ import {
   ROUTE_ARGS_METADATA,
 } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { SAGA_METADATA, STEP_METADATA, TASK_HANDLER_METADATA } from '../saga.constants';
+import { SAGA_EVENT_METADATA, SAGA_METADATA, STEP_METADATA, TASK_HANDLER_METADATA } from '../saga.constants';
+import type { SagaEventHandlerMetadata } from './on-saga-event.decorator';
 import type { SagaMetadata } from './saga.decorator';
 import type { StepMetadata } from './step.decorator';
 import type { TaskHandlerMetadata } from './task.decorator';
@@ -28,6 +29,11 @@ export class SagaMetadataAccessor {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   getTaskHandler(method: Function): TaskHandlerMetadata | undefined {
     return this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, method);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  getEventHandler(method: Function): SagaEventHandlerMetadata | undefined {
+    return this.reflector.get<SagaEventHandlerMetadata | undefined>(SAGA_EVENT_METADATA, method);
   }
 
   /** `@UseFilters` of a class or a method, in declaration order. */

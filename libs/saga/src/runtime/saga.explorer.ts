@@ -6,10 +6,13 @@ import type { TaskHandlerMetadata } from '../decorators/task.decorator';
 import { buildSagaPlan, type DiscoveredStep, validateContract } from '../definition/saga-plan.builder';
 import { toWireName } from '../definition/saga-contract';
 import type { SagaView } from '../engine/saga-plan';
+import { SAGA_LIFECYCLE, type SagaLifecycle } from '../engine/saga-command';
+import type { LifecycleEvent } from '../transport/saga-messages';
 import {
   CompensationWithoutTaskError,
   DuplicateSagaError,
   DuplicateTaskHandlerError,
+  InvalidSagaOptionError,
   MissingCompensationError,
   RequestScopedHostError,
   UnknownTaskError,
@@ -53,8 +56,10 @@ export class SagaExplorer implements OnModuleInit {
       const saga = this.accessor.getSaga(host.metatype);
       if (saga) this.exploreSaga(host, saga.contract, sagaHosts);
       this.exploreHandlers(host);
+      this.exploreEventHandlers(host);
     }
     this.checkHandlers();
+    this.checkEventHandlers();
     this.checkOneProcess(sagaHosts);
   }
 
@@ -80,12 +85,10 @@ export class SagaExplorer implements OnModuleInit {
   private declaresSagaMetadata(metatype: Host['metatype']): boolean {
     if (this.accessor.getSaga(metatype)) return true;
     const prototype = metatype.prototype as object;
-    return this.scanner
-      .getAllMethodNames(prototype)
-      .some(
-        (name) =>
-          this.accessor.getTaskHandler((prototype as Record<string, () => unknown>)[name]) !== undefined,
-      );
+    return this.scanner.getAllMethodNames(prototype).some((name) => {
+      const method = (prototype as Record<string, () => unknown>)[name];
+      return this.accessor.getTaskHandler(method) ?? this.accessor.getEventHandler(method);
+    });
   }
 
   private methods(host: Host): { name: string; fn: (...args: unknown[]) => unknown }[] {
@@ -130,6 +133,45 @@ export class SagaExplorer implements OnModuleInit {
       }
       hosted[slot] = this.pipeline.bind(host, name, fn, metadata.kind, where);
       this.pending.push({ where, metadata: { ...metadata, task } });
+    }
+  }
+
+  private exploreEventHandlers(host: Host): void {
+    for (const { name, fn } of this.methods(host)) {
+      const metadata = this.accessor.getEventHandler(fn);
+      if (!metadata) continue;
+      const where = `${host.metatype.name}.${name}`;
+      const { pattern, subscriber = where } = metadata;
+      const handle = async (event: LifecycleEvent) => {
+        await fn.call(host.instance, event);
+      };
+      this.registry.addEventHandler({ subscriber, pattern, where, handle });
+    }
+  }
+
+  /** An event pattern is `<flow>.<event>`; a flow known here must publish the event. */
+  private checkEventHandlers(): void {
+    for (const { pattern, where } of this.registry.allEventHandlers()) {
+      const [flow, event, ...rest] = pattern.split('.');
+      const known = event === '*' || (SAGA_LIFECYCLE as readonly string[]).includes(event);
+      if (!flow || !known || rest.length > 0) {
+        throw new InvalidSagaOptionError(
+          SAGA_MESSAGES.INVALID_OPTION(
+            where,
+            'pattern',
+            pattern,
+            `'<flow>.<event>', the event one of ${SAGA_LIFECYCLE.join(', ')} or *`,
+          ),
+        );
+      }
+      const contract = flow === '*' ? undefined : this.registry.findContract(flow);
+      const published = contract?.events ?? [];
+      if (
+        contract &&
+        (event === '*' ? published.length === 0 : !published.includes(event as SagaLifecycle))
+      ) {
+        throw new InvalidSagaOptionError(SAGA_MESSAGES.EVENT_NOT_PUBLISHED(where, flow, event));
+      }
     }
   }
 

@@ -3,12 +3,21 @@ import type { SagaContract } from '../definition/saga-contract';
 import type { SagaPlan } from '../engine/saga-plan';
 import { UnknownFlowError } from '../errors/saga-outcome.error';
 import { SAGA_MESSAGES } from '../saga.messages';
+import type { LifecycleEvent } from '../transport/saga-messages';
 
 /** A discovered handler method, run through Nest's enhancers (guards, interceptors, pipes, filters). */
 export interface TaskHandlerBinding {
   /** `Class.method`, for messages and logs. */
   where: string;
   invoke: (...args: unknown[]) => Promise<unknown>;
+}
+
+/** An `@OnSagaEvent` method: the events of `pattern`, delivered to `subscriber`'s queue. */
+export interface SagaEventHandler {
+  subscriber: string;
+  pattern: string;
+  where: string;
+  handle: (event: LifecycleEvent) => Promise<void>;
 }
 
 export interface HostedTask {
@@ -24,6 +33,7 @@ export class SagaRegistry {
   private readonly contracts = new Map<string, SagaContract>();
   private readonly plans = new Map<string, SagaPlan>();
   private readonly tasks = new Map<string, HostedTask>();
+  private readonly events: SagaEventHandler[] = [];
 
   addContract(contract: SagaContract): void {
     this.contracts.set(contract.name, contract);
@@ -64,5 +74,13 @@ export class SagaRegistry {
 
   allHostedTasks(): HostedTask[] {
     return [...this.tasks.values()];
+  }
+
+  addEventHandler(handler: SagaEventHandler): void {
+    this.events.push(handler);
+  }
+
+  allEventHandlers(): readonly SagaEventHandler[] {
+    return this.events;
   }
 }
