@@ -8,6 +8,7 @@ import type {
 import { InvalidSagaOptionError } from './errors/saga-definition.error';
 import { SAGA_MESSAGES } from './saga.messages';
 import { resolveDeliveryLimits } from './transport/message-delivery';
+import { resolveTaskPolicy } from './definition/task-policy';
 
 export const {
   ConfigurableModuleClass,
@@ -21,6 +22,9 @@ export const {
 
 /** Merges the defaults, in this one place. */
 export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModuleOptions {
+  // Checked here, once, so that a bad value names the option rather than every task it would apply to.
+  if (options.overrideTaskOptions)
+    resolveTaskPolicy('SagaModule.forRoot overrideTaskOptions', options.overrideTaskOptions);
   const callbackHosts = (options.callbackHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
   if (callbackHosts.length > 0 && !options.callbackSecret) {
     throw new InvalidSagaOptionError(
@@ -35,6 +39,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
   return {
     transport: options.transport ?? 'memory',
     oneProcess: options.oneProcess ?? (options.transport ?? 'memory') === 'memory',
+    overrideTaskOptions: options.overrideTaskOptions ?? {},
     store: options.store ?? 'memory',
     amqpUrl: options.amqpUrl ?? 'amqp://guest:guest@localhost:5672',
     natsUrl: options.natsUrl ?? 'nats://localhost:4222',

@@ -43,6 +43,9 @@ export interface TaskOptions {
   compensationHorizon?: Duration;
 }
 
+/** The task options that only say when: what tests may override (`SagaModule`'s `overrideTaskOptions`). */
+export type TaskTimingOptions = Omit<TaskOptions, 'compensable'>;
+
 /** A task of a contract, with its input and output types carried for the compiler only. */
 export interface TaskSpec<I = unknown, O = unknown> {
   readonly options: TaskOptions;

@@ -14,7 +14,7 @@ import {
   UnknownTaskError,
 } from '../errors/saga-definition.error';
 import { SAGA_MESSAGES } from '../saga.messages';
-import type { SagaContract } from './saga-contract';
+import type { SagaContract, TaskOptions, TaskTimingOptions } from './saga-contract';
 import { toWireName } from './saga-contract';
 import type { SagaState } from './saga-view';
 import { duration, resolveTaskPolicy } from './task-policy';
@@ -68,6 +68,11 @@ export function validateContract(contract: SagaContract): void {
   }
 }
 
+function withOverrides(options: TaskOptions, overrides: TaskTimingOptions): TaskOptions {
+  if (Object.keys(overrides).length === 0) return options;
+  return { ...options, ...overrides, backoff: { ...options.backoff, ...overrides.backoff } };
+}
+
 /** The contract's `result`, fed the engine's view of the saga (the same methods as `SagaState`, untyped). */
 function resultOf(contract: SagaContract): SagaPlan['result'] {
   return (view) => contract.result?.(view as SagaState<SagaContract>);
@@ -91,8 +96,16 @@ function sagaDeadlineOf(contract: SagaContract): number | undefined {
   return duration(`defineSaga('${contract.name}')`, 'deadline', contract.deadline);
 }
 
-/** Builds the engine's plan of a flow from its contract and the `@Step` methods of its saga class. */
-export function buildSagaPlan(contract: SagaContract, host: string, steps: DiscoveredStep[]): SagaPlan {
+/**
+ * Builds the engine's plan of a flow from its contract and the `@Step` methods of its saga class; `overrides`
+ * replace the contract's timings of every task (`SagaModule`'s `overrideTaskOptions`, for tests).
+ */
+export function buildSagaPlan(
+  contract: SagaContract,
+  host: string,
+  steps: DiscoveredStep[],
+  overrides: TaskTimingOptions = {},
+): SagaPlan {
   validateContract(contract);
   if (steps.length === 0) throw new EmptySagaError(SAGA_MESSAGES.NO_STEPS(host, contract.name));
   const refs = Object.values(contract.task);
@@ -180,7 +193,7 @@ export function buildSagaPlan(contract: SagaContract, host: string, steps: Disco
           return {
             name: ref.name,
             key: ref.key,
-            policy: resolveTaskPolicy(`${contract.name}/${ref.name}`, ref.options),
+            policy: resolveTaskPolicy(`${contract.name}/${ref.name}`, withOverrides(ref.options, overrides)),
           };
         }),
       };

@@ -1,5 +1,5 @@
 import type { BarrierStore } from '../barrier/barrier-store.interface';
-import type { SagaContract } from '../definition/saga-contract';
+import type { SagaContract, TaskTimingOptions } from '../definition/saga-contract';
 import type { SagaStoreName, SagaTransportName } from '../saga.adapters';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTransport } from '../transport/saga-transport.interface';
@@ -28,6 +28,13 @@ export interface SagaModuleOptions {
    * @default 'memory'
    */
   store?: SagaStoreName | SagaStore;
+  /**
+   * Timings applied over every task of every flow orchestrated here (`timeout`, `deadline`, `attempts`,
+   * `backoff`, `compensationHorizon`), so that a test need not wait for production ones, e.g.
+   * `{ backoff: { delay: '1ms' }, compensationHorizon: '100ms' }`. Meant for tests (`SagaTestingModule`).
+   * @default none: each task's contract options
+   */
+  overrideTaskOptions?: TaskTimingOptions;
   /** RabbitMQ URL when `transport` is `'rabbitmq'`. @default 'amqp://guest:guest@localhost:5672' */
   amqpUrl?: string;
   /**

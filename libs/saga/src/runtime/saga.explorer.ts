@@ -113,7 +113,10 @@ export class SagaExplorer implements OnModuleInit {
       steps.push({ ...step, method: name, map: (view: SagaView) => fn.call(host.instance, view) });
     }
     this.registry.addContract(contract);
-    if (this.options.orchestrate) this.registry.addPlan(buildSagaPlan(contract, hostName, steps));
+    if (this.options.orchestrate) {
+      const overrides = this.options.overrideTaskOptions;
+      this.registry.addPlan(buildSagaPlan(contract, hostName, steps, overrides));
+    }
   }
 
   private exploreHandlers(host: Host): void {

@@ -154,4 +154,52 @@ describe('SagaTestingModule', () => {
   it('fails the bootstrap when a task of the flow has no host here', async () => {
     await expect(boot(ParcelSaga)).rejects.toThrow(UnhostedTaskError);
   });
+
+  describe('with overrideTaskOptions', () => {
+    const Slow = defineSaga('slow', {
+      tasks: { wait: task<null, null>({ attempts: 3, backoff: { delay: '1h' } }) },
+    });
+
+    @Saga(Slow)
+    class SlowSaga {
+      @Step(1, ['wait'])
+      only() {
+        return { wait: null };
+      }
+    }
+
+    @Injectable()
+    class SlowTasks {
+      @Task(Slow.task.wait)
+      wait() {
+        return null;
+      }
+      @Compensate(Slow.task.wait)
+      unwait() {}
+    }
+
+    it("replaces the contract's timings: retries an hour apart run at once", async () => {
+      const fast = await Test.createTestingModule({
+        imports: [SagaTestingModule.forRoot({ overrideTaskOptions: { backoff: { delay: '1ms' } } })],
+        providers: [SlowSaga, SlowTasks],
+      }).compile();
+      await fast.init();
+      try {
+        fast.get(SagaFaults).fault(Slow.task.wait).timeout({ times: 2 });
+        const done = await fast.get(SagaClient).run(Slow, null);
+        const lines = await fast.get(SagaTester).timeline(done.sagaId);
+        expect(lines.filter((line) => line.startsWith('attempt-failed'))).toHaveLength(2);
+      } finally {
+        await fast.close();
+      }
+    });
+
+    it('refuses a bad timing, naming the option', async () => {
+      const bad = Test.createTestingModule({
+        imports: [SagaTestingModule.forRoot({ overrideTaskOptions: { attempts: 0 } })],
+        providers: [SlowSaga, SlowTasks],
+      }).compile();
+      await expect(bad).rejects.toThrow(/overrideTaskOptions: option 'attempts' is 0/);
+    });
+  });
 });

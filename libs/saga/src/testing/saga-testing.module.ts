@@ -17,7 +17,8 @@ export type SagaTestingOptions = Omit<SagaModuleOptions, 'transport' | 'store' |
  * `SagaModule` for unit and flow tests: the memory transport and store, with faults a test arms through
  * `SagaFaults`, and `SagaTester` to await a saga and read its timeline. The application under test is the
  * whole system, so a task without a host fails the bootstrap. It polls timers every 10 ms and waits 5 s for
- * `SagaClient.run` unless `options` say otherwise.
+ * `SagaClient.run` unless `options` say otherwise; `overrideTaskOptions` replaces the contract's timings
+ * (`{ backoff: { delay: '1ms' }, compensationHorizon: '100ms' }`) so that retries and horizons pass at once.
  *
  * @example
  * const moduleRef = await Test.createTestingModule({
