@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { SagaAdminModule, sagaAdminOptionsFromConfig } from '@dta/saga';
+import { SagaAdminGrpcModule } from '@dta/saga/grpc';
 import { Booking, BookingGrpcModule, BookingHttpModule, distributedSagaModule } from '@dta/booking';
 
 /**
@@ -14,6 +15,7 @@ import { Booking, BookingGrpcModule, BookingHttpModule, distributedSagaModule } 
     BookingHttpModule,
     BookingGrpcModule,
     SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
+    SagaAdminGrpcModule,
   ],
 })
 export class AppModule {}

@@ -1,4 +1,4 @@
-import { grpcTask, loadGrpcService } from '@dta/saga';
+import { grpcTask, loadGrpcService } from '@dta/saga/grpc';
 import { Booking, injectedFault, UNIT_PRICE } from '@dta/booking';
 import { DECLINED_CARD, PAYMENT_PROTO_PATH } from '@dta/booking/payment-plain';
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { SagaAdminModule, sagaAdminOptionsFromConfig, SagaModule, sagaOptionsFromConfig } from '@dta/saga';
+import { SagaAdminGrpcModule } from '@dta/saga/grpc';
 import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/booking';
 
 /**
@@ -17,6 +18,7 @@ import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/bookin
     BookingHttpModule,
     BookingGrpcModule,
     SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
+    SagaAdminGrpcModule,
   ],
 })
 export class AppModule {}

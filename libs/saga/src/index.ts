@@ -53,13 +53,6 @@ export {
   type SagaExceptionFilterOptions,
 } from './filters/saga-exception.filter';
 export * from './http';
-export {
-  SagaGrpcExceptionFilter,
-  FIELD_VIOLATION_TRAILER,
-  SAGA_ID_TRAILER,
-  RETRY_PUSHBACK_TRAILER,
-  type GrpcErrorStatus,
-} from './filters/saga-grpc-exception.filter';
 export type {
   CounterAdjustment,
   CounterAdjustResult,

@@ -1,12 +1,7 @@
 import { Controller, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
-import {
-  SagaClient,
-  SagaGrpcExceptionFilter,
-  SagaInputError,
-  type SagaRunOptions,
-  SagaWaitExceededError,
-} from '@dta/saga';
+import { SagaClient, SagaInputError, type SagaRunOptions, SagaWaitExceededError } from '@dta/saga';
+import { SagaGrpcExceptionFilter } from '@dta/saga/grpc';
 import { Booking } from '../booking.contract';
 import type { BookingRequest, BookingResponse, GetBookingRequest } from './booking-grpc.interfaces';
 import { bookingInput, completedResponse, runningResponse, statusResponse } from './booking-grpc.mapper';

@@ -6,7 +6,7 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { sagaAdminGrpcPackage } from '@dta/saga';
+import { sagaAdminGrpcPackage } from '@dta/saga/grpc';
 
 /** Proto package and service of the booking front door. */
 export const BOOKING_GRPC_PACKAGE = 'pb';

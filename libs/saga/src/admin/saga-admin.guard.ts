@@ -6,13 +6,21 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Metadata, status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
 import type { Request, Response } from 'express';
 import { bearerToken, tokenMatches } from './admin-token';
 import { SAGA_ADMIN_MESSAGES } from './saga-admin.messages';
 import { SAGA_ADMIN_OPTIONS } from './saga-admin.module-definition';
 import { adminToken, type SagaAdminModuleOptions } from './saga-admin.options';
+
+/** gRPC status codes the guard answers with (grpc-js is an optional peer, loaded only by `@dta/saga/grpc`). */
+const GRPC_UNIMPLEMENTED = 12;
+const GRPC_UNAUTHENTICATED = 16;
+
+/** What the guard reads of a call's gRPC metadata. */
+interface CallMetadata {
+  get(key: string): unknown[];
+}
 
 /**
  * Lets an operator request through only with `Authorization: Bearer <SAGA_ADMIN_TOKEN>` (REST header, gRPC
@@ -45,12 +53,12 @@ export class SagaAdminGuard implements CanActivate {
   private checkRpc(context: ExecutionContext): boolean {
     if (this.token === undefined) {
       const method = context.getHandler().name;
-      throw new RpcException({ code: status.UNIMPLEMENTED, message: SAGA_ADMIN_MESSAGES.ADMIN_OFF(method) });
+      throw new RpcException({ code: GRPC_UNIMPLEMENTED, message: SAGA_ADMIN_MESSAGES.ADMIN_OFF(method) });
     }
-    const metadata = context.switchToRpc().getContext<Metadata>();
+    const metadata = context.switchToRpc().getContext<CallMetadata>();
     const problem = this.problem(metadata.get('authorization')[0]);
     if (problem === undefined) return true;
-    throw new RpcException({ code: status.UNAUTHENTICATED, message: problem });
+    throw new RpcException({ code: GRPC_UNAUTHENTICATED, message: problem });
   }
 
   /** Why the credential is refused; undefined when it is the token. */

@@ -1,7 +1,3 @@
-export { grpcTask } from './grpc/grpc-task';
-export type { GrpcTaskOptions, GrpcRunCall, GrpcCompensateCall } from './grpc/grpc-task.options';
-export { GRPC_FAILURE_KINDS, grpcFailureKind } from './grpc/grpc-failure-kinds';
-export { loadGrpcService, GRPC_LOADER_DEFAULTS } from './grpc/grpc-service.loader';
 export { SagaRelayModule } from './saga-relay.module';
 export { TaskRelay } from './task-relay';
 export type { RelayFailureKind, RelayAnswer } from './relay-call.interface';
