@@ -62,25 +62,11 @@ const APP_TSCONFIG = {
   include: ['src'],
 };
 
-/** The whole app: a contract, its saga, the task hosts, a module, and a run printed as JSON. */
-const APP_MAIN = `import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import {
-  Compensate,
-  defineSaga,
-  Saga,
-  SagaClient,
-  SagaModule,
-  type SagaState,
-  Step,
-  task,
-  Task,
-  TaskRejectedError,
-} from '@dta/saga';
-import { validateWireMessage } from '@dta/saga/wire';
+/** The flow: a contract with a composed result, its saga and the task hosts (compensations count releases). */
+const APP_HOTEL = `import { Injectable } from '@nestjs/common';
+import { Compensate, defineSaga, Saga, type SagaState, Step, task, Task, TaskRejectedError } from '@dta/saga';
 
-const Hotel = defineSaga('hotel', {
+export const Hotel = defineSaga('hotel', {
   tasks: {
     holdRoom: task<{ nights: number }, { roomId: string }>(),
     chargeCard: task<{ roomId: string; nights: number }, { paid: number }>(),
@@ -88,23 +74,25 @@ const Hotel = defineSaga('hotel', {
   result: (s) => ({ room: s.out('holdRoom').roomId, paid: s.out('chargeCard').paid }),
 });
 
+const nightsOf = (s: SagaState<typeof Hotel>) => (s.input as { nights: number }).nights;
+
 @Saga(Hotel)
-class HotelSaga {
+export class HotelSaga {
   @Step(1, ['holdRoom'])
   hold(s: SagaState<typeof Hotel>) {
-    return { holdRoom: { nights: (s.input as { nights: number }).nights } };
+    return { holdRoom: { nights: nightsOf(s) } };
   }
 
   @Step(2, ['chargeCard'])
   charge(s: SagaState<typeof Hotel>) {
-    return { chargeCard: { roomId: s.out('holdRoom').roomId, nights: (s.input as { nights: number }).nights } };
+    return { chargeCard: { roomId: s.out('holdRoom').roomId, nights: nightsOf(s) } };
   }
 }
 
-const released: string[] = [];
+export const released: string[] = [];
 
 @Injectable()
-class HotelTasks {
+export class HotelTasks {
   @Task(Hotel.task.holdRoom)
   hold(input: { nights: number }) {
     return { roomId: 'R-' + input.nights };
@@ -124,12 +112,29 @@ class HotelTasks {
   @Compensate(Hotel.task.chargeCard)
   refund() {}
 }
+`;
+
+/** On the memory transport: a run, a refusal, the entries of the exports map, and what is not installed. */
+const APP_MAIN = `import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SagaClient, SagaModule } from '@dta/saga';
+import { validateWireMessage } from '@dta/saga/wire';
+import { Hotel, HotelSaga, HotelTasks, released } from './hotel';
 
 @Module({ imports: [SagaModule.forRoot({})], providers: [HotelSaga, HotelTasks] })
 class AppModule {}
 
 @Module({ imports: [SagaModule.forRoot({ transport: 'rabbitmq' })] })
 class RabbitModule {}
+
+const installed = (name: string) => {
+  try {
+    return Boolean(require.resolve(name));
+  } catch {
+    return false;
+  }
+};
 
 async function main() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
@@ -146,13 +151,6 @@ async function main() {
   const nest = (await import('@nestjs/core/package.json', { with: { type: 'json' } })).default.version;
   const wire = validateWireMessage('reply', { v: 1 });
   const testing = require.resolve('@dta/saga/testing').endsWith('testing/index.js');
-  const installed = (name: string) => {
-    try {
-      return Boolean(require.resolve(name));
-    } catch {
-      return false;
-    }
-  };
   // Optional peers, not installed: the root entry runs without them.
   const absent = ['@grpc/grpc-js', '@golevelup/nestjs-rabbitmq', 'amqplib'].filter((name) => !installed(name));
   console.log(JSON.stringify({ nest, result: done.result, refused, released, rabbit, wire, testing, absent }));
@@ -163,48 +161,10 @@ void main();
 
 /** The same flow on RabbitMQ, once the app installed its client: `AMQP_URL`, a prefix of its own. */
 const APP_RABBIT = `import 'reflect-metadata';
-import { Injectable, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Compensate, defineSaga, Saga, SagaClient, SagaModule, type SagaState, Step, task, Task } from '@dta/saga';
-
-const Hotel = defineSaga('hotel', {
-  tasks: {
-    holdRoom: task<{ nights: number }, { roomId: string }>(),
-    chargeCard: task<{ roomId: string }, { paid: number }>(),
-  },
-});
-
-@Saga(Hotel)
-class HotelSaga {
-  @Step(1, ['holdRoom'])
-  hold() {
-    return { holdRoom: { nights: 3 } };
-  }
-
-  @Step(2, ['chargeCard'])
-  charge(s: SagaState<typeof Hotel>) {
-    return { chargeCard: { roomId: s.out('holdRoom').roomId } };
-  }
-}
-
-@Injectable()
-class HotelTasks {
-  @Task(Hotel.task.holdRoom)
-  hold(input: { nights: number }) {
-    return { roomId: 'R-' + input.nights };
-  }
-
-  @Compensate(Hotel.task.holdRoom)
-  release() {}
-
-  @Task(Hotel.task.chargeCard)
-  charge() {
-    return { paid: 270 };
-  }
-
-  @Compensate(Hotel.task.chargeCard)
-  refund() {}
-}
+import { SagaClient, SagaModule } from '@dta/saga';
+import { Hotel, HotelSaga, HotelTasks } from './hotel';
 
 const { AMQP_URL, PREFIX, INSTANCE } = process.env;
 
@@ -216,7 +176,7 @@ class AppModule {}
 
 async function main() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
-  const done = await app.get(SagaClient).run(Hotel, {});
+  const done = await app.get(SagaClient).run(Hotel, { nights: 3 });
   await app.close();
   console.log(JSON.stringify({ result: done.result }));
 }
@@ -255,6 +215,7 @@ describe('the packed library in a new Nest 12 app', () => {
     await mkdir(join(app, 'src'), { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify(APP_PACKAGE(join(workdir, tarball!)), null, 2));
     await writeFile(join(app, 'tsconfig.json'), JSON.stringify(APP_TSCONFIG, null, 2));
+    await writeFile(join(app, 'src/hotel.ts'), APP_HOTEL);
     await writeFile(join(app, 'src/main.ts'), APP_MAIN);
     await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], {
       cwd: app,
@@ -294,7 +255,7 @@ describe('the packed library in a new Nest 12 app', () => {
     const instance = `pkg-${process.pid}`;
     try {
       expect(await runApp(app, 'dist/rabbit.js', { AMQP_URL, PREFIX: prefix, INSTANCE: instance })).toEqual({
-        result: { 'hold-room': { roomId: 'R-3' }, 'charge-card': { paid: 270 } },
+        result: { room: 'R-3', paid: 270 },
       });
     } finally {
       await deleteRabbitMqTopology(
