@@ -1,13 +1,16 @@
 import { Controller, UseFilters, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { SagaClient, SagaInputError, type SagaRunOptions, SagaWaitExceededError } from '@dta/saga';
-import { SagaGrpcExceptionFilter } from '@dta/saga/grpc';
+import {
+  GrpcIdempotencyKey,
+  GrpcTraceId,
+  GrpcTraceIdInterceptor,
+  SagaGrpcExceptionFilter,
+} from '@dta/saga/grpc';
 import { Booking } from '../booking.contract';
 import type { BookingRequest, BookingResponse, GetBookingRequest } from './booking-grpc.interfaces';
 import { bookingInput, completedResponse, runningResponse, statusResponse } from './booking-grpc.mapper';
 import { BOOKING_GRPC_SERVICE } from './booking-grpc.options';
-import { GrpcIdempotencyKey, GrpcTraceId } from './grpc-trace-id.decorator';
-import { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';
 
 /**
  * `pb.BookingService` (proto/booking.proto): the gRPC front door of the booking saga, on `SagaClient` as

@@ -10,5 +10,3 @@ export {
   DEFAULT_GRPC_PROTO_PATH,
   grpcOptions,
 } from './booking-grpc.options';
-export { GrpcTraceId } from './grpc-trace-id.decorator';
-export { GrpcTraceIdInterceptor } from './grpc-trace-id.interceptor';

@@ -96,15 +96,17 @@ export class SagaClient {
   }
 
   /**
-   * Starts a saga and waits for its terminal state. Resolves with the outputs of a completed saga; throws
+   * Starts a saga and waits for its terminal state. Resolves with a completed saga's result; throws
    * `SagaCompensatedError` (rolled back), `SagaStalledError` (stalled), `SagaWaitExceededError` (still
    * running, or still queued, when the wait ran out: the saga goes on), `SagaInputError` (invalid input,
-   * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started). On the memory transport
-   * it throws `UnorchestratedFlowError` at once for a flow no `@Saga` class of this application orchestrates.
+   * nothing started) or `SagaOverloadedError` (too many starts queued, nothing started). When the application
+   * is the whole system (`oneProcess`, the default on the memory transport) it throws `UnorchestratedFlowError`
+   * at once for a flow no `@Saga` class of this application orchestrates.
    *
    * `input` has the contract's input type; a request body not validated yet may be passed as that type, since
-   * it is validated against the contract's DTO before anything is published. The outputs come typed by the
-   * contract, by task wire name: `(await run(Booking, dto)).result['charge-payment']` is a `Charged`.
+   * it is validated against the contract's DTO before anything is published. The result is typed by the
+   * contract: what its `result` composes, else the outputs by task wire name
+   * (`(await run(Booking, dto)).result['charge-payment']` is a `Charged`).
    */
   async run<C extends SagaContract>(
     flow: Flow<C>,
@@ -122,7 +124,7 @@ export class SagaClient {
   /**
    * Starts a saga and returns as soon as it is stored; follow it with `status(sagaId)` or a callback URL.
    * Throws `SagaInputError` (a bad input or callback URL) or `SagaOverloadedError` (nothing started), or
-   * `SagaWaitExceededError`; on the memory transport, `UnorchestratedFlowError` as `run` does.
+   * `SagaWaitExceededError`; `UnorchestratedFlowError` as `run` does.
    */
   async start<C extends SagaContract>(
     flow: Flow<C>,
@@ -166,7 +168,7 @@ export class SagaClient {
     extra: Partial<StartMessage>,
   ): Promise<{ handle: SagaHandle; message?: ResultMessage }> {
     const contract = typeof flow === 'string' ? this.registry.contract(flow) : flow;
-    // On the memory transport only this application can run the saga: without its @Saga here none would.
+    // When this application is the whole system, only it can run the saga: without its @Saga here none would.
     if (this.options.oneProcess && !this.registry.plan(contract.name)) {
       const where = `SagaClient.${kind === 'finished' ? 'run' : 'start'}`;
       throw new UnorchestratedFlowError(SAGA_MESSAGES.UNORCHESTRATED_FLOW(where, contract.name));

@@ -2,11 +2,11 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
-import { isTraceId, TRACE_ID_HEADER } from '@dta/saga';
+import { isTraceId, TRACE_ID_HEADER } from '../http/trace-id.middleware';
 import { IDEMPOTENCY_KEY_METADATA } from './grpc-trace-id.decorator';
 
 /**
- * The gRPC twin of `traceIdMiddleware`: takes the trace id from the `x-request-id` metadata, or generates
+ * The gRPC twin of `sagaTraceId`: takes the trace id from the `x-request-id` metadata, or generates
  * one (a UUID), puts it back in the call's metadata for `@GrpcTraceId()`, and sends it at once as response
  * metadata, so that every answer carries it, errors included. A caller's own `x-request-id` is also its
  * idempotency key (`@GrpcIdempotencyKey()`), exactly as over REST.
