@@ -71,7 +71,9 @@ export function Task(target: TaskTarget, task?: string): MethodDecorator {
  * unusable or a deadline passed, so it may or may not have taken effect), then the task input again, as a
  * second argument that `@SagaPayload(...pipes)` can transform. Enhancers apply as for `@Task`. It is armed when the task is
  * dispatched and must be idempotent; it never runs for a task that did not start in this service (the
- * barrier answers for it), and runs once however often it is delivered.
+ * barrier answers for it), and repeated deliveries run it once. It may be called a second time, with outcome
+ * `'succeeded'`, when a run that was still going when it began finishes afterwards: the worker then undoes that
+ * late effect with it (see docs/COMPENSATIONS.md).
  *
  * @example
  * @Compensate(Booking.task.chargePayment)

@@ -33,11 +33,12 @@ export interface CompensationContext<I = unknown, O = unknown> extends TaskConte
   readonly recordUndoneWithin?: (store: BarrierStore) => Promise<void>;
   /** The input the task was dispatched with. */
   readonly input: I;
-  /** The task's output, if it replied with success. */
+  /** The task's output, if a run of it finished here (its output stored by the barrier). */
   readonly output?: O;
   /**
-   * `succeeded`: the task replied with success; `unknown`: it may have taken effect (it outran its timeout,
-   * its output was unusable, or a deadline passed while it ran). Compensations must be idempotent.
+   * What this service's barrier knows of the task: `succeeded` when a run of it finished here (even if its
+   * reply was lost or came too late), `unknown` when one may have taken effect without finishing (it outran its
+   * timeout, its output was unusable, or a deadline passed while it ran). Compensations must be idempotent.
    */
   readonly outcome: TaskOutcome;
 }
