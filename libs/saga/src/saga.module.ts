@@ -93,7 +93,8 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [SagaClient, SagaAdmin, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
+  // The registry for the library's own controllers (SagaHttpModule reads the plans); not part of the public API.
+  exports: [SagaClient, SagaAdmin, SagaRegistry, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
 })
 export class SagaModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(

@@ -1,3 +1,4 @@
+export { SagaFlowsController, type SagaFlowView } from './saga-flows.controller';
 export { SagaHttpModule } from './saga-http.module';
 export { SagaStatusController } from './saga-status.controller';
 export { IdempotencyKey, TraceId } from './trace-id.decorator';
