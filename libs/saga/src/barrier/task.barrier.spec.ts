@@ -2,7 +2,7 @@ import { MemorySagaStore } from '../store/memory-saga.store';
 import { type BarrierHold, type CompensationEntry, TaskBarrier, type TaskEntry } from './task.barrier';
 
 function holdOf(entry: TaskEntry | CompensationEntry): BarrierHold {
-  if (entry.kind !== 'run' && entry.kind !== 'compensate') throw new Error(`no hold: ${entry.kind}`);
+  if (!('hold' in entry)) throw new Error(`no hold: ${entry.kind}`);
   return entry.hold;
 }
 
@@ -141,6 +141,57 @@ describe('TaskBarrier', () => {
     now += 6_000;
     await barrier.compensationDone(holdOf(await barrier.enterCompensation('s', 'pay', 5_000)));
     expect(await barrier.taskDone(hold, 'late')).toBe(false);
+  });
+
+  describe('a run that finished after its compensation (a late effect)', () => {
+    /** A run that a compensation claimed by force, then finished with `output`. */
+    const lateRun = async (output = 'late') => {
+      const hold = await run();
+      const compensation = holdOf(await barrier.enterCompensation('s', 'pay', 5_000, true));
+      expect(await barrier.taskDone(hold, output)).toBe(false);
+      return compensation;
+    };
+
+    it('keeps the effect until a compensation handler ran on it, and hands it to the next run delivery', async () => {
+      await barrier.compensationDone(await lateRun());
+      const undo = await barrier.enterTask('s', 'pay', 5_000);
+      expect(undo).toMatchObject({ kind: 'undo', outcome: 'succeeded', output: 'late' });
+      await barrier.compensationDone(holdOf(undo));
+      expect(await barrier.enterTask('s', 'pay', 5_000)).toEqual({ kind: 'refused' });
+      expect(await barrier.enterCompensation('s', 'pay', 5_000)).toEqual({ kind: 'skip' });
+    });
+
+    it('waits for the compensation that holds the task, whose end does not clear the late effect', async () => {
+      const compensation = await lateRun();
+      expect(await barrier.enterTask('s', 'pay', 5_000)).toEqual({ kind: 'busy' });
+      await barrier.compensationDone(compensation);
+      expect(await barrier.enterTask('s', 'pay', 5_000)).toMatchObject({ kind: 'undo', output: 'late' });
+    });
+
+    it('lets a later compensation delivery undo it instead of skipping', async () => {
+      await barrier.compensationDone(await lateRun());
+      expect(await barrier.enterCompensation('s', 'pay', 5_000)).toMatchObject({
+        kind: 'compensate',
+        outcome: 'succeeded',
+        output: 'late',
+      });
+    });
+
+    it('keeps it after a failed undo, for the next try', async () => {
+      await barrier.compensationDone(await lateRun());
+      const undo = await barrier.enterTask('s', 'pay', 5_000);
+      await barrier.compensationAbandoned(holdOf(undo));
+      expect(await barrier.enterTask('s', 'pay', 5_000)).toMatchObject({ kind: 'undo', output: 'late' });
+    });
+
+    it('tells the undo that the outcome is unknown when the late output was unusable', async () => {
+      const hold = await run();
+      await barrier.compensationDone(holdOf(await barrier.enterCompensation('s', 'pay', 5_000, true)));
+      expect(await barrier.taskUnusable(hold, { name: 'TypeError', message: 'BigInt' })).toBe(false);
+      const undo = await barrier.enterTask('s', 'pay', 5_000);
+      expect(undo).toMatchObject({ kind: 'undo', outcome: 'unknown' });
+      expect(undo).not.toHaveProperty('output');
+    });
   });
 
   it('lets exactly one of many concurrent deliveries run', async () => {

@@ -25,6 +25,19 @@ interface BarrierRecord {
   outcome?: TaskOutcome;
   /** While `running`: the attempt that holds (or, with lease 0, failed without effect). */
   attempt?: number;
+  /**
+   * While `compensating` or `compensated`: the effect of a run that finished after a compensation claimed the
+   * task, not undone yet. The next entry of the task, a run's or a compensation's, claims it to undo it.
+   */
+  late?: LateEffect;
+}
+
+/** What a late run left: its `output` (outcome `succeeded`), or none when its output was unusable (`unknown`). */
+interface LateEffect {
+  outcome: TaskOutcome;
+  output?: Json;
+  /** The compensation that claimed the task to undo it: its end, and only its, clears the late effect. */
+  holder?: string;
 }
 
 interface Versioned {
@@ -51,6 +64,12 @@ export type TaskEntry =
   | { kind: 'unusable'; error: SagaError }
   /** A compensation claimed the task before this run (a hanging request): refuse, never run. */
   | { kind: 'refused' }
+  /**
+   * A run finished after the compensation claimed the task and its effect is not undone yet: run the
+   * compensation handler on it (it holds the task as a compensation would), then call `compensationDone` or
+   * `compensationAbandoned`; never run the task.
+   */
+  | { kind: 'undo'; hold: BarrierHold; outcome: TaskOutcome; output?: Json }
   /** This attempt already failed without effect (this is a repeated delivery of it): fail again, never run. */
   | { kind: 'failed' }
   /** Another delivery of the task is running right now: ask again later. */
@@ -69,7 +88,9 @@ export type CompensationEntry =
  * - a task's handler runs at most once to success per saga; a redelivery waits while a run holds the task,
  *   then gets the stored output (a late completion is recorded, never lost);
  * - a compensation claims the task before it runs, so a run that arrives after it is refused and a run that
- *   finishes after it is told to undo its effect; two compensations of one task run the handler once;
+ *   finishes after it is told to undo its effect, which is kept as `late` until a compensation handler ran on
+ *   it (the late run's worker, or the next delivery of the task); two compensations of one task run the
+ *   handler once;
  * - a compensation of a task that never ran here is recorded as done without running (null compensation).
  *
  * A hold lapses at `leaseUntil` unless its holder renews it: a worker that died lets go by itself.
@@ -104,6 +125,10 @@ export class TaskBarrier {
               : { kind: 'done', output: record.output ?? null },
           };
         }
+        if (record?.late) {
+          if (record.state === 'compensating' && this.held(record)) return { entry: { kind: 'busy' } };
+          return this.claimCompensation(record, hold, leaseMs, 'undo');
+        }
         if (record?.state === 'compensating' || record?.state === 'compensated')
           return { entry: { kind: 'refused' } };
         if (record?.state === 'running' && this.held(record)) return { entry: { kind: 'busy' } };
@@ -127,7 +152,7 @@ export class TaskBarrier {
   /**
    * Records the output of a run. The first completion wins: a later one (of an attempt that took over a
    * lapsed hold) keeps the stored output. Returns false if a compensation claimed the task meanwhile: the
-   * effect just taken must then be undone.
+   * effect just taken is then kept as late, and must be undone (`enterTask` hands it out as `undo`).
    */
   taskDone(hold: BarrierHold, output: Json): Promise<boolean> {
     return this.finishRun(hold, { state: 'done', output, started: true });
@@ -165,7 +190,7 @@ export class TaskBarrier {
         if (record?.state === 'compensated') return { entry: undefined };
         if (record?.state !== 'compensating' || record.holder !== hold.holder)
           throw new BarrierHoldLostError('another delivery of the compensation holds the task');
-        return { entry: undefined, next: { state: 'compensated', started: record.started ?? true } };
+        return { entry: undefined, next: compensated(record, hold) };
       },
       hold.last,
       within,
@@ -200,7 +225,7 @@ export class TaskBarrier {
     const hold = this.newHold(sagaId, task);
     return this.update<CompensationEntry>(hold, (record) => {
       if (!record) return { entry: { kind: 'skip' }, next: { state: 'compensated', started: false } };
-      if (record.state === 'compensated') return { entry: { kind: 'skip' } };
+      if (record.state === 'compensated' && !record.late) return { entry: { kind: 'skip' } };
       if (record.state === 'compensating' && this.held(record))
         return { entry: { kind: 'busy', holder: 'compensation' } };
       if (record.state === 'running' && record.leaseUntil === 0) {
@@ -209,28 +234,16 @@ export class TaskBarrier {
       }
       if (record.state === 'running' && this.held(record) && !force)
         return { entry: { kind: 'busy', holder: 'run' } };
-      const outcome: TaskOutcome =
-        record.outcome ?? (record.state === 'done' && !record.error ? 'succeeded' : 'unknown');
-      const output = record.output;
-      return {
-        entry: { kind: 'compensate', hold, outcome, ...(output !== undefined ? { output } : {}) },
-        next: {
-          state: 'compensating',
-          leaseUntil: this.now() + leaseMs,
-          holder: hold.holder,
-          started: record.started ?? true,
-          outcome,
-          ...(output !== undefined ? { output } : {}),
-        },
-      };
+      return this.claimCompensation(record, hold, leaseMs, 'compensate');
     });
   }
 
+  /** Records the compensation as done; a late effect that arrived meanwhile stays to be undone. */
   async compensationDone(hold: BarrierHold): Promise<void> {
     await this.update(hold, (record) =>
       record?.state === 'compensated'
         ? { entry: undefined }
-        : { entry: undefined, next: { state: 'compensated', started: record?.started ?? true } },
+        : { entry: undefined, next: compensated(record, hold) },
     );
   }
 
@@ -252,9 +265,44 @@ export class TaskBarrier {
     );
   }
 
+  /**
+   * Claims the task for a compensation handler, told what is known of the effect: a late run's, else the
+   * outcome a claim before this one was told, else what the record says.
+   */
+  private claimCompensation<K extends 'compensate' | 'undo'>(
+    record: BarrierRecord,
+    hold: BarrierHold,
+    leaseMs: number,
+    kind: K,
+  ) {
+    const outcome: TaskOutcome =
+      record.late?.outcome ??
+      record.outcome ??
+      (record.state === 'done' && !record.error ? 'succeeded' : 'unknown');
+    const output = record.late ? record.late.output : record.output;
+    return {
+      entry: { kind, hold, outcome, ...(output !== undefined ? { output } : {}) },
+      next: {
+        state: 'compensating',
+        leaseUntil: this.now() + leaseMs,
+        holder: hold.holder,
+        started: record.started ?? true,
+        outcome,
+        ...(output !== undefined ? { output } : {}),
+        ...(record.late ? { late: { ...record.late, holder: hold.holder } } : {}),
+      } satisfies BarrierRecord,
+    };
+  }
+
   private finishRun(hold: BarrierHold, done: BarrierRecord): Promise<boolean> {
     return this.update(hold, (record) => {
-      if (record?.state === 'compensating' || record?.state === 'compensated') return { entry: false };
+      if (record?.state === 'compensating' || record?.state === 'compensated') {
+        if (record.late) return { entry: false };
+        const late: LateEffect = done.error
+          ? { outcome: 'unknown' }
+          : { outcome: 'succeeded', output: done.output ?? null };
+        return { entry: false, next: { ...record, late } };
+      }
       if (record?.state === 'done') return { entry: true };
       return { entry: true, next: done };
     });
@@ -299,4 +347,10 @@ export class TaskBarrier {
       current = undefined;
     }
   }
+}
+
+/** The record once `hold`'s compensation is done; a late effect that another claim is to undo stays. */
+function compensated(record: BarrierRecord | undefined, hold: BarrierHold): BarrierRecord {
+  const late = record?.late && record.late.holder !== hold.holder ? record.late : undefined;
+  return { state: 'compensated', started: record?.started ?? true, ...(late ? { late } : {}) };
 }

@@ -6,17 +6,17 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { BarrierHold, CompensationEntry, TaskBarrier } from '../barrier/task.barrier';
+import type { BarrierHold, CompensationEntry, TaskBarrier, TaskEntry } from '../barrier/task.barrier';
 import { TASK_TIMEOUT_ERROR } from '../engine/saga.engine';
 import type { Json, SagaError } from '../engine/saga-state';
 import { TaskRejectedError } from '../errors/task-rejected.error';
-import { isTransientFault } from '../errors/transient-fault.error';
+import { isTransientFault, TransientFaultError } from '../errors/transient-fault.error';
 import type { CompensationContext, TaskContext, TaskRunContext } from '../interfaces/task-context.interface';
 import type { ResolvedSagaModuleOptions } from '../interfaces/saga-module-options.interface';
 import { SAGA_BARRIER } from './saga-runtime.tokens';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import { SAGA_TRANSPORT } from '../saga.constants';
-import type { ReplyMessage, TaskMessage } from '../transport/saga-messages';
+import type { ReplyMessage, TaskMessage, WorkerReply } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry, type HostedTask } from './saga.registry';
 import { toTaskOutput } from './json';
@@ -34,6 +34,11 @@ const RECORD_PATIENCE_MS = 120_000;
 const RECORD_PAUSE_MAX_MS = 2_000;
 /** How long shutdown waits for handlers that outran their timeout. */
 const SHUTDOWN_WAIT_MS = 5_000;
+/** First and longest pause between two tries at undoing a late effect whose undo failed. */
+const UNDO_PAUSE_FIRST_MS = 100;
+const UNDO_PAUSE_MAX_MS = 30_000;
+const STOPPED_BEFORE_UNDO =
+  'the worker stopped before the late effect was undone; the next delivery undoes it';
 
 type Reply = ReplyMessage | undefined;
 
@@ -66,6 +71,8 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(TaskWorker.name);
   /** Handlers that outran their timeout and still run. */
   private readonly late = new Set<Promise<void>>();
+  /** Aborted on shutdown: ends the pauses between tries at undoing a late effect. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -85,6 +92,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     if (this.late.size === 0) return;
     // The wait is cancelled once the late answers are out, so that it does not hold the process open.
     const waited = new AbortController();
@@ -129,12 +137,12 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
             { name: 'TaskAttemptFailedError', message: `attempt ${message.attempt} already failed` },
             true,
           );
+        case 'undo':
+          // An earlier delivery's run finished after the compensation, and its effect is not undone yet.
+          await this.undoLate(hosted, message, leaseMs, entry);
+          return this.compensatedBeforeRun(message);
         case 'refused':
-          return this.failure(
-            message,
-            { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' },
-            false,
-          );
+          return this.compensatedBeforeRun(message);
         case 'busy':
           // Another delivery runs the task and renews its hold: its result is this one's too. Waiting uses
           // none of this attempt's time; a holder that died lets go within its lease.
@@ -204,34 +212,72 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       this.log(message, `${unusable.message}; the task ends with outcome unknown`, 'error');
       if (await this.recording(() => this.barrier.taskUnusable(hold, unusable)))
         return { ...this.failure(message, unusable, false), outcome: 'unknown' };
-      await this.undoLate(hosted, message, undefined);
+      await this.undoLate(hosted, message, leaseMs);
       return undefined;
     }
     if (await this.recording(() => this.barrier.taskDone(hold, output)))
       return { ...this.replyBase(message), ok: true, output };
-    await this.undoLate(hosted, message, output);
+    await this.undoLate(hosted, message, leaseMs);
     return undefined;
   }
 
-  /** A run finished after a compensation claimed its task: its effect is undone here, where it was taken. */
-  private async undoLate(hosted: HostedTask, message: TaskMessage, output: Json | undefined): Promise<void> {
+  /**
+   * A run finished after a compensation claimed its task: the barrier keeps its effect as late, and it is
+   * undone here, where it was taken, once the compensation that claimed the task lets go of it. A failed undo
+   * is tried again, with a growing pause, until it succeeds or this process stops; its effect stays recorded
+   * as late meanwhile, so that the next delivery of the task's run or compensation undoes it (see
+   * docs/COMPENSATIONS.md). Stopping first throws a {@link TransientFaultError}, so that a command still held
+   * goes back to its queue. `first`: the barrier already handed this delivery the undo.
+   */
+  private async undoLate(
+    hosted: HostedTask,
+    message: TaskMessage,
+    leaseMs: number,
+    first?: Extract<TaskEntry, { kind: 'undo' }>,
+  ): Promise<void> {
     if (!hosted.compensate) {
       this.log(message, 'finished after its compensation and has no @Compensate: undo it by hand', 'error');
       return;
     }
-    const context: CompensationContext = {
-      ...taskContext(message),
-      input: message.input,
-      output,
-      outcome: output === undefined ? 'unknown' : 'succeeded',
-    };
-    try {
-      await hosted.compensate.invoke(context);
-      this.log(message, 'finished after its compensation began; its effect was undone', 'warn');
-    } catch (error) {
-      const text = `finished after its compensation, and undoing it failed: ${toSagaError(error).message}`;
-      this.log(message, `${text}; undo it by hand`, 'error');
+    let pause = UNDO_PAUSE_FIRST_MS;
+    for (let entry = first, tries = 1; ; tries++, entry = undefined) {
+      entry ??= await this.lateEntry(message, leaseMs);
+      if (!entry) return; // another delivery undid it
+      const reply = await this.invokeCompensation(hosted, message, { ...entry, kind: 'compensate' }, leaseMs);
+      if (reply.ok) {
+        this.log(message, 'finished after its compensation began; its effect was undone', 'warn');
+        return;
+      }
+      const text = `finished after its compensation, and undoing it failed (try ${tries}): ${reply.error.message}`;
+      this.log(
+        message,
+        `${text}; ${reply.retryable ? `trying again in ${pause} ms` : 'undo it by hand'}`,
+        'error',
+      );
+      if (!reply.retryable) return;
+      if (!(await this.pause(pause))) throw new TransientFaultError(STOPPED_BEFORE_UNDO);
+      pause = Math.min(pause * 2, UNDO_PAUSE_MAX_MS);
     }
+  }
+
+  /** The late effect's undo, once the compensation that holds the task lets go; none if it is undone. */
+  private async lateEntry(
+    message: TaskMessage,
+    leaseMs: number,
+  ): Promise<Extract<TaskEntry, { kind: 'undo' }> | undefined> {
+    for (let wait = POLL_FIRST_MS; ; wait = Math.min(wait * 2, POLL_MAX_MS)) {
+      const entry = await this.recording(() => this.barrier.enterTask(message.sagaId, message.task, leaseMs));
+      if (entry.kind === 'undo') return entry;
+      if (entry.kind !== 'busy') return undefined;
+      if (!(await this.pause(wait))) throw new TransientFaultError(STOPPED_BEFORE_UNDO);
+    }
+  }
+
+  /** Waits `ms`; false if the process began stopping meanwhile. */
+  private async pause(ms: number): Promise<boolean> {
+    if (this.stopping.signal.aborted) return false;
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    return !this.stopping.signal.aborted;
   }
 
   private async compensate(
@@ -267,7 +313,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     message: TaskMessage,
     entry: Extract<CompensationEntry, { kind: 'compensate' }>,
     leaseMs: number,
-  ): Promise<Reply> {
+  ): Promise<WorkerReply> {
     const context: CompensationContext = {
       ...taskContext(message),
       input: message.input,
@@ -321,6 +367,11 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     } finally {
       clearInterval(renewal);
     }
+  }
+
+  private compensatedBeforeRun(message: TaskMessage): Reply {
+    const error = { name: 'TaskCompensatedError', message: 'the task was compensated before it ran' };
+    return this.failure(message, error, false);
   }
 
   private failure(message: TaskMessage, error: SagaError, retryable: boolean) {
