@@ -16,6 +16,7 @@ describe('SagaAdminController', () => {
   let http: App;
   const admin: jest.Mocked<SagaAdminOperations> = {
     list: jest.fn(),
+    count: jest.fn(),
     status: jest.fn(),
     act: jest.fn(),
   };
@@ -54,6 +55,20 @@ describe('SagaAdminController', () => {
       limit: 5,
       cursor: 'c1',
     });
+  });
+
+  it('counts by status for one flow or all, refusing a repeated flow', async () => {
+    const counts = { running: 2, compensating: 0, stalled: 1, completed: 5, compensated: 1 };
+    admin.count.mockResolvedValue(counts);
+    await request(http).get('/admin/sagas/counts').set(auth).expect(200, { counts });
+    await request(http)
+      .get('/admin/sagas/counts?flow=booking')
+      .set(auth)
+      .expect(200, { flow: 'booking', counts });
+    expect(admin.count.mock.calls).toEqual([[undefined], ['booking']]);
+    const refused = await request(http).get('/admin/sagas/counts?flow=a&flow=b').set(auth).expect(400);
+    expect(JSON.stringify(refused.body)).toMatch(/flow/);
+    await request(http).get('/admin/sagas/counts').expect(401);
   });
 
   it('sends each action with its operator and reason', async () => {

@@ -13,9 +13,9 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
-import type { SagaListPage } from '../store/saga-list.interface';
+import type { SagaCounts, SagaListPage } from '../store/saga-list.interface';
 import type { SagaOperatorActionType } from '../engine/saga-operator-action';
-import { ListSagasQueryDto } from './dto';
+import { CountSagasQueryDto, ListSagasQueryDto } from './dto';
 import { SagaAdminExceptionFilter } from './saga-admin-exception.filter';
 import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
@@ -33,7 +33,7 @@ function jsonBody(request: Request): unknown {
 
 /**
  * The operator API over REST, behind `SagaAdminGuard` (bearer `SAGA_ADMIN_TOKEN`): `GET /admin/sagas`,
- * `GET /admin/sagas/:id` and `POST /admin/sagas/:id/{retry|resume|skip|compensate|cancel}`. Every action names
+ * `GET /admin/sagas/counts`, `GET /admin/sagas/:id` and `POST /admin/sagas/:id/{retry|resume|skip|compensate|cancel}`. Every action names
  * its operator (`x-operator`, default `admin`) and a `reason`; both land in the saga's history.
  */
 @Controller('admin/sagas')
@@ -46,6 +46,13 @@ export class SagaAdminController {
   @Get()
   async list(@Query() query: unknown): Promise<SagaListPage> {
     return this.admin.list(toListQuery(await parseAdminInput(ListSagasQueryDto, query)));
+  }
+
+  /** `?flow`: how many sagas of the flow (or of every flow) are in each status. */
+  @Get('counts')
+  async count(@Query() query: unknown): Promise<{ flow?: string; counts: SagaCounts }> {
+    const { flow } = await parseAdminInput(CountSagasQueryDto, query);
+    return { ...(flow === undefined ? {} : { flow }), counts: await this.admin.count(flow) };
   }
 
   @Get(':id')

@@ -11,7 +11,7 @@ import { SagaResultWaiters } from '../runtime/saga-result.waiters';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import { SAGA_MESSAGES } from '../saga.messages';
 import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
-import type { SagaListPage, SagaListQuery } from '../store/saga-list.interface';
+import type { SagaCounts, SagaListPage, SagaListQuery } from '../store/saga-list.interface';
 import type { SagaStore } from '../store/saga-store.interface';
 import { WIRE_VERSION } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
@@ -41,6 +41,11 @@ export class SagaAdmin {
    */
   list(query: SagaListQuery = {}): Promise<SagaListPage> {
     return this.store.list(query);
+  }
+
+  /** How many sagas of `flow` (or of every flow) are in each status, from the store's index (never a scan). */
+  count(flow?: string): Promise<SagaCounts> {
+    return this.store.count(flow);
   }
 
   /** The saga's full status, for operators (errors in full, timeline, history); throws `SagaNotFoundError`. */

@@ -2,8 +2,14 @@ import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
 import { checkCounterAdjustment } from './counter-adjustment';
-import type { SagaListPage, SagaListQuery } from './saga-list.interface';
-import { checkSagaListQuery, compareListOrder, sagaListCursor, summarizeSaga } from './saga-list-query';
+import type { SagaCounts, SagaListPage, SagaListQuery } from './saga-list.interface';
+import {
+  checkSagaListQuery,
+  compareListOrder,
+  noSagaCounts,
+  sagaListCursor,
+  summarizeSaga,
+} from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -130,6 +136,16 @@ export class MemorySagaStore implements SagaStore {
     return matching.length > limit
       ? { sagas: page, next: sagaListCursor(page[page.length - 1]) }
       : { sagas: page };
+  }
+
+  /** Walks every saga in memory, as `list` does. */
+  async count(flow?: string): Promise<SagaCounts> {
+    const counts = noSagaCounts();
+    for (const sagaId of [...this.sagas.keys()]) {
+      const state = this.live(this.sagas, sagaId);
+      if (state && (flow === undefined || state.flow === flow)) counts[state.status] += 1;
+    }
+    return counts;
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {

@@ -168,6 +168,34 @@ return 1
 );
 
 /**
+ * `pruneExpired(shard, expiry, limit)`: drops the index entries of up to `limit` sagas of the shard whose
+ * retention ended (the `expiry` set), keeping the entries that still describe a saga created again under the
+ * same id. Shared by {@link LIST_SAGAS} and {@link COUNT_SAGAS}, so that neither shows a forgotten saga.
+ */
+const PRUNE_EXPIRED = `
+local function pruneExpired(shard, expiry, limit)
+  local index = shard .. ':saga-index'
+  local t = redis.call('TIME')
+  local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, limit)) do
+    local id, flow, status, trace = unpack(cjson.decode(member))
+    local current = redis.call('HMGET', shard .. ':saga:' .. id .. ':state', 'status', 'summary')
+    local summary = current[2] and cjson.decode(current[2])
+    if not summary or summary.status ~= status then
+      redis.call('ZREM', index .. ':flow:' .. flow .. ':' .. status, id)
+      redis.call('ZREM', index .. ':all:' .. status, id)
+    end
+    if not summary or summary.traceId ~= trace then redis.call('ZREM', index .. ':trace:' .. trace, id) end
+    if not summary then
+      redis.call('ZREM', index .. ':flow:' .. flow .. ':any', id)
+      redis.call('ZREM', index .. ':all:any', id)
+    end
+    redis.call('ZREM', expiry, member)
+  end
+end
+`;
+
+/**
  * One page of the saga index. KEYS[1]: the sorted set to walk (scored by createdAt, members saga ids),
  * KEYS[2]: the expiry set, both of one shard. ARGV: the shard's key prefix `<prefix>:{s<n>}` (with any
  * client prefix; the index and state keys are built from it, in the shard's slot), max and min score (ZREVRANGEBYSCORE syntax), cursor score and id ('' for none: members at the cursor score are
@@ -181,32 +209,15 @@ return 1
  */
 export const LIST_SAGAS = new RedisScript(
   'list-sagas',
-  `
+  `${PRUNE_EXPIRED}
 local shard = ARGV[1]
-local index = shard .. ':saga-index'
 local max, min, cursorScore, cursorId = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local limit, wantStatus, wantFlow, wantTrace = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 local function stateOf(id)
   return redis.call('HMGET', shard .. ':saga:' .. id .. ':state', 'status', 'summary')
 end
 
-local t = redis.call('TIME')
-local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[10]))) do
-  local id, flow, status, trace = unpack(cjson.decode(member))
-  local current = stateOf(id)
-  local summary = current[2] and cjson.decode(current[2])
-  if not summary or summary.status ~= status then
-    redis.call('ZREM', index .. ':flow:' .. flow .. ':' .. status, id)
-    redis.call('ZREM', index .. ':all:' .. status, id)
-  end
-  if not summary or summary.traceId ~= trace then redis.call('ZREM', index .. ':trace:' .. trace, id) end
-  if not summary then
-    redis.call('ZREM', index .. ':flow:' .. flow .. ':any', id)
-    redis.call('ZREM', index .. ':all:any', id)
-  end
-  redis.call('ZREM', KEYS[2], member)
-end
+pruneExpired(shard, KEYS[2], tonumber(ARGV[10]))
 
 -- Members of one score come in descending byte order (Redis compares them with memcmp; Lua's < follows the
 -- server's locale), so the cursor's own score skips ids at or after the cursor id that way.
@@ -240,6 +251,26 @@ while #found < limit do
   end
 end
 return found
+`,
+);
+
+/**
+ * How many sagas of one shard are in each status. KEYS[1]: the shard's expiry set. ARGV: the shard's key
+ * prefix (as {@link LIST_SAGAS}), the flow ('' for every flow), how many expired entries to prune first, then
+ * the statuses. Returns one count per status, in their order: the size of each status's index set, after
+ * the prune, so a saga past its retention stops counting when it stops being listed.
+ */
+export const COUNT_SAGAS = new RedisScript(
+  'count-sagas',
+  `${PRUNE_EXPIRED}
+local shard, flow = ARGV[1], ARGV[2]
+pruneExpired(shard, KEYS[1], tonumber(ARGV[3]))
+local scope = flow == '' and ':all:' or (':flow:' .. flow .. ':')
+local counts = {}
+for i = 4, #ARGV do
+  counts[#counts + 1] = redis.call('ZCARD', shard .. ':saga-index' .. scope .. ARGV[i])
+end
+return counts
 `,
 );
 

@@ -3,6 +3,7 @@ import Redis, { Cluster } from 'ioredis';
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
+import { SAGA_STATUSES } from '../vocabulary';
 import { checkCounterAdjustment } from './counter-adjustment';
 import { checkEvictionPolicy } from './redis-eviction-policy';
 import {
@@ -11,14 +12,21 @@ import {
   CLEAR_OUTBOX,
   COMMIT_SAGA,
   CREATE_SAGA,
+  COUNT_SAGAS,
   LIST_SAGAS,
   PENDING_OUTBOXES,
   PUT_DOCUMENT,
   redisCall,
   REVERT_COUNTERS,
 } from './redis-saga.scripts';
-import type { SagaListPage, SagaListQuery, SagaSummary } from './saga-list.interface';
-import { checkSagaListQuery, compareListOrder, sagaListCursor, summarizeSaga } from './saga-list-query';
+import type { SagaCounts, SagaListPage, SagaListQuery, SagaSummary } from './saga-list.interface';
+import {
+  checkSagaListQuery,
+  compareListOrder,
+  noSagaCounts,
+  sagaListCursor,
+  summarizeSaga,
+} from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -301,6 +309,25 @@ export class RedisSagaStore implements SagaStore {
     return found.length > limit ? { sagas, next: sagaListCursor(sagas[sagas.length - 1]) } : { sagas };
   }
 
+  /** One script call per shard, all at once, each pruning expired entries first as `list` does. */
+  async count(flow?: string): Promise<SagaCounts> {
+    const perShard = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const reply = await COUNT_SAGAS.run(
+          this.client,
+          [this.keys.expiryIndex(shard)],
+          [this.prefixed(this.keys.shard(shard)), flow ?? '', PRUNED_PER_LIST, ...SAGA_STATUSES],
+        );
+        return numbersOf(reply, 'count');
+      }),
+    );
+    const counts = noSagaCounts();
+    for (const shard of perShard) {
+      SAGA_STATUSES.forEach((status, i) => (counts[status] += shard[i] ?? 0));
+    }
+    return counts;
+  }
+
   async clearOutbox(sagaId: string, version: number): Promise<void> {
     const shard = this.keys.shardOf(sagaId);
     await CLEAR_OUTBOX.run(
@@ -573,6 +600,13 @@ function scoredOf(reply: unknown, command: string): { member: string; score: num
   const scored: { member: string; score: number }[] = [];
   for (let i = 0; i < flat.length; i += 2) scored.push({ member: flat[i], score: Number(flat[i + 1]) });
   return scored;
+}
+
+function numbersOf(reply: unknown, command: string): number[] {
+  if (!Array.isArray(reply) || !reply.every((item): item is number => typeof item === 'number')) {
+    throw unexpectedReply(command, reply);
+  }
+  return reply;
 }
 
 function stringsOf(reply: unknown, command: string): string[] {

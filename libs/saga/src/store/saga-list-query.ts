@@ -1,7 +1,9 @@
 import type { SagaState } from '../engine/saga-state';
+import { SAGA_STATUSES } from '../vocabulary';
 import {
   SAGA_LIST_DEFAULT_LIMIT,
   SAGA_LIST_MAX_LIMIT,
+  type SagaCounts,
   type SagaListQuery,
   type SagaSummary,
 } from './saga-list.interface';
@@ -61,4 +63,9 @@ function decodeCursor(method: string, cursor: string): SagaListPosition {
     );
   }
   return { createdAt, id: match[2] };
+}
+
+/** Counts of zero in every status, for `SagaStore.count` to add to. */
+export function noSagaCounts(): SagaCounts {
+  return Object.fromEntries(SAGA_STATUSES.map((status) => [status, 0])) as SagaCounts;
 }

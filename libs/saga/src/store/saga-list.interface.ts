@@ -37,5 +37,8 @@ export interface SagaListPage {
   next?: string;
 }
 
+/** How many sagas are in each status (`SagaStore.count`). */
+export type SagaCounts = Record<SagaStatus, number>;
+
 export const SAGA_LIST_DEFAULT_LIMIT = 50;
 export const SAGA_LIST_MAX_LIMIT = 500;

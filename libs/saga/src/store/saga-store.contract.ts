@@ -535,6 +535,34 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         expect(ids(await store.list({ status: 'stalled' }))).toEqual(['stalled']);
       });
 
+      it('counts the sagas of each status, for one flow or all, and stops counting forgotten ones', async () => {
+        const none = { running: 0, compensating: 0, stalled: 0, completed: 0, compensated: 0 };
+        await expect(store.count()).resolves.toEqual(none);
+        for (const id of ['done', 'stalled', 'running']) await created(id, 1_000);
+        await created('refund', 1_000, { flow: 'refund' });
+        await moveTo('done', 2, 'completed');
+        await moveTo('stalled', 2, 'stalled');
+        await moveTo('refund', 2, 'compensated');
+        await expect(store.count()).resolves.toEqual({
+          ...none,
+          running: 1,
+          stalled: 1,
+          completed: 1,
+          compensated: 1,
+        });
+        await expect(store.count('booking')).resolves.toEqual({
+          ...none,
+          running: 1,
+          stalled: 1,
+          completed: 1,
+        });
+        await expect(store.count('refund')).resolves.toEqual({ ...none, compensated: 1 });
+        await expect(store.count('unknown')).resolves.toEqual(none);
+
+        await fixture.elapse(fixture.retentionMs * 2);
+        await expect(store.count()).resolves.toEqual({ ...none, running: 1, stalled: 1 });
+      });
+
       it('lists a saga created again after it was forgotten once, with its new status', async () => {
         await created('s1', 1_000);
         await moveTo('s1', 2, 'completed');

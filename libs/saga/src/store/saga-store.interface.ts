@@ -1,7 +1,7 @@
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaTimer } from '../engine/saga-event';
 import type { Json, SagaState } from '../engine/saga-state';
-import type { SagaListPage, SagaListQuery } from './saga-list.interface';
+import type { SagaCounts, SagaListPage, SagaListQuery } from './saga-list.interface';
 import type {
   CounterAdjustment,
   CounterAdjustResult,
@@ -94,6 +94,15 @@ export interface SagaStore {
    * const more = page.next && (await store.list({ flow: 'booking', status: 'stalled', cursor: page.next }));
    */
   list(query: SagaListQuery): Promise<SagaListPage>;
+
+  /**
+   * How many sagas of `flow` (or of every flow) are in each status, from the same index as `list`, at O(1)
+   * per status and shard. Sagas forgotten after the retention stop counting when `list` stops showing them.
+   *
+   * @example
+   * const { stalled } = await store.count('booking');
+   */
+  count(flow?: string): Promise<SagaCounts>;
 
   /** Drops the outbox of `version` once its commands are published; other versions stay. Safe to repeat. */
   clearOutbox(sagaId: string, version: number): Promise<void>;

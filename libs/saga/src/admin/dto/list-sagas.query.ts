@@ -84,3 +84,11 @@ export class ListSagasQueryDto {
   @IsPageSize()
   limit?: string;
 }
+
+/** Query of `GET /admin/sagas/counts`: the flow to count (every flow without it). */
+export class CountSagasQueryDto {
+  @IsOptional()
+  @MaxLength(128)
+  @IsString()
+  flow?: string;
+}

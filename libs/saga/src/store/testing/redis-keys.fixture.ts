@@ -29,14 +29,23 @@ export async function keysUnder(client: Client, prefix: string): Promise<string[
   return (await Promise.all(nodes.map((node) => keysOn(node, `${prefix}:*`)))).flat();
 }
 
-/** Lets `ms` pass for the keys under `prefix`: every time to live is shortened by `ms`. */
+/**
+ * Lets `ms` pass for the keys under `prefix`: every time to live is shortened by `ms`, and so is every time
+ * in a saga index's expiry set (scored by when its sagas expire).
+ */
 export async function elapse(client: Client, prefix: string, ms: number): Promise<void> {
   for (const key of await keysUnder(client, prefix)) {
+    if (key.endsWith(':saga-index:expiry')) await advanceScores(client, key, ms);
     const ttl = await client.pttl(key);
     if (ttl < 0) continue;
     if (ttl > ms) await client.pexpire(key, ttl - ms);
     else await client.del(key);
   }
+}
+
+async function advanceScores(client: Client, key: string, ms: number): Promise<void> {
+  const entries = await client.zrange(key, 0, -1, 'WITHSCORES');
+  for (let i = 0; i < entries.length; i += 2) await client.zadd(key, Number(entries[i + 1]) - ms, entries[i]);
 }
 
 /** One DEL per key: a cluster refuses a DEL whose keys are in different slots. */
