@@ -19,6 +19,8 @@ export interface LaunchedProcess {
   child: ChildProcess;
   /** REST and gRPC ports, for a gateway. */
   ports?: { http: number; grpc: number };
+  /** `HEALTH_PORT` of a process with no front door, when `healthPorts` is set. */
+  healthPort?: number;
 }
 
 export interface LaunchOptions {
@@ -28,6 +30,11 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** First REST and gRPC ports of the gateways; replica i gets base + i - 1. @default 3000 and 10000 */
   basePorts?: { http: number; grpc: number };
+  /**
+   * First `HEALTH_PORT` of the processes with no front door (orchestrators and services, in start order,
+   * one port each), so that each serves `/health/live` and `/health/ready`. @default none: no health port
+   */
+  healthPorts?: number;
   /** Where each output line goes, prefixed with the process name. @default process.stdout */
   onLine?: (name: string, line: string) => void;
   /**
@@ -48,12 +55,14 @@ export class DistributedLauncher {
 
   start(): LaunchedProcess[] {
     const base = this.options.basePorts ?? { http: 3000, grpc: 10000 };
+    let nextHealthPort = this.options.healthPorts;
     for (const app of DISTRIBUTED_APPS) {
       const count = this.options.replicas?.[app] ?? 1;
       for (let replica = 1; replica <= count; replica++) {
         const ports =
           app === 'gateway' ? { http: base.http + replica - 1, grpc: base.grpc + replica - 1 } : undefined;
-        this.processes.push(this.spawn(app, replica, count, ports));
+        const healthPort = app === 'gateway' || nextHealthPort === undefined ? undefined : nextHealthPort++;
+        this.processes.push(this.spawn(app, replica, count, ports, healthPort));
       }
     }
     return this.processes;
@@ -70,10 +79,16 @@ export class DistributedLauncher {
     replica: number,
     count: number,
     ports?: LaunchedProcess['ports'],
+    healthPort?: number,
   ): LaunchedProcess {
     const name = count > 1 ? `${app}#${replica}` : app;
-    const env = { ...process.env, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }), ...this.options.env };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
+      ...this.options.env,
+    };
     if (ports) Object.assign(env, { PORT: String(ports.http), GRPC_PORT: String(ports.grpc) });
+    if (healthPort !== undefined) env.HEALTH_PORT = String(healthPort);
     const args =
       this.options.runtime === 'source'
         ? [
@@ -88,7 +103,7 @@ export class DistributedLauncher {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const launched: LaunchedProcess = { app, replica, name, child, ports };
+    const launched: LaunchedProcess = { app, replica, name, child, ports, healthPort };
     const onLine = this.options.onLine ?? ((who, line) => process.stdout.write(`[${who}] ${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => onLine(name, line));

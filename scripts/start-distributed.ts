@@ -1,7 +1,8 @@
 /**
  * `npm run start:distributed`: every app of the booking system as its own process on RabbitMQ (`AMQP_URL`)
  * and Redis (`REDIS_URL`), with prefixed logs; Ctrl-C stops them all. `REPLICAS_<APP>=n` starts n replicas
- * of an app (gateway replicas listen on PORT+i and GRPC_PORT+i).
+ * of an app (gateway replicas listen on PORT+i and GRPC_PORT+i). Each other process serves `/health/ready`
+ * on its own port from `HEALTH_PORT` (default 3100) up, in start order.
  */
 import { connect } from 'node:net';
 import { DistributedLauncher, replicasFromEnv } from './distributed-launcher';
@@ -39,17 +40,21 @@ async function main(): Promise<void> {
   }
   const http = Number(process.env.PORT ?? 3000);
   const grpc = Number(process.env.GRPC_PORT ?? 10000);
+  const health = Number(process.env.HEALTH_PORT ?? 3100);
   const launcher = new DistributedLauncher({
     replicas: replicasFromEnv(process.env),
     basePorts: { http, grpc },
+    healthPorts: health,
     onExit: (p, code) => {
       console.error(`[${p.name}] exited with code ${code}; stopping the others`);
       void launcher.stop().then(() => process.exit(1));
     },
   });
   const processes = launcher.start();
+  const healthPorts = processes.flatMap((p) => (p.healthPort ? [`${p.name} :${p.healthPort}`] : []));
   console.log(
-    `started ${processes.map((p) => p.name).join(', ')}; REST on :${http}, gRPC on :${grpc}. Ctrl-C stops them all.`,
+    `started ${processes.map((p) => p.name).join(', ')}; REST on :${http}, gRPC on :${grpc}; ` +
+      `/health/ready on ${healthPorts.join(', ')}. Ctrl-C stops them all.`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

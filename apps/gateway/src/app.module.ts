@@ -3,6 +3,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { SagaAdminModule, sagaAdminOptionsFromConfig } from '@dta/saga';
 import { SagaAdminGrpcModule } from '@dta/saga/grpc';
 import { Booking, BookingGrpcModule, BookingHttpModule, distributedSagaModule } from '@dta/booking';
+import { SagaHealthModule } from '@dta/saga/health';
+import { SagaMetricsModule } from '@dta/saga/metrics';
 
 /**
  * The front door: REST and gRPC, starts flows through SagaClient; no saga, no task, no domain code. Serves the
@@ -16,6 +18,8 @@ import { Booking, BookingGrpcModule, BookingHttpModule, distributedSagaModule } 
     BookingGrpcModule,
     SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
     SagaAdminGrpcModule,
+    SagaHealthModule,
+    SagaMetricsModule.forRoot(),
   ],
 })
 export class AppModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { InventoryModule, distributedSagaModule } from '@dta/booking';
+import { SagaHealthModule } from '@dta/saga/health';
+import { SagaMetricsModule } from '@dta/saga/metrics';
 
 /** The inventory service: runs the inventory tasks of the booking flow (any number of replicas). */
 @Module({
@@ -8,6 +10,8 @@ import { InventoryModule, distributedSagaModule } from '@dta/booking';
     ConfigModule.forRoot({ isGlobal: true }),
     distributedSagaModule({ orchestrate: false }),
     InventoryModule,
+    SagaHealthModule,
+    SagaMetricsModule.forRoot(),
   ],
 })
 export class AppModule {}

@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { SagaRelayModule } from '@dta/saga';
 import { distributedSagaModule } from '@dta/booking';
 import { ChargePaymentRelay } from './charge-payment.relay';
+import { SagaHealthModule } from '@dta/saga/health';
+import { SagaMetricsModule } from '@dta/saga/metrics';
 
 /**
  * The DTA side of the plain payment service: hosts charge-payment by relaying it over gRPC. Runs beside the
@@ -13,6 +15,8 @@ import { ChargePaymentRelay } from './charge-payment.relay';
     ConfigModule.forRoot({ isGlobal: true }),
     distributedSagaModule({ orchestrate: false }),
     SagaRelayModule.register([ChargePaymentRelay]),
+    SagaHealthModule,
+    SagaMetricsModule.forRoot(),
   ],
 })
 export class PaymentRelayModule {}

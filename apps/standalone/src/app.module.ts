@@ -3,6 +3,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { SagaAdminModule, sagaAdminOptionsFromConfig, SagaModule, sagaOptionsFromConfig } from '@dta/saga';
 import { SagaAdminGrpcModule } from '@dta/saga/grpc';
 import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/booking';
+import { SagaHealthModule } from '@dta/saga/health';
+import { SagaMetricsModule } from '@dta/saga/metrics';
 
 /**
  * Every part of the booking system in one process: the REST front door, the saga's aggregators and the
@@ -19,6 +21,8 @@ import { BookingGrpcModule, BookingHttpModule, BookingModule } from '@dta/bookin
     BookingGrpcModule,
     SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig }),
     SagaAdminGrpcModule,
+    SagaHealthModule,
+    SagaMetricsModule.forRoot(),
   ],
 })
 export class AppModule {}

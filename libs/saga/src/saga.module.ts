@@ -13,6 +13,7 @@ import { SagaCallbackDispatcher } from './runtime/saga-callback.dispatcher';
 import { SagaResultWaiters } from './runtime/saga-result.waiters';
 import { SagaExplorer } from './runtime/saga.explorer';
 import { SagaEventSubscribers } from './runtime/saga-event.subscribers';
+import { SagaObservers } from './runtime/saga-observers';
 import { SagaOrchestrator } from './runtime/saga.orchestrator';
 import { SagaRegistry } from './runtime/saga.registry';
 import { SAGA_BARRIER } from './runtime/saga-runtime.tokens';
@@ -59,6 +60,7 @@ const providers: Provider[] = [
   { provide: SAGA_TRANSPORT, inject: [SAGA_MODULE_OPTIONS], useFactory: createTransport },
   { provide: SAGA_STORE, inject: [SAGA_MODULE_OPTIONS], useFactory: createStore },
   SagaClock,
+  SagaObservers,
   {
     provide: SAGA_BARRIER,
     inject: [SAGA_STORE, SAGA_MODULE_OPTIONS, SagaClock],
@@ -93,8 +95,17 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  // The registry for the library's own controllers (SagaHttpModule reads the plans); not part of the public API.
-  exports: [SagaClient, SagaAdmin, SagaRegistry, SAGA_STORE, SAGA_TRANSPORT, SAGA_MODULE_OPTIONS],
+  // The registry for the library's own controllers (SagaHttpModule reads the plans) and the observers for
+  // @dta/saga/metrics; neither is part of the public API.
+  exports: [
+    SagaClient,
+    SagaAdmin,
+    SagaRegistry,
+    SagaObservers,
+    SAGA_STORE,
+    SAGA_TRANSPORT,
+    SAGA_MODULE_OPTIONS,
+  ],
 })
 export class SagaModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(

@@ -1,4 +1,4 @@
-import { Logger, type Type } from '@nestjs/common';
+import { type INestApplication, Logger, type Type } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { GrpcOptions } from '@nestjs/microservices';
@@ -21,10 +21,20 @@ export async function startFrontDoor(module: Type, name: string): Promise<void> 
   Logger.log(`listening on http://localhost:${port}, gRPC on ${grpc.options.url}`, name);
 }
 
-/** Starts a process with no front door (orchestrator, task service): consumers only, stopped by SIGTERM. */
-export async function startService(module: Type, name: string): Promise<void> {
-  const app = await NestFactory.createApplicationContext(module);
+/**
+ * Starts a process with no front door (orchestrator, task service): consumers only, stopped by SIGTERM.
+ * With `HEALTH_PORT` set it also listens there over HTTP, for the routes of its controllers alone
+ * (`SagaHealthModule`'s `/health/live` and `/health/ready`).
+ */
+export async function startService(module: Type, name: string): Promise<INestApplication> {
+  const app = await NestFactory.create(module);
   app.enableShutdownHooks();
   await app.init();
+  const port = app.get(ConfigService).get<string>('HEALTH_PORT');
+  if (port) {
+    await app.listen(port);
+    Logger.log(`health on http://localhost:${port}/health/ready`, name);
+  }
   Logger.log('running', name);
+  return app;
 }

@@ -9,6 +9,7 @@ import { SAGA_MODULE_OPTIONS } from '../saga.module-definition';
 import { type CallbackMessage, InvalidMessageError } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { sagaLog } from './saga-log';
+import { SagaObservers } from './saga-observers';
 
 /** Attempts of one callback before it goes to the dead-letter queue: 10 tries over about 2 minutes. */
 const CALLBACK_ATTEMPTS = 10;
@@ -32,6 +33,7 @@ export class SagaCallbackDispatcher implements OnApplicationBootstrap {
   constructor(
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
+    private readonly observers: SagaObservers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,6 +53,7 @@ export class SagaCallbackDispatcher implements OnApplicationBootstrap {
       );
       if (attempt < CALLBACK_ATTEMPTS) await sleep(Math.min(MAX_DELAY_MS, delayMs * 2 ** (attempt - 1)));
     }
+    this.observers.callbackFailed(message.flow);
     throw new InvalidMessageError(
       `callback to ${redactUrl(message.url)} failed ${CALLBACK_ATTEMPTS} times; last: ${failure}`,
     );

@@ -39,6 +39,7 @@ import { SagaStateCache } from './saga-state.cache';
 import { callerFailure } from './caller-view';
 import { PublishedOutboxes } from './published-outboxes';
 import { SagaEventBatches } from './saga-event-batches';
+import { SagaObservers } from './saga-observers';
 
 /** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
 interface Applied {
@@ -74,6 +75,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     private readonly registry: SagaRegistry,
     private readonly results: SagaResultWaiters,
     private readonly clock: SagaClock,
+    private readonly observers: SagaObservers,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
@@ -141,6 +143,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const { created, state } = await this.store.create(started.state, started.commands);
     if (created) {
       this.remember(state);
+      this.observers.started(state);
       this.logger.log(sagaLog(`saga ${state.flow} started`, state));
       await this.execute(plan, state, started.commands);
       return state;
@@ -315,6 +318,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     after: SagaState,
     commands: SagaCommand[],
   ): Promise<void> {
+    this.observers.transitioned(before, after);
     if (after.status === 'compensating' && before.status === 'running') {
       const { step, task, error } = after.failure ?? {};
       this.logger.warn(sagaLog(`step ${step} failed at ${task}: ${error?.message}; compensating`, after));

@@ -19,6 +19,7 @@ import { SAGA_TRANSPORT } from '../saga.constants';
 import type { ReplyMessage, TaskMessage, WorkerReply } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaRegistry, type HostedTask } from './saga.registry';
+import { SagaObservers } from './saga-observers';
 import { toTaskOutput } from './json';
 import { sagaLog } from './saga-log';
 
@@ -76,6 +77,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   constructor(
     private readonly registry: SagaRegistry,
+    private readonly observers: SagaObservers,
     @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
     @Inject(SAGA_BARRIER) private readonly barrier: TaskBarrier,
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
@@ -195,7 +197,8 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     };
     let value: unknown;
     try {
-      value = await this.holding(hold, leaseMs, () => hosted.run!.invoke(message.input, context));
+      const run = () => hosted.run!.invoke(message.input, context);
+      value = await this.holding(hold, leaseMs, () => this.observers.attempt(message, run));
     } catch (error) {
       await this.recording(() => this.barrier.taskAbandoned(hold));
       const rejected = error instanceof TaskRejectedError;
@@ -322,7 +325,11 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       recordUndoneWithin: (store) => this.barrier.compensationDoneWithin(entry.hold, store),
     };
     try {
-      await this.holding(entry.hold, leaseMs, () => hosted.compensate!.invoke(context));
+      const undo = () => hosted.compensate!.invoke(context);
+      // Of kind compensate even when it undoes a late effect (`message` is then the run's).
+      await this.holding(entry.hold, leaseMs, () =>
+        this.observers.attempt({ ...message, kind: 'compensate' }, undo),
+      );
     } catch (error) {
       await this.recording(() => this.barrier.compensationAbandoned(entry.hold));
       // A refusal cannot be retried away: the orchestrator stalls the saga at once for an operator.

@@ -236,6 +236,9 @@ export class MemorySagaStore implements SagaStore {
     return current && { ...current };
   }
 
+  /** Always answers: the store is this process's memory. */
+  async check(): Promise<void> {}
+
   async close(): Promise<void> {
     // Nothing to release; the data stays for whoever still holds the store.
   }

@@ -457,6 +457,11 @@ export class RedisSagaStore implements SagaStore {
       : countersOf(Object.entries(stored).flat(), 'readCounters');
   }
 
+  /** `PING` (on a cluster, to a node the client picks); an unreachable server rejects with a TransientFaultError. */
+  async check(): Promise<void> {
+    await redisCall(() => this.client.ping());
+  }
+
   async close(): Promise<void> {
     if (this.ownsClient && this.client.status !== 'end') await this.client.quit();
   }

@@ -384,6 +384,10 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
       });
     });
 
+    it('answers a health check with a round trip to its server', async () => {
+      await expect(store.check()).resolves.toBeUndefined();
+    });
+
     describe('list', () => {
       const ids = (page: SagaListPage) => page.sagas.map((saga) => saga.id);
       const created = (id: string, createdAt: number, overrides: Partial<SagaState> = {}) =>

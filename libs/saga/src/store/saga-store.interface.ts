@@ -172,6 +172,12 @@ export interface SagaStore {
   /** The counters under `key`, or undefined when it was never adjusted. */
   readCounters(key: string): Promise<Counters | undefined>;
 
+  /**
+   * Resolves once the store answers one round trip (health checks: `@dta/saga/health`); rejects naming why
+   * when it cannot. It may wait while the connection is being re-established: the caller bounds it.
+   */
+  check(): Promise<void>;
+
   /** Releases connections. */
   close(): Promise<void>;
 }

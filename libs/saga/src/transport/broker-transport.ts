@@ -189,6 +189,12 @@ export abstract class BrokerTransport implements SagaTransport {
     this.#assertOpen('consume'); // close() may have begun meanwhile
   }
 
+  /** Asks the broker how many messages the dead-letter queue holds: a round trip every adapter has. */
+  async check(): Promise<void> {
+    await this.#ready('check the broker');
+    await this.countReady(this.channels.deadLetter);
+  }
+
   /** Stops consuming, waits for handlers under way, closes connections. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {

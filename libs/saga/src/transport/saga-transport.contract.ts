@@ -826,6 +826,12 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
         expect(finished).toBe(true);
       });
 
+      it('answers a health check while open, and refuses it once closed', async () => {
+        await expect(transport.check()).resolves.toBeUndefined();
+        await transport.close();
+        await expect(transport.check()).rejects.toThrow(TransportClosedError);
+      });
+
       it('is idempotent and refuses to send afterwards', async () => {
         await transport.close();
         await expect(transport.close()).resolves.toBeUndefined();

@@ -78,6 +78,13 @@ export interface SagaTransport {
     handler: MessageHandler<LifecycleEvent>,
   ): Promise<void>;
 
+  /**
+   * Resolves once the broker answers one round trip (health checks: `@dta/saga/health`); rejects naming why
+   * when it cannot, or after `close()`. It may wait while the connection is being re-established: the
+   * caller bounds it.
+   */
+  check(): Promise<void>;
+
   /** Stops consuming, waits for handlers under way, closes connections. */
   close(): Promise<void>;
 }

@@ -1,0 +1,287 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type INestApplication, Injectable } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { IsString } from 'class-validator';
+import { Registry } from 'prom-client';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { Compensate, Saga, Step, Task } from '../decorators';
+import { defineSaga, task } from '../definition/saga-contract';
+import type { SagaView } from '../engine/saga-plan';
+import { SagaCompensatedError } from '../errors/saga-outcome.error';
+import { TaskRejectedError } from '../errors/task-rejected.error';
+import { SagaCallbackDispatcher } from '../runtime/saga-callback.dispatcher';
+import { SagaClient } from '../runtime/saga.client';
+import { SAGA_STORE } from '../saga.constants';
+import type { SagaStore } from '../store/saga-store.interface';
+import type { SagaTestingOptions } from '../testing/saga-testing.module';
+import { WIRE_VERSION } from '../transport/saga-messages';
+import { SagaTester } from '../testing/saga-tester';
+import { SagaTestingModule } from '../testing/saga-testing.module';
+import { SagaMetrics } from './saga-metrics';
+import { SagaMetricsModule } from './saga-metrics.module';
+import type { SagaMetricsModuleOptions } from './saga-metrics.options';
+
+class ParcelInput {
+  @IsString()
+  parcel!: string;
+}
+
+const Parcel = defineSaga('parcel', {
+  input: ParcelInput,
+  tasks: {
+    pack: task<ParcelInput, { box: string }>({ attempts: 1 }),
+    ship: task<{ box: string }, { van: string }>({ attempts: 1, compensable: false }),
+  },
+});
+
+/** What the handlers do, per test: refuse to ship, or hold the packing until `release`. */
+const behaviour = { shipping: 'ok' as 'ok' | 'refuse', gate: Promise.resolve() };
+
+@Saga(Parcel)
+class ParcelSaga {
+  @Step(1, ['pack'])
+  packing(s: SagaView) {
+    return { pack: s.input };
+  }
+
+  @Step(2, ['ship'])
+  shipping(s: SagaView) {
+    return { ship: s.out('pack') };
+  }
+}
+
+@Injectable()
+class ParcelTasks {
+  @Task(Parcel.task.pack)
+  async pack(input: ParcelInput) {
+    await behaviour.gate;
+    return { box: `box-${input.parcel}` };
+  }
+
+  @Compensate(Parcel.task.pack)
+  unpack() {}
+
+  @Task(Parcel.task.ship)
+  ship() {
+    if (behaviour.shipping === 'refuse') throw new TaskRejectedError('no van today');
+    return { van: 'v1' };
+  }
+}
+
+/** An app that orchestrates the parcel flow and hosts its tasks, serving `GET /metrics` on Express or Fastify. */
+async function parcelApp(
+  options: SagaMetricsModuleOptions = { defaultMetrics: false },
+  platform?: FastifyAdapter,
+  sagaOptions: SagaTestingOptions = {},
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [SagaTestingModule.forRoot(sagaOptions), SagaMetricsModule.forRoot(options)],
+    providers: [ParcelSaga, ParcelTasks],
+  }).compile();
+  const app = platform
+    ? moduleRef.createNestApplication<NestFastifyApplication>(platform, { logger: false })
+    : moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  if (platform) await platform.getInstance().ready();
+  return app;
+}
+
+/**
+ * The value of the sample `name{labels}` in a scrape in Prometheus' text format, its labels exactly those
+ * given; undefined when the scrape has no such sample.
+ */
+function sample(scrape: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of scrape.split('\n')) {
+    const parsed = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (parsed?.[1] !== name) continue;
+    const found = Object.fromEntries(
+      [...(parsed[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]),
+    );
+    const wanted = Object.entries(labels);
+    if (wanted.length === Object.keys(found).length && wanted.every(([key, value]) => found[key] === value)) {
+      return Number(parsed[3]);
+    }
+  }
+  return undefined;
+}
+
+/** A content type's media type and parameters, in a fixed order. */
+function mediaType(header: string): string[] {
+  const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
+  return [type, ...parameters.sort()];
+}
+
+const flow = 'parcel';
+
+describe.each([
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+])('GET /metrics on %s', (_platform, adapter) => {
+  let app: INestApplication;
+  let http: App;
+
+  beforeEach(async () => {
+    Object.assign(behaviour, { shipping: 'ok', gate: Promise.resolve() });
+    app = await parcelApp({ defaultMetrics: false }, adapter());
+    http = app.getHttpServer() as App;
+  });
+
+  afterEach(() => app.close());
+
+  it("answers in Prometheus' text format with the registry's content type, counting a completed saga", async () => {
+    await app.get(SagaClient).run(Parcel, { parcel: 'p1' });
+
+    const response = await request(http).get('/metrics').expect(200);
+
+    // Express orders the parameters its own way; Prometheus reads them in any order.
+    const contentType = app.get(SagaMetrics).registry.contentType;
+    expect(mediaType(response.headers['content-type'])).toEqual(mediaType(contentType));
+    const scrape = response.text;
+    expect(sample(scrape, 'dta_saga_started_total', { flow })).toBe(1);
+    expect(sample(scrape, 'dta_saga_completed_total', { flow })).toBe(1);
+    expect(sample(scrape, 'dta_saga_compensated_total', { flow })).toBe(0);
+    expect(sample(scrape, 'dta_saga_duration_seconds_count', { flow, status: 'completed' })).toBe(1);
+    for (const step of ['packing', 'shipping']) {
+      expect(sample(scrape, 'dta_step_duration_seconds_count', { flow, step, status: 'succeeded' })).toBe(1);
+    }
+    for (const task of ['pack', 'ship']) {
+      const labels = { flow, task, kind: 'run', outcome: 'succeeded' };
+      expect(sample(scrape, 'dta_task_duration_seconds_count', labels)).toBe(1);
+    }
+    expect(sample(scrape, 'dta_sagas', { flow, status: 'running' })).toBe(0);
+  });
+});
+
+describe('SagaMetricsModule (memory transport and store)', () => {
+  let app: INestApplication | undefined;
+
+  beforeEach(() => Object.assign(behaviour, { shipping: 'ok', gate: Promise.resolve() }));
+  afterEach(() => app?.close());
+
+  async function scrape(): Promise<string> {
+    return (
+      await request(app!.getHttpServer() as App)
+        .get('/metrics')
+        .expect(200)
+    ).text;
+  }
+
+  it('counts a compensated saga: the refused task, the failed step and the compensation that undid it', async () => {
+    app = await parcelApp();
+    behaviour.shipping = 'refuse';
+
+    await expect(app.get(SagaClient).run(Parcel, { parcel: 'p2' })).rejects.toThrow(SagaCompensatedError);
+
+    const text = await scrape();
+    expect(sample(text, 'dta_saga_started_total', { flow })).toBe(1);
+    expect(sample(text, 'dta_saga_compensated_total', { flow })).toBe(1);
+    expect(sample(text, 'dta_saga_completed_total', { flow })).toBe(0);
+    expect(sample(text, 'dta_saga_duration_seconds_count', { flow, status: 'compensated' })).toBe(1);
+    expect(
+      sample(text, 'dta_step_duration_seconds_count', { flow, step: 'shipping', status: 'failed' }),
+    ).toBe(1);
+    const ship = { flow, task: 'ship', kind: 'run', outcome: 'rejected' };
+    expect(sample(text, 'dta_task_duration_seconds_count', ship)).toBe(1);
+    const unpack = { flow, task: 'pack', kind: 'compensate', outcome: 'succeeded' };
+    expect(sample(text, 'dta_task_duration_seconds_count', unpack)).toBe(1);
+  });
+
+  it('puts a task attempt in the buckets of its duration, in seconds', async () => {
+    app = await parcelApp();
+    const attempt = { flow, step: 'packing', task: 'pack', kind: 'run' } as const;
+
+    app.get(SagaMetrics).taskAttemptEnded(attempt, 'succeeded', 1_500);
+
+    const text = await scrape();
+    const labels = { flow, task: 'pack', kind: 'run', outcome: 'succeeded' };
+    expect(sample(text, 'dta_task_duration_seconds_bucket', { ...labels, le: '1' })).toBe(0);
+    expect(sample(text, 'dta_task_duration_seconds_bucket', { ...labels, le: '2.5' })).toBe(1);
+    expect(sample(text, 'dta_task_duration_seconds_sum', labels)).toBe(1.5);
+  });
+
+  it('counts a callback given up after its last attempt', async () => {
+    app = await parcelApp(undefined, undefined, { callbackAllowPrivate: true });
+    const envelope = { v: WIRE_VERSION, sagaId: 's1', flow, traceId: 't1' } as const;
+    const result = { ...envelope, kind: 'finished', status: 'completed', result: {} } as const;
+    // Nothing listens on port 1: every attempt fails at once; 1 ms between attempts, doubling.
+    const callback = { ...envelope, url: 'http://127.0.0.1:1/done', result };
+
+    await expect(app.get(SagaCallbackDispatcher).deliver(callback, 1)).rejects.toThrow('failed 10 times');
+
+    expect(sample(await scrape(), 'dta_callback_failures_total', { flow })).toBe(1);
+  });
+
+  it('reads the sagas in each open status from the store at each scrape', async () => {
+    app = await parcelApp();
+    let release: () => void = () => undefined;
+    behaviour.gate = new Promise<void>((resolve) => (release = resolve));
+
+    const { sagaId } = await app.get(SagaClient).start(Parcel, { parcel: 'p3' });
+
+    const running = await scrape();
+    expect(sample(running, 'dta_sagas', { flow, status: 'running' })).toBe(1);
+    expect(sample(running, 'dta_sagas', { flow, status: 'compensating' })).toBe(0);
+    expect(sample(running, 'dta_sagas', { flow, status: 'stalled' })).toBe(0);
+    // Terminal sagas are counted by the counters, not the gauge.
+    expect(sample(running, 'dta_sagas', { flow, status: 'completed' })).toBeUndefined();
+    release();
+    await app.get(SagaTester).settled(sagaId);
+    expect(sample(await scrape(), 'dta_sagas', { flow, status: 'running' })).toBe(0);
+  });
+
+  it('answers without dta_sagas, and with every other metric, while the store is down', async () => {
+    app = await parcelApp();
+    await app.get(SagaClient).run(Parcel, { parcel: 'p4' });
+    const store = app.get<SagaStore>(SAGA_STORE);
+    jest.spyOn(store, 'count').mockRejectedValue(new Error('connection refused'));
+
+    const text = await scrape();
+
+    expect(sample(text, 'dta_sagas', { flow, status: 'running' })).toBeUndefined();
+    expect(sample(text, 'dta_saga_completed_total', { flow })).toBe(1);
+  });
+
+  it("names the metrics with `prefix`, serves the given registry, and adds prom-client's default metrics", async () => {
+    const registry = new Registry();
+    app = await parcelApp({ prefix: 'shop_', registry });
+    await app.get(SagaClient).run(Parcel, { parcel: 'p5' });
+
+    const text = await scrape();
+
+    expect(sample(text, 'shop_saga_completed_total', { flow })).toBe(1);
+    expect(sample(text, 'dta_saga_completed_total', { flow })).toBeUndefined();
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(registry.getSingleMetric('shop_saga_completed_total')).toBeDefined();
+  });
+
+  it('leaves a shared registry free for the next app once closed', async () => {
+    const registry = new Registry();
+    const first = await parcelApp({ defaultMetrics: false, registry });
+    await first.close();
+
+    app = await parcelApp({ defaultMetrics: false, registry });
+
+    expect(sample(await scrape(), 'dta_saga_started_total', { flow })).toBe(0);
+  });
+});
+
+describe('prom-client', () => {
+  /** The library's source files outside `metrics/`, specs aside. */
+  function coreFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'metrics' ? [] : coreFiles(path);
+      return /\.ts$/.test(entry.name) && !/\.(spec|int-spec)\.ts$/.test(entry.name) ? [path] : [];
+    });
+  }
+
+  it('is imported by @dta/saga/metrics only, so that the core runs without it', () => {
+    const importers = coreFiles(join(__dirname, '..')).filter((file) =>
+      /from ['"]prom-client['"]|require\(['"]prom-client['"]\)/.test(readFileSync(file, 'utf8')),
+    );
+    expect(importers).toEqual([]);
+  });
+});

@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { isTerminal, SAGA_STATUSES, type SagaStatus } from '../engine/saga-state';
+import type {
+  ObservedTaskAttempt,
+  SagaEndStatus,
+  SagaObserver,
+  StepEndStatus,
+  TaskAttemptOutcome,
+} from '../runtime/saga-observers';
+import { SagaObservers } from '../runtime/saga-observers';
+import { SagaRegistry } from '../runtime/saga.registry';
+import { SAGA_STORE } from '../saga.constants';
+import type { SagaStore } from '../store/saga-store.interface';
+import { SAGA_METRICS_OPTIONS } from './saga-metrics.module-definition';
+import type { ResolvedSagaMetricsOptions } from './saga-metrics.options';
+
+/**
+ * Upper bounds of the duration histograms, in seconds: from 5 ms (a task answering from memory) to an hour (a
+ * saga waiting out retries, backoffs and an operator).
+ */
+export const SAGA_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
+];
+
+/** The statuses `dta_sagas` reports: those a saga can still leave. */
+const OPEN_STATUSES: readonly SagaStatus[] = SAGA_STATUSES.filter((status) => !isTerminal(status));
+
+/** How long a scrape waits for the store's counts before it leaves `dta_sagas` out. */
+const COUNT_TIMEOUT_MS = 2_000;
+
+/**
+ * DTA's Prometheus metrics, fed by the runtime through {@link SagaObservers} (counted once per fact, on the
+ * replica whose write made it), plus `dta_sagas`, read from the store at each scrape. The names, their labels
+ * and what they mean are listed in docs/METRICS.md. Provided by `SagaMetricsModule`.
+ */
+@Injectable()
+export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SagaMetrics.name);
+  /** The registry the metrics are in, which `GET /metrics` answers from. */
+  readonly registry: Registry;
+  private readonly started: Counter<'flow'>;
+  private readonly completed: Counter<'flow'>;
+  private readonly compensated: Counter<'flow'>;
+  private readonly stalled: Counter<'flow' | 'step'>;
+  private readonly callbackFailures: Counter<'flow'>;
+  private readonly sagaDuration: Histogram<'flow' | 'status'>;
+  private readonly stepDuration: Histogram<'flow' | 'step' | 'status'>;
+  private readonly taskDuration: Histogram<'flow' | 'task' | 'kind' | 'outcome'>;
+  private readonly sagas: Gauge<'flow' | 'status'>;
+  /** The names registered, with the prefix. */
+  private readonly names: string[] = [];
+  private readonly sagasName: string;
+
+  constructor(
+    @Inject(SAGA_METRICS_OPTIONS) options: ResolvedSagaMetricsOptions,
+    private readonly observers: SagaObservers,
+    private readonly plans: SagaRegistry,
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
+  ) {
+    const { prefix, registry } = options;
+    this.registry = registry;
+    const registers = [registry];
+    const buckets = [...SAGA_DURATION_BUCKETS];
+    const name = (suffix: string) => {
+      this.names.push(`${prefix}${suffix}`);
+      return `${prefix}${suffix}`;
+    };
+    this.started = new Counter({
+      name: name('saga_started_total'),
+      help: 'Sagas created.',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.completed = new Counter({
+      name: name('saga_completed_total'),
+      help: 'Sagas that completed.',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.compensated = new Counter({
+      name: name('saga_compensated_total'),
+      help: 'Sagas that failed and were compensated.',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.stalled = new Counter({
+      name: name('saga_stalled_total'),
+      help: 'Times a saga stopped at a step for an operator.',
+      labelNames: ['flow', 'step'],
+      registers,
+    });
+    this.callbackFailures = new Counter({
+      name: name('callback_failures_total'),
+      help: 'Callbacks given up (dead-lettered) after their last attempt.',
+      labelNames: ['flow'],
+      registers,
+    });
+    this.sagaDuration = new Histogram({
+      name: name('saga_duration_seconds'),
+      help: 'Time from the creation of a saga to its end.',
+      labelNames: ['flow', 'status'],
+      buckets,
+      registers,
+    });
+    this.stepDuration = new Histogram({
+      name: name('step_duration_seconds'),
+      help: "Time from the start of a step to its aggregator's verdict.",
+      labelNames: ['flow', 'step', 'status'],
+      buckets,
+      registers,
+    });
+    this.taskDuration = new Histogram({
+      name: name('task_duration_seconds'),
+      help: 'Time a task or compensation handler ran in this process, by how it ended.',
+      labelNames: ['flow', 'task', 'kind', 'outcome'],
+      buckets,
+      registers,
+    });
+    this.sagasName = name('sagas');
+    this.sagas = new Gauge({
+      name: this.sagasName,
+      help: 'Sagas of the flows this app orchestrates in each status they can still leave, read from the store.',
+      labelNames: ['flow', 'status'],
+      registers,
+      collect: () => this.countSagas(),
+    });
+    if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  }
+
+  /** Starts listening, with every counter of the orchestrated flows at 0 so that `rate()` sees the first one. */
+  onModuleInit(): void {
+    for (const { flow } of this.plans.allPlans()) {
+      for (const counter of [this.started, this.completed, this.compensated, this.callbackFailures]) {
+        counter.inc({ flow }, 0);
+      }
+    }
+    this.observers.add(this);
+  }
+
+  /** Takes DTA's metrics out of the registry, so that a shared one can serve the next module. */
+  onModuleDestroy(): void {
+    for (const name of this.names) this.registry.removeSingleMetric(name);
+  }
+
+  /** The registry's metrics in the text format, and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  sagaStarted(flow: string): void {
+    this.started.inc({ flow });
+  }
+
+  sagaEnded(flow: string, status: SagaEndStatus, durationMs: number): void {
+    (status === 'completed' ? this.completed : this.compensated).inc({ flow });
+    this.sagaDuration.observe({ flow, status }, durationMs / 1000);
+  }
+
+  sagaStalled(flow: string, step: string): void {
+    this.stalled.inc({ flow, step });
+  }
+
+  stepEnded(flow: string, step: string, status: StepEndStatus, durationMs: number): void {
+    this.stepDuration.observe({ flow, step, status }, durationMs / 1000);
+  }
+
+  taskAttemptEnded(attempt: ObservedTaskAttempt, outcome: TaskAttemptOutcome, durationMs: number): void {
+    const { flow, task, kind } = attempt;
+    this.taskDuration.observe({ flow, task, kind, outcome }, durationMs / 1000);
+  }
+
+  callbackFailed(flow: string): void {
+    this.callbackFailures.inc({ flow });
+  }
+
+  /** Sets `dta_sagas` from the store; a store that is down or slow leaves it out of this scrape, logged. */
+  private async countSagas(): Promise<void> {
+    const flows = this.plans.allPlans().map((plan) => plan.flow);
+    let counts: Record<SagaStatus, number>[];
+    try {
+      counts = await within(COUNT_TIMEOUT_MS, Promise.all(flows.map((flow) => this.store.count(flow))));
+    } catch (error) {
+      this.sagas.reset();
+      this.logger.warn(
+        `${this.sagasName} left out of this scrape: the store did not count: ${String(error)}`,
+      );
+      return;
+    }
+    // Reset and set in one go: a concurrent scrape never reads the gauge in between.
+    this.sagas.reset();
+    flows.forEach((flow, i) => {
+      for (const status of OPEN_STATUSES) this.sagas.set({ flow, status }, counts[i][status] ?? 0);
+    });
+  }
+}
+
+/** `work`, or a rejection once `ms` passed. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
