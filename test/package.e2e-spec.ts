@@ -184,6 +184,36 @@ async function main() {
 void main();
 `;
 
+/** Health and metrics over HTTP: `@dta/saga/health` on terminus 12, `@dta/saga/metrics` on prom-client. */
+const APP_HTTP = `import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SagaClient, SagaModule } from '@dta/saga';
+import { SagaHealthModule } from '@dta/saga/health';
+import { SagaMetricsModule } from '@dta/saga/metrics';
+import { Hotel, HotelSaga, HotelTasks } from './hotel';
+
+@Module({
+  imports: [SagaModule.forRoot({}), SagaHealthModule, SagaMetricsModule.forRoot()],
+  providers: [HotelSaga, HotelTasks],
+})
+class AppModule {}
+
+async function main() {
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.get(SagaClient).run(Hotel, { nights: 2 });
+  const ready = await fetch(url + '/health/ready');
+  const metrics = await (await fetch(url + '/metrics')).text();
+  await app.close();
+  const completed = /^dta_saga_completed_total\\{flow="hotel"\\} (\\d+)$/m.exec(metrics)?.[1];
+  console.log(JSON.stringify({ ready: ready.status, health: await ready.json(), completed }));
+}
+
+void main();
+`;
+
 describe('the packed library in a new Nest 12 app', () => {
   let workdir: string;
 
@@ -235,6 +265,29 @@ describe('the packed library in a new Nest 12 app', () => {
       wire: expect.arrayContaining([expect.stringMatching(/required property 'sagaId'/)]),
       testing: true,
       absent: ['@grpc/grpc-js', '@golevelup/nestjs-rabbitmq', 'amqplib'],
+    });
+  }, 300_000);
+
+  it('serves /health/ready and /metrics once the app installs terminus 12 and prom-client, the optional peers', async () => {
+    const app = join(workdir, 'app');
+    // No --legacy-peer-deps: npm checks them against the package's peer ranges.
+    const install = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'];
+    await run(
+      'npm',
+      [...install, '@nestjs/platform-express@^12.0.0', '@nestjs/terminus@^12.0.0', 'prom-client@^15.1.3'],
+      {
+        cwd: app,
+      },
+    );
+    await writeFile(join(app, 'src/http.ts'), APP_HTTP);
+    await run('npx', ['tsc', '-p', '.'], { cwd: app });
+    expect(await runApp(app, 'dist/http.js')).toEqual({
+      ready: 200,
+      health: expect.objectContaining({
+        status: 'ok',
+        info: { transport: { status: 'up' }, store: { status: 'up' } },
+      }),
+      completed: '1',
     });
   }, 300_000);
 
