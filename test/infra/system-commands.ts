@@ -12,6 +12,7 @@ const DEBIAN_PACKAGES: Record<string, string> = {
   'rabbitmq-server': 'rabbitmq-server',
   rabbitmqctl: 'rabbitmq-server',
   'nats-server': 'nats-server',
+  chromium: 'chromium',
 };
 
 /** Server binaries live in sbin on Debian, which is not on every user's PATH. */

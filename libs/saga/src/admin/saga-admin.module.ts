@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SagaDashboardController } from '../dashboard/saga-dashboard.controller';
 import { SagaAdmin } from './saga-admin';
 import { SagaAdminController } from './saga-admin.controller';
 import { SagaAdminGuard } from './saga-admin.guard';
@@ -14,7 +15,7 @@ import { SAGA_ADMIN_OPERATIONS } from './saga-admin.operations';
  * SagaAdminModule.forRootAsync({ inject: [ConfigService], useFactory: sagaAdminOptionsFromConfig })
  */
 @Module({
-  controllers: [SagaAdminController],
+  controllers: [SagaAdminController, SagaDashboardController],
   providers: [SagaAdminGuard, { provide: SAGA_ADMIN_OPERATIONS, useExisting: SagaAdmin }],
   exports: [SagaAdminGuard, SAGA_ADMIN_OPERATIONS, SAGA_ADMIN_OPTIONS],
 })
