@@ -1,21 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { HTTP_PLATFORMS, httpTestApp } from '../http/testing/http-test-app';
 import { SagaDashboardController } from './saga-dashboard.controller';
-
-/** An app serving only the dashboard, on Express or (with `platform`) Fastify. */
-async function dashboardApp(platform?: FastifyAdapter): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ controllers: [SagaDashboardController] }).compile();
-  const app = platform
-    ? moduleRef.createNestApplication<NestFastifyApplication>(platform)
-    : moduleRef.createNestApplication();
-  await app.init();
-  if (platform) await platform.getInstance().ready();
-  return app;
-}
 
 /** The CSP source (`'sha256-…'`) of an inline element's text. */
 const hashOf = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
@@ -27,14 +15,11 @@ function inline(html: string, tag: 'script' | 'style'): string {
   return found[1];
 }
 
-describe.each([
-  ['Express', () => dashboardApp()],
-  ['Fastify', () => dashboardApp(new FastifyAdapter())],
-])('GET /dta on %s', (_platform, start) => {
+describe.each(HTTP_PLATFORMS)('GET /dta on %s', (_platform, adapter) => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await start();
+    app = await httpTestApp({ controllers: [SagaDashboardController] }, adapter());
   });
 
   afterAll(async () => {

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { BookingSagaModule } from '@dta/booking/booking-saga.module';
@@ -14,26 +13,24 @@ import { sagaPlanDiagram } from '../engine/saga-plan.diagram';
 import { SagaRegistry } from '../runtime/saga.registry';
 import { SagaTestingModule } from '../testing';
 import { SagaHttpModule } from './saga-http.module';
+import { HTTP_PLATFORMS, httpTestApp } from './testing/http-test-app';
 
 /** An app that orchestrates the booking and hosts its tasks, with `SagaHttpModule`, on Express or Fastify. */
-async function bookingApp(platform?: FastifyAdapter): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      SagaTestingModule.forRoot(),
-      ConfigModule.forRoot({ ignoreEnvFile: true }),
-      SagaHttpModule,
-      BookingSagaModule,
-      OrderModule,
-      PaymentModule,
-      InventoryModule,
-    ],
-  }).compile();
-  const app = platform
-    ? moduleRef.createNestApplication<NestFastifyApplication>(platform)
-    : moduleRef.createNestApplication();
-  await app.init();
-  if (platform) await platform.getInstance().ready();
-  return app;
+function bookingApp(platform?: FastifyAdapter): Promise<INestApplication> {
+  return httpTestApp(
+    {
+      imports: [
+        SagaTestingModule.forRoot(),
+        ConfigModule.forRoot({ ignoreEnvFile: true }),
+        SagaHttpModule,
+        BookingSagaModule,
+        OrderModule,
+        PaymentModule,
+        InventoryModule,
+      ],
+    },
+    platform,
+  );
 }
 
 /** The ```mermaid block of README.md between `<!-- booking-diagram -->` and `<!-- /booking-diagram -->`. */
@@ -60,10 +57,7 @@ describe("the booking's diagram", () => {
 });
 
 /** `GET /dta/flows` and `GET /dta/flows/:flow` in an app that orchestrates the booking, on both platforms. */
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('SagaFlowsController on %s', (_platform, adapter) => {
+describe.each(HTTP_PLATFORMS)('SagaFlowsController on %s', (_platform, adapter) => {
   let app: INestApplication;
   let http: App;
 

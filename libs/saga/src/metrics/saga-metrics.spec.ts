@@ -1,19 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type INestApplication, Injectable } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { IsString } from 'class-validator';
+import type { INestApplication } from '@nestjs/common';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { Compensate, Saga, Step, Task } from '../decorators';
-import { defineSaga, task } from '../definition/saga-contract';
-import type { SagaView } from '../engine/saga-plan';
 import { SagaCompensatedError } from '../errors/saga-outcome.error';
-import { TaskRejectedError } from '../errors/task-rejected.error';
+import { HTTP_PLATFORMS, httpTestApp } from '../http/testing/http-test-app';
 import { SagaCallbackDispatcher } from '../runtime/saga-callback.dispatcher';
 import { SagaClient } from '../runtime/saga.client';
+import {
+  Parcel,
+  ParcelSaga,
+  ParcelTasks,
+  parcelBehaviour,
+  resetParcelBehaviour,
+} from '../runtime/testing/parcel.flow';
 import { SAGA_STORE } from '../saga.constants';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTestingOptions } from '../testing/saga-testing.module';
@@ -24,69 +26,20 @@ import { SagaMetrics } from './saga-metrics';
 import { SagaMetricsModule } from './saga-metrics.module';
 import type { SagaMetricsModuleOptions } from './saga-metrics.options';
 
-class ParcelInput {
-  @IsString()
-  parcel!: string;
-}
-
-const Parcel = defineSaga('parcel', {
-  input: ParcelInput,
-  tasks: {
-    pack: task<ParcelInput, { box: string }>({ attempts: 1 }),
-    ship: task<{ box: string }, { van: string }>({ attempts: 1, compensable: false }),
-  },
-});
-
-/** What the handlers do, per test: refuse to ship, or hold the packing until `release`. */
-const behaviour = { shipping: 'ok' as 'ok' | 'refuse', gate: Promise.resolve() };
-
-@Saga(Parcel)
-class ParcelSaga {
-  @Step(1, ['pack'])
-  packing(s: SagaView) {
-    return { pack: s.input };
-  }
-
-  @Step(2, ['ship'])
-  shipping(s: SagaView) {
-    return { ship: s.out('pack') };
-  }
-}
-
-@Injectable()
-class ParcelTasks {
-  @Task(Parcel.task.pack)
-  async pack(input: ParcelInput) {
-    await behaviour.gate;
-    return { box: `box-${input.parcel}` };
-  }
-
-  @Compensate(Parcel.task.pack)
-  unpack() {}
-
-  @Task(Parcel.task.ship)
-  ship() {
-    if (behaviour.shipping === 'refuse') throw new TaskRejectedError('no van today');
-    return { van: 'v1' };
-  }
-}
-
 /** An app that orchestrates the parcel flow and hosts its tasks, serving `GET /metrics` on Express or Fastify. */
-async function parcelApp(
+function parcelApp(
   options: SagaMetricsModuleOptions = { defaultMetrics: false },
   platform?: FastifyAdapter,
   sagaOptions: SagaTestingOptions = {},
 ): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [SagaTestingModule.forRoot(sagaOptions), SagaMetricsModule.forRoot(options)],
-    providers: [ParcelSaga, ParcelTasks],
-  }).compile();
-  const app = platform
-    ? moduleRef.createNestApplication<NestFastifyApplication>(platform, { logger: false })
-    : moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  if (platform) await platform.getInstance().ready();
-  return app;
+  return httpTestApp(
+    {
+      imports: [SagaTestingModule.forRoot(sagaOptions), SagaMetricsModule.forRoot(options)],
+      providers: [ParcelSaga, ParcelTasks],
+    },
+    platform,
+    { logger: false },
+  );
 }
 
 /**
@@ -116,15 +69,12 @@ function mediaType(header: string): string[] {
 
 const flow = 'parcel';
 
-describe.each([
-  ['Express', () => undefined],
-  ['Fastify', () => new FastifyAdapter()],
-])('GET /metrics on %s', (_platform, adapter) => {
+describe.each(HTTP_PLATFORMS)('GET /metrics on %s', (_platform, adapter) => {
   let app: INestApplication;
   let http: App;
 
   beforeEach(async () => {
-    Object.assign(behaviour, { shipping: 'ok', gate: Promise.resolve() });
+    resetParcelBehaviour();
     app = await parcelApp({ defaultMetrics: false }, adapter());
     http = app.getHttpServer() as App;
   });
@@ -158,7 +108,7 @@ describe.each([
 describe('SagaMetricsModule (memory transport and store)', () => {
   let app: INestApplication | undefined;
 
-  beforeEach(() => Object.assign(behaviour, { shipping: 'ok', gate: Promise.resolve() }));
+  beforeEach(() => resetParcelBehaviour());
   afterEach(() => app?.close());
 
   async function scrape(): Promise<string> {
@@ -171,7 +121,7 @@ describe('SagaMetricsModule (memory transport and store)', () => {
 
   it('counts a compensated saga: the refused task, the failed step and the compensation that undid it', async () => {
     app = await parcelApp();
-    behaviour.shipping = 'refuse';
+    parcelBehaviour.shipping = 'refuse';
 
     await expect(app.get(SagaClient).run(Parcel, { parcel: 'p2' })).rejects.toThrow(SagaCompensatedError);
 
@@ -217,7 +167,7 @@ describe('SagaMetricsModule (memory transport and store)', () => {
   it('reads the sagas in each open status from the store at each scrape', async () => {
     app = await parcelApp();
     let release: () => void = () => undefined;
-    behaviour.gate = new Promise<void>((resolve) => (release = resolve));
+    parcelBehaviour.gate = new Promise<void>((resolve) => (release = resolve));
 
     const { sagaId } = await app.get(SagaClient).start(Parcel, { parcel: 'p3' });
 

@@ -1,9 +1,4 @@
-import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { IsString } from 'class-validator';
-import { Compensate, Saga, Step, Task } from '../decorators';
-import { defineSaga, task } from '../definition/saga-contract';
-import type { SagaView } from '../engine/saga-plan';
 import { SagaCompensatedError } from '../errors/saga-outcome.error';
 import { TaskRejectedError } from '../errors/task-rejected.error';
 import { SAGA_STORE } from '../saga.constants';
@@ -11,51 +6,13 @@ import type { SagaStore } from '../store/saga-store.interface';
 import { SagaTestingModule } from '../testing/saga-testing.module';
 import { SagaClient } from './saga.client';
 import { type SagaObserver, SagaObservers } from './saga-observers';
-
-class ParcelInput {
-  @IsString()
-  parcel!: string;
-}
-
-const Parcel = defineSaga('parcel', {
-  input: ParcelInput,
-  tasks: {
-    pack: task<ParcelInput, { box: string }>({ attempts: 1 }),
-    ship: task<{ box: string }, { van: string }>({ attempts: 1, compensable: false }),
-  },
-});
-
-let shipping: 'ok' | 'refuse' = 'ok';
-
-@Saga(Parcel)
-class ParcelSaga {
-  @Step(1, ['pack'])
-  packing(s: SagaView) {
-    return { pack: s.input };
-  }
-
-  @Step(2, ['ship'])
-  shipping(s: SagaView) {
-    return { ship: s.out('pack') };
-  }
-}
-
-@Injectable()
-class ParcelTasks {
-  @Task(Parcel.task.pack)
-  pack(input: ParcelInput) {
-    return { box: `box-${input.parcel}` };
-  }
-
-  @Compensate(Parcel.task.pack)
-  unpack() {}
-
-  @Task(Parcel.task.ship)
-  ship() {
-    if (shipping === 'refuse') throw new TaskRejectedError('no van today');
-    return { van: 'v1' };
-  }
-}
+import {
+  Parcel,
+  ParcelSaga,
+  ParcelTasks,
+  parcelBehaviour,
+  resetParcelBehaviour,
+} from './testing/parcel.flow';
 
 /** An observer that writes down what it is told, one line per fact, and every duration. */
 function recorder(): { observer: SagaObserver; told: string[]; durations: number[] } {
@@ -97,7 +54,7 @@ describe('SagaObservers, told by the runtime (memory transport and store)', () =
   let observers: SagaObservers;
 
   beforeEach(async () => {
-    shipping = 'ok';
+    resetParcelBehaviour();
     moduleRef = await Test.createTestingModule({
       imports: [SagaTestingModule.forRoot()],
       providers: [ParcelSaga, ParcelTasks],
@@ -129,7 +86,7 @@ describe('SagaObservers, told by the runtime (memory transport and store)', () =
   it('tells a refusal, the failed step, the compensation and the compensated end', async () => {
     const { observer, told } = recorder();
     observers.add(observer);
-    shipping = 'refuse';
+    parcelBehaviour.shipping = 'refuse';
 
     await expect(client.run(Parcel, { parcel: 'p2' })).rejects.toThrow(SagaCompensatedError);
 

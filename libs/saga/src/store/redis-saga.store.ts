@@ -20,13 +20,7 @@ import {
   REVERT_COUNTERS,
 } from './redis-saga.scripts';
 import type { SagaCounts, SagaListPage, SagaListQuery, SagaSummary } from './saga-list.interface';
-import {
-  checkSagaListQuery,
-  compareListOrder,
-  noSagaCounts,
-  sagaListCursor,
-  summarizeSaga,
-} from './saga-list-query';
+import { checkSagaListQuery, compareListOrder, sagaListCursor, summarizeSaga } from './saga-list-query';
 import { expiresWithRetention } from './saga-retention';
 import type {
   CounterAdjustment,
@@ -321,11 +315,8 @@ export class RedisSagaStore implements SagaStore {
         return numbersOf(reply, 'count');
       }),
     );
-    const counts = noSagaCounts();
-    for (const shard of perShard) {
-      SAGA_STATUSES.forEach((status, i) => (counts[status] += shard[i] ?? 0));
-    }
-    return counts;
+    const total = (i: number) => perShard.reduce((sum, shard) => sum + (shard[i] ?? 0), 0);
+    return Object.fromEntries(SAGA_STATUSES.map((status, i) => [status, total(i)])) as SagaCounts;
   }
 
   async clearOutbox(sagaId: string, version: number): Promise<void> {
