@@ -66,57 +66,36 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       this.names.push(`${prefix}${suffix}`);
       return `${prefix}${suffix}`;
     };
-    this.started = new Counter({
-      name: name('saga_started_total'),
-      help: 'Sagas created.',
-      labelNames: ['flow'],
-      registers,
-    });
-    this.completed = new Counter({
-      name: name('saga_completed_total'),
-      help: 'Sagas that completed.',
-      labelNames: ['flow'],
-      registers,
-    });
-    this.compensated = new Counter({
-      name: name('saga_compensated_total'),
-      help: 'Sagas that failed and were compensated.',
-      labelNames: ['flow'],
-      registers,
-    });
-    this.stalled = new Counter({
-      name: name('saga_stalled_total'),
-      help: 'Times a saga stopped at a step for an operator.',
-      labelNames: ['flow', 'step'],
-      registers,
-    });
-    this.callbackFailures = new Counter({
-      name: name('callback_failures_total'),
-      help: 'Callbacks given up (dead-lettered) after their last attempt.',
-      labelNames: ['flow'],
-      registers,
-    });
-    this.sagaDuration = new Histogram({
-      name: name('saga_duration_seconds'),
-      help: 'Time from the creation of a saga to its end.',
-      labelNames: ['flow', 'status'],
-      buckets,
-      registers,
-    });
-    this.stepDuration = new Histogram({
-      name: name('step_duration_seconds'),
-      help: "Time from the start of a step to its aggregator's verdict.",
-      labelNames: ['flow', 'step', 'status'],
-      buckets,
-      registers,
-    });
-    this.taskDuration = new Histogram({
-      name: name('task_duration_seconds'),
-      help: 'Time a task or compensation handler ran in this process, by how it ended.',
-      labelNames: ['flow', 'task', 'kind', 'outcome'],
-      buckets,
-      registers,
-    });
+    const counter = (suffix: string, help: string, labelNames: string[]) =>
+      new Counter({ name: name(suffix), help, labelNames, registers });
+    this.started = counter('saga_started_total', 'Sagas created.', ['flow']);
+    this.completed = counter('saga_completed_total', 'Sagas that completed.', ['flow']);
+    this.compensated = counter('saga_compensated_total', 'Sagas that failed and were compensated.', ['flow']);
+    this.stalled = counter('saga_stalled_total', 'Times a saga stopped at a step for an operator.', [
+      'flow',
+      'step',
+    ]);
+    this.callbackFailures = counter(
+      'callback_failures_total',
+      'Callbacks given up (dead-lettered) after their last attempt.',
+      ['flow'],
+    );
+    const histogram = (suffix: string, help: string, labelNames: string[]) =>
+      new Histogram({ name: name(suffix), help, labelNames, buckets, registers });
+    this.sagaDuration = histogram('saga_duration_seconds', 'Time from the creation of a saga to its end.', [
+      'flow',
+      'status',
+    ]);
+    this.stepDuration = histogram(
+      'step_duration_seconds',
+      "Time from the start of a step to its aggregator's verdict.",
+      ['flow', 'step', 'status'],
+    );
+    this.taskDuration = histogram(
+      'task_duration_seconds',
+      'Time a task or compensation handler ran in this process, by how it ended.',
+      ['flow', 'task', 'kind', 'outcome'],
+    );
     this.sagasName = name('sagas');
     this.sagas = new Gauge({
       name: this.sagasName,
