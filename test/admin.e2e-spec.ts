@@ -155,6 +155,27 @@ describe.each(INFRAS)('operator API over $name', (infra) => {
       expect(answer.error?.details).toContain('limit must be a whole number from 1 to 500');
     });
 
+    it('counts the sagas of each status over REST and gRPC, one more completed after a booking', async () => {
+      type Counts = Record<'running' | 'compensating' | 'stalled' | 'completed' | 'compensated', number>;
+      const counts = async () =>
+        ((await adminGet('/counts?flow=booking').expect(200)).body as { counts: Counts }).counts;
+      const before = await counts();
+      await book({ productId: newProduct() }).expect(201);
+      const after = await counts();
+      expect(after).toEqual({ ...before, completed: before.completed + 1 });
+
+      const answer = await grpc.unary<{ flow: string } & Record<keyof Counts, string | number>>(
+        'CountSagas',
+        { flow: 'booking' },
+        auth,
+      );
+      const { flow, ...overGrpc } = answer.response!;
+      expect(flow).toBe('booking');
+      expect(Object.fromEntries(Object.entries(overGrpc).map(([status, n]) => [status, Number(n)]))).toEqual(
+        after,
+      );
+    });
+
     it('lists sagas by flow, trace id, status and creation time', async () => {
       // The saga's clock is the store's, a few ms off this process's: a second of slack either way.
       const before = Date.now() - 1000;

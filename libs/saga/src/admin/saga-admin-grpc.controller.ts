@@ -3,7 +3,8 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import type { SagaStatusView } from '../interfaces/saga-status.interface';
 import type { SagaOperatorActionType } from '../engine/saga-operator-action';
-import { ListSagasQueryDto } from './dto';
+import type { SagaCounts } from '../store/saga-list.interface';
+import { CountSagasQueryDto, ListSagasQueryDto } from './dto';
 import { SagaAdminGrpcExceptionFilter } from './saga-admin-grpc-exception.filter';
 import { SagaAdminRequestError } from './saga-admin-request.error';
 import { SagaAdminGuard } from './saga-admin.guard';
@@ -108,6 +109,12 @@ export class SagaAdminGrpcController {
       })),
       next: page.next ?? '',
     };
+  }
+
+  @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'CountSagas')
+  async countSagas(request: { flow: string }): Promise<{ flow: string } & SagaCounts> {
+    const { flow } = await parseAdminInput(CountSagasQueryDto, { flow: given(request.flow) });
+    return { flow: flow ?? '', ...(await this.admin.count(flow)) };
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'GetSaga')
