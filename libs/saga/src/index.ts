@@ -29,7 +29,7 @@ export { SAGA_CONTEXT_TYPE } from './saga.constants';
 export { SagaPayload, SagaCtx, OnSagaEvent, type OnSagaEventOptions } from './decorators';
 export { sagaOptionsFromConfig } from './saga.config';
 export type { SagaStoreName, SagaTransportName } from './saga.adapters';
-export { sagaLog } from './runtime/saga-log';
+export { sagaLog, type SagaLogRecord } from './runtime/saga-log';
 export { CALLBACK_URL_MESSAGE } from './runtime/callback-url.check';
 export {
   CALLBACK_SIGNATURE_HEADER,

@@ -71,3 +71,11 @@ describe('sagaOptionsFromConfig: brokers', () => {
     expect(() => sagaOptionsFromConfig(configOf({ [name]: value }))).toThrow(allowed);
   });
 });
+
+describe('sagaOptionsFromConfig: logs', () => {
+  it('reads SAGA_LOG_FORMAT (text by default) and refuses any other value, naming the variable', () => {
+    expect(sagaOptionsFromConfig(configOf({ SAGA_LOG_FORMAT: 'json' })).logFormat).toBe('json');
+    expect(sagaOptionsFromConfig(configOf({})).logFormat).toBe('text');
+    expect(() => sagaOptionsFromConfig(configOf({ SAGA_LOG_FORMAT: 'xml' }))).toThrow(/SAGA_LOG_FORMAT/);
+  });
+});

@@ -50,7 +50,7 @@ const limit = (config: ConfigService, name: string) => integer(config, name, 0);
  * `host:port`), `SAGA_PREFIX`, `SAGA_PREFETCH`, `SAGA_MAX_CONCURRENT`, `SAGA_RETENTION_MS`, `SAGA_WAIT_TIMEOUT_MS`,
  * `SAGA_MAX_DELIVERIES`, `SAGA_MAX_MESSAGE_BYTES`, `SAGA_MAX_MESSAGE_DEPTH`, `SAGA_MAX_QUEUED_STARTS`, `SAGA_INSTANCE_ID`,
  * `SAGA_CALLBACK_HOSTS` (comma-separated), `SAGA_CALLBACK_ALLOW_PRIVATE` (true | false), `SAGA_CALLBACK_SECRET`,
- * `SAGA_CALLBACK_TIMEOUT_MS`. A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
+ * `SAGA_CALLBACK_TIMEOUT_MS`, `SAGA_LOG_FORMAT` (text | json). A bad value fails the bootstrap with a message naming the variable. `defaults` sets the
  * transport and store used when their variables are unset (distributed apps default to RabbitMQ and Redis).
  */
 export function sagaOptionsFromConfig(
@@ -80,6 +80,7 @@ export function sagaOptionsFromConfig(
       oneOf(config, 'SAGA_CALLBACK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
     callbackSecret: config.get<string>('SAGA_CALLBACK_SECRET'),
     callbackTimeoutMs: positiveInt(config, 'SAGA_CALLBACK_TIMEOUT_MS'),
+    logFormat: oneOf(config, 'SAGA_LOG_FORMAT', ['text', 'json'] as const, 'text'),
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== ''));
 }

@@ -62,6 +62,7 @@ export function resolveSagaOptions(options: SagaModuleOptions): ResolvedSagaModu
     callbackAllowPrivate: options.callbackAllowPrivate ?? false,
     ...(options.callbackSecret ? { callbackSecret: options.callbackSecret } : {}),
     callbackTimeoutMs: options.callbackTimeoutMs ?? 5_000,
+    logFormat: options.logFormat ?? 'text',
     instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }

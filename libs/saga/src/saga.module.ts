@@ -30,6 +30,7 @@ import {
 import { SAGA_STORE_ADAPTERS, SAGA_TRANSPORT_ADAPTERS } from './saga.adapters';
 import type { SagaStore } from './store/saga-store.interface';
 import type { SagaTransport } from './transport/saga-transport.interface';
+import { setSagaLogFormat } from './runtime/saga-log';
 
 async function createTransport(options: ResolvedSagaModuleOptions): Promise<SagaTransport> {
   const { transport } = options;
@@ -114,6 +115,7 @@ export class SagaModule extends ConfigurableModuleClass implements OnApplication
     @Inject(SAGA_MODULE_OPTIONS) private readonly options: ResolvedSagaModuleOptions,
   ) {
     super();
+    setSagaLogFormat(options.logFormat);
   }
 
   /** Closes what this module opened: consumers first (in-flight handlers finish), then the store. */

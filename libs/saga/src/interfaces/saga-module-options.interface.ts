@@ -121,7 +121,16 @@ export interface SagaModuleOptions {
   callbackSecret?: string;
   /** How long one callback POST may take (connect to end of the answer) before it counts as failed. @default 5_000 */
   callbackTimeoutMs?: number;
+  /**
+   * How DTA's log lines carry their saga: `text` appends `sagaId=… traceId=…`; `json` logs each line as an
+   * object (`message`, `sagaId`, `traceId`, `flow`, `step`, `task`), which Nest's
+   * `ConsoleLogger({ json: true })` and `nestjs-pino` write as fields. One format per process. @default 'text'
+   */
+  logFormat?: SagaLogFormat;
 }
+
+/** How DTA's log lines carry their saga: `text` (appended `sagaId=… traceId=…`) or `json` (fields). */
+export type SagaLogFormat = 'text' | 'json';
 
 /** Options with every default applied. */
 export type ResolvedSagaModuleOptions = Required<
