@@ -13,3 +13,8 @@ export const SAGA_CONTEXT_TYPE = 'dta';
 /** Injection tokens of the infrastructure. */
 export const SAGA_STORE = Symbol('dta:SagaStore');
 export const SAGA_TRANSPORT = Symbol('dta:SagaTransport');
+
+/** The instrumentation scope of DTA's OpenTelemetry spans: the package's name and version. */
+export const SAGA_TRACER_NAME = '@dta/saga';
+/** The version of `@dta/saga` (its package.json's; a unit test keeps them equal). */
+export const SAGA_VERSION = '0.1.0';

@@ -131,7 +131,7 @@ export class SagaObservers {
 }
 
 /** When the step ending at `timeline[end]` last started. */
-function stepStart(timeline: SagaTimelineEntry[], end: number, step: string): number | undefined {
+export function stepStart(timeline: SagaTimelineEntry[], end: number, step: string): number | undefined {
   for (let n = end - 1; n >= 0; n--) {
     const entry = timeline[n];
     if (entry.event === 'step-started' && entry.step === step) return entry.at;

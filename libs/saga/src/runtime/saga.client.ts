@@ -20,6 +20,7 @@ import { SAGA_MESSAGES } from '../saga.messages';
 import type { SagaStore } from '../store/saga-store.interface';
 import { type ResultMessage, type StartMessage, WIRE_VERSION } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
+import { activeSpanContext, isTracing } from '../transport/trace-context';
 import { QueuedStartsGauge } from './queued-starts.gauge';
 import { SagaRegistry } from './saga.registry';
 import { SagaResultWaiters } from './saga-result.waiters';
@@ -31,7 +32,11 @@ import { checkCallbackUrl } from './callback-url.check';
 
 /** Options of one start. */
 export interface SagaStartOptions {
-  /** Trace id carried by every message and log line of the saga. @default a new UUID */
+  /**
+   * Trace id carried by every message and log line of the saga; its W3C form is the trace id of the saga's
+   * OpenTelemetry spans. @default the trace id of the active OpenTelemetry span (when an SDK is registered),
+   * else a new UUID
+   */
   traceId?: string;
   /**
    * Makes the start idempotent: the same key for the same flow always names the same saga, so a repeated
@@ -72,7 +77,9 @@ type Flow<C extends SagaContract> = C | string;
 
 /**
  * Starts sagas and reads their status. The input is validated against the contract's DTO before anything
- * is published; the terminal result is pushed back to this instance over the bus.
+ * is published; the terminal result is pushed back to this instance over the bus. With an OpenTelemetry SDK
+ * registered, a saga started inside a span of its trace (the default trace id) continues it: the
+ * orchestrator's `saga start` span is that span's child.
  *
  * Backpressure: starts beyond the orchestrators' capacity wait in the broker. Once `maxQueuedStarts` starts of
  * a flow wait there (read from the broker at most once a second, plus this instance's own starts since), a new
@@ -175,7 +182,9 @@ export class SagaClient {
     }
     checkInputDepth(contract.name, input, this.options.maxMessageDepth);
     const json = await validateSagaInput(contract, input);
-    const traceId = options.traceId ?? randomUUID();
+    // Published below in the caller's context: the start message names the caller's span as its parent.
+    const traceId =
+      options.traceId ?? (isTracing() ? activeSpanContext()?.traceId : undefined) ?? randomUUID();
     const sagaId = options.idempotencyKey
       ? await idempotentSagaId(
           this.store,

@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { type Context, context } from '@opentelemetry/api';
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
 import type { SagaPlan } from '../engine/saga-plan';
@@ -29,8 +30,10 @@ import {
   type ResultMessage,
   type StartMessage,
   WIRE_VERSION,
+  type WorkerReply,
 } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
+import { isTracing } from '../transport/trace-context';
 import { SagaRegistry } from './saga.registry';
 import { sagaLog } from './saga-log';
 import { SagaResultWaiters } from './saga-result.waiters';
@@ -40,6 +43,8 @@ import { callerFailure } from './caller-view';
 import { PublishedOutboxes } from './published-outboxes';
 import { SagaEventBatches } from './saga-event-batches';
 import { SagaObservers } from './saga-observers';
+import { SAGA_SPANS } from './saga.spans';
+import { SagaTracer } from './saga.tracer';
 
 /** What applying one event came to: whether this replica orchestrates the flow, and the saga after it. */
 interface Applied {
@@ -65,9 +70,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   private readonly cache = new SagaStateCache();
   /** The events of each saga, applied a batch at a time (see `apply`). */
   private readonly batches = new SagaEventBatches<SagaEvent, Applied>(
-    (sagaId, events) => this.decide(sagaId, events),
+    (sagaId, events) => this.decideInSenderContext(sagaId, events),
     (event) => event.type === 'operator',
   );
+  private readonly tracer = new SagaTracer();
+  /** With tracing on: the context each event arrived in (its message's span), for the batch it goes in. */
+  private readonly senders = new WeakMap<SagaEvent, Context>();
   private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
   private readonly published: PublishedOutboxes;
 
@@ -101,8 +109,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Creates the saga (idempotent on its id) and dispatches its first step; a repeated start subscribes. */
-  async onStart(message: StartMessage): Promise<void> {
+  /**
+   * Creates the saga (idempotent on its id) and dispatches its first step; a repeated start subscribes. Traced
+   * as `saga start <flow>`, a child of the caller's span.
+   */
+  onStart(message: StartMessage): Promise<void> {
+    return this.tracer.traced(
+      () => SAGA_SPANS.start(message),
+      () => this.start(message),
+    );
+  }
+
+  private async start(message: StartMessage): Promise<void> {
     const state = await this.admit(message, message.replyTo ? [message.replyTo] : []);
     if (message.ack && message.replyTo && !isSettled(state.status)) {
       await this.transport.sendResult(message.replyTo, {
@@ -121,7 +139,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   async onThrottledStart(message: StartMessage): Promise<void> {
     const self = this.results.address;
     let finished = this.results.wait(message.sagaId, 'finished', THROTTLE_RECHECK_MS);
-    await this.admit(message, message.replyTo ? [message.replyTo, self] : [self]);
+    const replyTo = message.replyTo ? [message.replyTo, self] : [self];
+    // Traced while it is admitted only: the start is then held until the saga ends.
+    await this.tracer.traced(
+      () => SAGA_SPANS.start(message),
+      () => this.admit(message, replyTo),
+    );
     while (!(await finished.promise)) {
       // No result within the recheck period: a lost message must not hold the slot forever.
       const state = await this.store.load(message.sagaId);
@@ -167,8 +190,20 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     if (state) await this.transport.sendResult(address, this.resultOf(state));
   }
 
-  async onReply(reply: ReplyMessage): Promise<void> {
-    if (reply.kind === 'operator') return this.onOperator(reply);
+  /** Applies a worker's reply (traced as `saga reply <flow> <task>`) or an operator's action. */
+  onReply(reply: ReplyMessage): Promise<void> {
+    return reply.kind === 'operator'
+      ? this.tracer.traced(
+          () => SAGA_SPANS.operator(reply),
+          () => this.onOperator(reply),
+        )
+      : this.tracer.traced(
+          () => SAGA_SPANS.reply(reply),
+          () => this.onWorkerReply(reply),
+        );
+  }
+
+  private async onWorkerReply(reply: WorkerReply): Promise<void> {
     const now = this.clock.now();
     const { task, attempt } = reply;
     let event: SagaEvent;
@@ -228,8 +263,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
-  /** Feeds a due timer; returns false if this replica does not orchestrate its flow. */
+  /** Feeds a due timer (traced as `saga timer <flow>`); returns false if this replica does not orchestrate its flow. */
   async onTimer(due: DueTimer): Promise<boolean> {
+    if (!isTracing()) return this.fire(due);
+    // The span needs the saga's trace id before it starts: a read the untraced path does not make.
+    const saga = this.cache.get(due.sagaId) ?? (await this.store.load(due.sagaId));
+    if (!saga) return this.fire(due);
+    return this.tracer.inSpan(SAGA_SPANS.timer(saga, due), () => this.fire(due));
+  }
+
+  private async fire(due: DueTimer): Promise<boolean> {
     const { handled } = await this.apply(due.sagaId, {
       type: 'timer',
       timer: due.timer,
@@ -244,7 +287,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     const plan = state && this.registry.plan(state.flow);
     if (!state || !plan) return;
     this.logger.warn(sagaLog(`republishing ${commands.length} command(s) of version ${version}`, state));
-    await this.publish(plan, state, commands);
+    await this.tracer.traced(
+      () => SAGA_SPANS.republish(state),
+      () => this.publish(plan, state, commands),
+    );
     await this.store.clearOutbox(sagaId, version);
   }
 
@@ -257,9 +303,19 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
    * commands are published (the message under way is acknowledged after that).
    */
   private async apply(sagaId: string, event: SagaEvent): Promise<Applied> {
+    if (isTracing()) this.senders.set(event, context.active());
     const applied = await this.batches.add(sagaId, event);
     await applied.published;
     return applied;
+  }
+
+  /**
+   * Decides a batch inside the context its first event arrived in: the commands it publishes carry that
+   * message's span (a batch started by an earlier message would otherwise run in that one's context).
+   */
+  private decideInSenderContext(sagaId: string, events: SagaEvent[]): Promise<Applied> {
+    const sender = this.senders.get(events[0]);
+    return sender ? context.with(sender, () => this.decide(sagaId, events)) : this.decide(sagaId, events);
   }
 
   /**
@@ -319,6 +375,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     commands: SagaCommand[],
   ): Promise<void> {
     this.observers.transitioned(before, after);
+    if (isTracing()) this.tracer.transitioned(before, after);
     if (after.status === 'compensating' && before.status === 'running') {
       const { step, task, error } = after.failure ?? {};
       this.logger.warn(sagaLog(`step ${step} failed at ${task}: ${error?.message}; compensating`, after));

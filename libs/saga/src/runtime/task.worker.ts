@@ -22,6 +22,8 @@ import { SagaRegistry, type HostedTask } from './saga.registry';
 import { SagaObservers } from './saga-observers';
 import { toTaskOutput } from './json';
 import { sagaLog } from './saga-log';
+import { SAGA_SPANS } from './saga.spans';
+import { SagaTracer } from './saga.tracer';
 
 /** An attempt's time when the command does not say (the task's default timeout). */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -74,6 +76,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly late = new Set<Promise<void>>();
   /** Aborted on shutdown: ends the pauses between tries at undoing a late effect. */
   private readonly stopping = new AbortController();
+  private readonly tracer = new SagaTracer();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -103,7 +106,21 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     waited.abort();
   }
 
+  /**
+   * Runs (or compensates) the task and replies. Traced as `saga task <task>` / `saga compensate <task>`, a
+   * child of the orchestrator's span that sent the command, active while the handler runs (the handler's own
+   * spans nest under it) and the reply is sent; ERROR when the reply is a failure.
+   */
   private async handle(hosted: HostedTask, message: TaskMessage): Promise<void> {
+    await this.tracer.traced(
+      () => SAGA_SPANS.task(message),
+      () => this.answer(hosted, message),
+      (reply) => (reply && reply.kind !== 'operator' && !reply.ok ? reply.error.message : undefined),
+    );
+  }
+
+  /** Runs or compensates, and sends the reply; returns it (none: a late effect was undone instead). */
+  private async answer(hosted: HostedTask, message: TaskMessage): Promise<Reply> {
     const timeoutMs = message.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const leaseMs = Math.min(timeoutMs, MAX_LEASE_MS);
     const reply =
@@ -111,6 +128,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         ? await this.run(hosted, message, timeoutMs, leaseMs)
         : await this.compensate(hosted, message, timeoutMs, leaseMs);
     if (reply) await this.transport.sendReply(reply);
+    return reply;
   }
 
   private async run(

@@ -17,6 +17,7 @@ import type {
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
 import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
+import { activeSpanContext, isTracing } from './trace-context';
 import { traceHeaders, type TraceHeaders } from './trace-headers';
 import { TransportClosedError } from './transport-closed.error';
 
@@ -38,7 +39,7 @@ export interface BrokerTransportSettings extends DeliveryLimits {
 export interface OutgoingMessage {
   /** The message's JSON, UTF-8. */
   readonly body: string;
-  /** `x-request-id` and `traceparent`, to be sent as the broker's message headers. */
+  /** `x-request-id` and `traceparent`, to be sent as the broker's message headers (and kept on copies). */
   readonly headers: TraceHeaders;
 }
 
@@ -249,6 +250,11 @@ export abstract class BrokerTransport implements SagaTransport {
   }
 }
 
+/**
+ * The body and headers of a message. Sent inside an OpenTelemetry span of the saga's trace (an orchestrator's,
+ * a worker's, or the caller's), its `traceparent` names that span, so the receiver's spans are its children.
+ */
 function outgoing(message: { traceId: string }): OutgoingMessage {
-  return { body: JSON.stringify(message), headers: traceHeaders(message.traceId) };
+  const sender = isTracing() ? activeSpanContext() : undefined;
+  return { body: JSON.stringify(message), headers: traceHeaders(message.traceId, sender) };
 }

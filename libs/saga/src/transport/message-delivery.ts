@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { InvalidMessageError } from './saga-messages';
 import type { MessageHandler } from './saga-transport.interface';
+import { inSenderContext } from './trace-context';
 import { isTransientFault } from '../vocabulary';
 
 /** Turns the JSON form of a message into a typed message, or throws {@link InvalidMessageError}. */
@@ -48,6 +49,8 @@ export function resolveDeliveryLimits(limits: DeliveryLimits): ResolvedDeliveryL
 export interface Delivery {
   body: string;
   delivery: number;
+  /** The message's W3C `traceparent` header, if it has one: the handler runs as a child of that span. */
+  traceparent?: string;
 }
 
 /**
@@ -69,7 +72,7 @@ export type DeliveryOutcome =
  * with the message. Never throws: both transports share this so they treat good, bad and failing messages alike.
  */
 export async function deliverMessage<M>(
-  { body, delivery }: Delivery,
+  { body, delivery, traceparent }: Delivery,
   parse: MessageParser<M>,
   handler: MessageHandler<M>,
   limits: ResolvedDeliveryLimits,
@@ -89,7 +92,7 @@ export async function deliverMessage<M>(
     return deadLetter(error instanceof SyntaxError ? `invalid JSON: ${error.message}` : describeError(error));
   }
   try {
-    await handler(message);
+    await inSenderContext(traceparent, handler, message);
     return { kind: 'ack' };
   } catch (error) {
     if (error instanceof InvalidMessageError) return deadLetter(error.message);

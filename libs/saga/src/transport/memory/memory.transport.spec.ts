@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MemoryTransport } from './memory.transport';
 import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from '../saga-messages';
 import { describeSagaTransportContract, eventually } from '../saga-transport.contract';
 import { sampleTask as task } from '../testing/sample-messages';
+import { traceLinkage } from '../testing/trace-linkage';
 
 describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
   const transport = new MemoryTransport({ prefix, ...settings });
@@ -27,6 +30,21 @@ describe('MemoryTransport', () => {
   });
 
   afterEach(() => transport.close());
+
+  describe('with an OpenTelemetry SDK registered', () => {
+    beforeAll(() => new NodeTracerProvider().register());
+
+    afterAll(() => {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    });
+
+    it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
+      const { sender, handler } = await traceLinkage(transport);
+      expect(handler).toEqual({ ...sender, isRemote: true });
+    });
+  });
 
   it('alternates between the consumers of one queue', async () => {
     const seen: string[] = [];

@@ -62,7 +62,8 @@ interface EventSubscription {
  *   `maxDeliveries` deliveries; a message over `maxMessageBytes` or `maxMessageDepth`, one that cannot be
  *   parsed, whose handler throws `InvalidMessageError`, or that failed its last delivery goes to
  *   {@link deadLetters} with the reason and its delivery count;
- * - messages are copied through JSON, so sender and handler never share an object;
+ * - messages are copied through JSON, so sender and handler never share an object; the `traceparent` header
+ *   travels with each, as on a broker;
  * - messages wait in their queue until someone consumes it, like durable queues (results included).
  *
  * @example
@@ -125,7 +126,7 @@ export class MemoryTransport extends BrokerTransport {
   }
 
   protected async sendToQueue(queue: QueueAddress, message: OutgoingMessage): Promise<void> {
-    this.push(queue.name, message.body);
+    this.push(queue.name, message.body, message.headers.traceparent);
   }
 
   protected async consumeQueue(queue: QueueAddress, receiver: QueueReceiver): Promise<void> {
@@ -135,7 +136,9 @@ export class MemoryTransport extends BrokerTransport {
   /** Queues a copy on every bound event queue and hands one to every {@link subscribeEvents} listener. */
   protected async publishToTopic(key: string, message: OutgoingMessage): Promise<void> {
     for (const [queue, patterns] of this.eventQueues) {
-      if (patterns.some((pattern) => topicMatches(pattern, key))) this.push(queue, message.body);
+      if (patterns.some((pattern) => topicMatches(pattern, key))) {
+        this.push(queue, message.body, message.headers.traceparent);
+      }
     }
     for (const subscription of this.subscriptions) {
       if (!topicMatches(subscription.pattern, key)) continue;
@@ -156,9 +159,9 @@ export class MemoryTransport extends BrokerTransport {
     return this.readyCount(queue.name);
   }
 
-  private push(queueName: string, body: string): void {
+  private push(queueName: string, body: string, traceparent?: string): void {
     const queue = this.queue(queueName);
-    queue.ready.push({ body, delivery: 1 });
+    queue.ready.push(traceparent ? { body, delivery: 1, traceparent } : { body, delivery: 1 });
     this.schedulePump(queue);
   }
 
@@ -169,7 +172,7 @@ export class MemoryTransport extends BrokerTransport {
       unacked: 0,
       deliver: async (delivery) => {
         const outcome = await receiver.process(delivery);
-        if (outcome.kind === 'retry') return { body: delivery.body, delivery: outcome.next };
+        if (outcome.kind === 'retry') return { ...delivery, delivery: outcome.next };
         if (outcome.kind === 'dead-letter') {
           const { reason, deliveries } = outcome;
           this.deadLettered.push({ sourceQueue: queueName, reason, deliveries, body: delivery.body });

@@ -166,7 +166,8 @@ export class NatsConsumer {
       return;
     }
     const delivery = deliveryFromHeader(message.headers?.get(DELIVERY_HEADER));
-    const outcome = await this.options.process({ body: message.string(), delivery });
+    const traceparent = message.headers?.get('traceparent') || undefined;
+    const outcome = await this.options.process({ body: message.string(), delivery, traceparent });
     await settleDelivery(outcome, {
       queue: this.options.queue.name,
       logger: this.options.logger,

@@ -11,6 +11,8 @@ import {
   type MsgRequest,
   type StoredMsg,
 } from '@nats-io/jetstream';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { startNats, stopNats, type StartedNats } from '../../../../../test/infra/nats-test-server';
 import { findExecutable } from '../../../../../test/infra/system-commands';
 import { NatsTransport } from './nats.transport';
@@ -29,6 +31,7 @@ import {
 } from '../saga-transport.contract';
 import { RecordingLogger } from '../testing/recording-logger';
 import { sampleStart as start, sampleTask as task } from '../testing/sample-messages';
+import { traceLinkage } from '../testing/trace-linkage';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -159,6 +162,21 @@ describe('NatsTransport on NATS JetStream', () => {
     await Promise.all(transports.splice(0).map((transport) => transport.close()));
     await deleteStreams(probe, createTransport(prefix).streams);
     await probe.nc.close();
+  });
+
+  describe('with an OpenTelemetry SDK registered', () => {
+    beforeAll(() => new NodeTracerProvider().register());
+
+    afterAll(() => {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    });
+
+    it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
+      const { sender, handler } = await traceLinkage(open());
+      expect(handler).toEqual({ ...sender, isRemote: true });
+    });
   });
 
   it('stores JSON with x-request-id, a W3C traceparent derived from the trace id, and a message id', async () => {

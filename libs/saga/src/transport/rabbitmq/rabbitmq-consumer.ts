@@ -141,9 +141,11 @@ export class RabbitMqConsumer {
   }
 
   private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+    const headers = message.properties.headers ?? {};
     const outcome = await this.options.process({
       body: message.content.toString('utf8'),
-      delivery: deliveryFromHeader((message.properties.headers ?? {})[DELIVERY_HEADER]),
+      delivery: deliveryFromHeader(headers[DELIVERY_HEADER]),
+      traceparent: traceparentOf(headers.traceparent),
     });
     await settleDelivery(outcome, {
       queue: this.options.queue.name,
@@ -188,6 +190,12 @@ export class RabbitMqConsumer {
     if (this.stopping.signal.aborted) return;
     await this.open().catch(() => this.scheduleRebuild());
   }
+}
+
+/** The `traceparent` header as amqplib gives it: a string, or the bytes of a long string sent as such. */
+function traceparentOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
 }
 
 /** Acks or requeues; on a channel that closed meanwhile the broker requeues the message by itself. */

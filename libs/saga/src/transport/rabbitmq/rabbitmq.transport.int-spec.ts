@@ -2,6 +2,8 @@ import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
 import { WIRE_VERSION, type LifecycleEvent, type ResultMessage } from '../saga-messages';
@@ -18,6 +20,7 @@ import {
 } from '../saga-transport.contract';
 import { RecordingLogger } from '../testing/recording-logger';
 import { sampleTask as task } from '../testing/sample-messages';
+import { traceLinkage } from '../testing/trace-linkage';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -138,6 +141,21 @@ describe('RabbitMqTransport on RabbitMQ', () => {
     await Promise.all(transports.splice(0).map((transport) => transport.close()));
     await deleteTopology(probe.model, prefix);
     await probe.model.close();
+  });
+
+  describe('with an OpenTelemetry SDK registered', () => {
+    beforeAll(() => new NodeTracerProvider().register());
+
+    afterAll(() => {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    });
+
+    it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
+      const { sender, handler } = await traceLinkage(open());
+      expect(handler).toEqual({ ...sender, isRemote: true });
+    });
   });
 
   it('sends persistent JSON with x-request-id and a W3C traceparent derived from the trace id', async () => {
