@@ -12,6 +12,7 @@ import { setupBookingHttp } from '../http/booking-http.setup';
 function useLogFormat(app: INestApplication): void {
   const json = app.get(ConfigService).get<string>('SAGA_LOG_FORMAT') === 'json';
   app.useLogger(new ConsoleLogger({ json }));
+  app.flushLogs(); // what Nest logged while creating the app, held by bufferLogs until now
 }
 
 /** Starts a front door (gateway or standalone): REST on `PORT` (default 3000) and gRPC on `GRPC_PORT`. */
