@@ -20,6 +20,8 @@ import { SAGA_STORE } from '../saga.constants';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTestingOptions } from '../testing/saga-testing.module';
 import { WIRE_VERSION } from '../transport/saga-messages';
+import { SagaTopology } from '../transport/saga-topology';
+import { MemoryTransport } from '../transport/memory/memory.transport';
 import { SagaTester } from '../testing/saga-tester';
 import { SagaTestingModule } from '../testing/saga-testing.module';
 import { SagaMetrics } from './saga-metrics';
@@ -180,6 +182,45 @@ describe('SagaMetricsModule (memory transport and store)', () => {
     release();
     await app.get(SagaTester).settled(sagaId);
     expect(sample(await scrape(), 'dta_sagas', { flow, status: 'running' })).toBe(0);
+  });
+
+  it("reads what waits on each of the flow's queues, and the dead letters, from the broker at each scrape", async () => {
+    // One pack at a time, held: the second saga's pack command waits on its queue.
+    app = await parcelApp(undefined, undefined, { prefetch: 1 });
+    let release: () => void = () => undefined;
+    parcelBehaviour.gate = new Promise<void>((resolve) => (release = resolve));
+    const client = app.get(SagaClient);
+    const started = [
+      await client.start(Parcel, { parcel: 'p6' }),
+      await client.start(Parcel, { parcel: 'p7' }),
+    ];
+    const names = new SagaTopology('dta');
+    const queued = (text: string, queue: string) => sample(text, 'dta_queue_messages', { queue });
+
+    const held = await scrape();
+    expect(queued(held, names.taskQueue(flow, 'pack'))).toBe(1);
+    for (const queue of [names.startQueue(flow), names.throttledQueue(flow), names.taskQueue(flow, 'ship')]) {
+      expect(queued(held, queue)).toBe(0);
+    }
+    expect(queued(held, names.replyQueue(flow))).toBeDefined();
+    expect(sample(held, 'dta_dead_letter_messages', { queue: names.deadLetterQueue })).toBe(0);
+
+    release();
+    for (const { sagaId } of started) await app.get(SagaTester).settled(sagaId);
+    expect(queued(await scrape(), names.taskQueue(flow, 'pack'))).toBe(0);
+  });
+
+  it('answers without the queue depths, and with every other metric, while the broker does not answer', async () => {
+    app = await parcelApp();
+    await app.get(SagaClient).run(Parcel, { parcel: 'p7' });
+    // The testing transport is a proxy over MemoryTransport: its methods are the class's, bound.
+    jest.spyOn(MemoryTransport.prototype, 'queueDepths').mockRejectedValue(new Error('channel closed'));
+
+    const text = await scrape();
+
+    expect(text).not.toMatch(/^dta_queue_messages\{/m);
+    expect(text).not.toMatch(/^dta_dead_letter_messages\{/m);
+    expect(sample(text, 'dta_saga_completed_total', { flow })).toBe(1);
   });
 
   it('answers without dta_sagas, and with every other metric, while the store is down', async () => {

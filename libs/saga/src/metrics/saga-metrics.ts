@@ -10,8 +10,9 @@ import type {
 } from '../runtime/saga-observers';
 import { SagaObservers } from '../runtime/saga-observers';
 import { SagaRegistry } from '../runtime/saga.registry';
-import { SAGA_STORE } from '../saga.constants';
+import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import type { SagaStore } from '../store/saga-store.interface';
+import type { QueueDepths, SagaTransport } from '../transport/saga-transport.interface';
 import { SAGA_METRICS_OPTIONS } from './saga-metrics.module-definition';
 import type { ResolvedSagaMetricsOptions } from './saga-metrics.options';
 
@@ -26,7 +27,7 @@ export const SAGA_DURATION_BUCKETS: readonly number[] = [
 /** The statuses `dta_sagas` reports: those a saga can still leave. */
 const OPEN_STATUSES: readonly SagaStatus[] = SAGA_STATUSES.filter((status) => !isTerminal(status));
 
-/** How long a scrape waits for the store's counts before it leaves `dta_sagas` out. */
+/** How long a scrape waits for the store's counts (the broker's depths) before it leaves that gauge out. */
 const COUNT_TIMEOUT_MS = 2_000;
 
 /**
@@ -48,6 +49,10 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
   private readonly stepDuration: Histogram<'flow' | 'step' | 'status'>;
   private readonly taskDuration: Histogram<'flow' | 'task' | 'kind' | 'outcome'>;
   private readonly sagas: Gauge<'flow' | 'status'>;
+  private readonly queueMessages: Gauge<'queue'>;
+  private readonly deadLetters: Gauge<'queue'>;
+  /** The broker's depths being read for this scrape: both gauges wait for one reading. */
+  private depths?: Promise<QueueDepths[] | undefined>;
   /** The names registered, with the prefix. */
   private readonly names: string[] = [];
   private readonly sagasName: string;
@@ -57,6 +62,7 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
     private readonly observers: SagaObservers,
     private readonly plans: SagaRegistry,
     @Inject(SAGA_STORE) private readonly store: SagaStore,
+    @Inject(SAGA_TRANSPORT) private readonly transport: SagaTransport,
   ) {
     const { prefix, registry } = options;
     this.registry = registry;
@@ -103,6 +109,20 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       labelNames: ['flow', 'status'],
       registers,
       collect: () => this.countSagas(),
+    });
+    this.queueMessages = new Gauge({
+      name: name('queue_messages'),
+      help: "Messages ready on each queue of the flows this app orchestrates (starts, replies, each task's).",
+      labelNames: ['queue'],
+      registers,
+      collect: () => this.countQueues(),
+    });
+    this.deadLetters = new Gauge({
+      name: name('dead_letter_messages'),
+      help: 'Messages in the dead-letter queue (by its name), each with the reason it was set aside.',
+      labelNames: ['queue'],
+      registers,
+      collect: () => this.countDeadLetters(),
     });
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   }
@@ -151,6 +171,47 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
 
   callbackFailed(flow: string): void {
     this.callbackFailures.inc({ flow });
+  }
+
+  /** Sets `dta_queue_messages` from the broker; a broker that is down or slow leaves it out, logged. */
+  private async countQueues(): Promise<void> {
+    const depths = await this.readDepths();
+    this.queueMessages.reset();
+    for (const { queues } of depths ?? []) {
+      for (const [queue, ready] of Object.entries(queues)) this.queueMessages.set({ queue }, ready);
+    }
+  }
+
+  /** Sets `dta_dead_letter_messages` from the broker, with the same reading as `dta_queue_messages`. */
+  private async countDeadLetters(): Promise<void> {
+    const depths = await this.readDepths();
+    this.deadLetters.reset();
+    // The dead-letter queue is shared: any of the readings has its depth.
+    if (depths?.[0]) this.deadLetters.set({ queue: depths[0].deadLetterQueue }, depths[0].deadLetters);
+  }
+
+  /**
+   * The broker's depths for the flows this app orchestrates, one reading shared by the gauges that ask while
+   * it is under way; undefined (logged once) when the broker did not answer in time.
+   */
+  private readDepths(): Promise<QueueDepths[] | undefined> {
+    this.depths ??= within(
+      COUNT_TIMEOUT_MS,
+      Promise.all(
+        this.plans.allPlans().map((plan) =>
+          this.transport.queueDepths(
+            plan.flow,
+            plan.steps.flatMap((step) => step.tasks.map((task) => task.name)),
+          ),
+        ),
+      ),
+    )
+      .catch((error: unknown) => {
+        this.logger.warn(`queue depths left out of this scrape: the broker did not answer: ${String(error)}`);
+        return undefined;
+      })
+      .finally(() => (this.depths = undefined));
+    return this.depths;
   }
 
   /** Sets `dta_sagas` from the store; a store that is down or slow leaves it out of this scrape, logged. */

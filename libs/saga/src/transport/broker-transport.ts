@@ -16,7 +16,7 @@ import type {
   TaskMessage,
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
-import type { ConsumeOptions, MessageHandler, SagaTransport } from './saga-transport.interface';
+import type { ConsumeOptions, MessageHandler, QueueDepths, SagaTransport } from './saga-transport.interface';
 import { activeSpanContext, isTracing } from './trace-context';
 import { traceHeaders, type TraceHeaders } from './trace-headers';
 import { TransportClosedError } from './transport-closed.error';
@@ -140,6 +140,22 @@ export abstract class BrokerTransport implements SagaTransport {
     const queues = [this.channels.start(flow).queue, this.channels.throttled(flow).queue];
     const counts = await Promise.all(queues.map((queue) => this.countReady(queue)));
     return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  async queueDepths(flow: string, tasks: readonly string[]): Promise<QueueDepths> {
+    await this.#ready('count queue depths');
+    const { channels } = this;
+    const queues = [channels.start(flow), channels.throttled(flow), channels.reply(flow)]
+      .concat(tasks.map((task) => channels.task(flow, task)))
+      .map((channel) => channel.queue);
+    const [deadLetters, ...counts] = await Promise.all(
+      [channels.deadLetter, ...queues].map((queue) => this.countReady(queue)),
+    );
+    return {
+      queues: Object.fromEntries(queues.map((queue, i) => [queue.name, counts[i]])),
+      deadLetterQueue: channels.deadLetter.name,
+      deadLetters,
+    };
   }
 
   sendTask(message: TaskMessage): Promise<void> {

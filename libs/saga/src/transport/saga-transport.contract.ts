@@ -435,6 +435,32 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
       });
     });
 
+    describe('queue depths', () => {
+      it("counts what is ready on each of a flow's queues, and the dead letters", async () => {
+        const { got, handler } = collect<TaskMessage>();
+        await transport.sendStart(start('trip', 1));
+        await transport.sendTask(task('trip', 'book-hotel', 1));
+        await transport.sendTask(task('trip', 'book-hotel', 2));
+        await transport.sendTask(task('other', 'book-hotel', 3));
+        await transport.consumeTasks('trip', 'book-car', handler);
+        await subject.injectRaw(names.taskQueue('trip', 'book-car'), 'not json');
+        await eventually(
+          async () => (await transport.queueDepths('trip', ['book-hotel', 'book-car'])).deadLetters === 1,
+          'the bad message dead-lettered',
+        );
+        const { queues, deadLetterQueue } = await transport.queueDepths('trip', ['book-hotel', 'book-car']);
+        expect(deadLetterQueue).toBe(names.deadLetterQueue);
+        expect(queues).toEqual({
+          [names.startQueue('trip')]: 1,
+          [names.throttledQueue('trip')]: 0,
+          [names.replyQueue('trip')]: 0,
+          [names.taskQueue('trip', 'book-hotel')]: 2,
+          [names.taskQueue('trip', 'book-car')]: 0,
+        });
+        expect(got).toEqual([]);
+      });
+    });
+
     describe('routing', () => {
       it("gives a task's consumer only that task of that flow", async () => {
         const hotel = collect<TaskMessage>();

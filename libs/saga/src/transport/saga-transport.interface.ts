@@ -23,6 +23,14 @@ export interface ConsumeOptions {
  * How sagas talk. Every channel is durable and at-least-once: consumers must tolerate duplicates.
  * Queue and exchange names are derived from flow and task names (see `transport/saga-topology.ts`).
  */
+/** What {@link SagaTransport.queueDepths} counts: ready messages by queue name, and dead letters. */
+export interface QueueDepths {
+  queues: Record<string, number>;
+  /** The dead-letter queue's name, and how many messages it holds. */
+  deadLetterQueue: string;
+  deadLetters: number;
+}
+
 export interface SagaTransport {
   /** Connects and declares the shared exchanges; idempotent. */
   init(): Promise<void>;
@@ -43,6 +51,13 @@ export interface SagaTransport {
    * starts past `maxQueuedStarts`.
    */
   queuedStarts(flow: string): Promise<number>;
+
+  /**
+   * The messages ready on each queue of `flow` (its start, throttled start and reply queues, and the queue of
+   * each of `tasks`), by queue name, and on the shared dead-letter queue; not those a consumer holds. A queue
+   * that does not exist yet counts 0. For metrics (`@dta/saga/metrics`).
+   */
+  queueDepths(flow: string, tasks: readonly string[]): Promise<QueueDepths>;
 
   sendTask(message: TaskMessage): Promise<void>;
   consumeTasks(

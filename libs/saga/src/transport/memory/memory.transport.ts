@@ -155,7 +155,9 @@ export class MemoryTransport extends BrokerTransport {
     this.consume(queue.name, receiver);
   }
 
+  /** The dead-letter queue's count is of {@link deadLetters}, where this transport keeps them. */
   protected async countReady(queue: QueueAddress): Promise<number> {
+    if (queue.name === this.topology.deadLetterQueue) return this.deadLettered.length;
     return this.readyCount(queue.name);
   }
 
