@@ -154,12 +154,12 @@ describe('OpenTelemetry traces across two processes on RabbitMQ', () => {
     expect(done.traceId).toBe(traceId);
     expect(new Set([...here, ...workerSpans].map((span) => span.traceId))).toEqual(new Set([traceId]));
 
-    const start = one(here, 'saga start traced-parcel');
+    const start = one(here, 'saga start parcel');
     expect(start.parentSpanId).toBe(http.spanId);
     const pack = one(workerSpans, 'saga task pack');
-    const packReply = one(here, 'saga reply traced-parcel pack');
+    const packReply = one(here, 'saga reply parcel pack');
     const ship = one(workerSpans, 'saga task ship');
-    const shipReply = one(here, 'saga reply traced-parcel ship');
+    const shipReply = one(here, 'saga reply parcel ship');
     // Orchestrator -> worker: each task span's parent is the orchestrator span that sent its command.
     expect(pack.parentSpanId).toBe(start.spanId);
     expect(ship.parentSpanId).toBe(packReply.spanId);

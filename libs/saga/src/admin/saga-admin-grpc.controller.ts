@@ -112,9 +112,9 @@ export class SagaAdminGrpcController {
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'CountSagas')
-  async countSagas(request: { flow: string }): Promise<{ flow: string } & SagaCounts> {
+  async countSagas(request: { flow: string }): Promise<{ flow: string; counts: SagaCounts }> {
     const { flow } = await parseAdminInput(CountSagasQueryDto, { flow: given(request.flow) });
-    return { flow: flow ?? '', ...(await this.admin.count(flow)) };
+    return { flow: flow ?? '', counts: await this.admin.count(flow) };
   }
 
   @GrpcMethod(SAGA_ADMIN_GRPC_SERVICE, 'GetSaga')

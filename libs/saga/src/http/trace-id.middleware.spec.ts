@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { context, trace } from '@opentelemetry/api';
 import { sagaTraceId, type TracedRequest } from './trace-id.middleware';
+import { withTracingSdk } from '../transport/testing/tracing-sdk';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -39,13 +39,7 @@ describe('sagaTraceId', () => {
   });
 
   describe('with an OpenTelemetry SDK registered', () => {
-    beforeAll(() => new NodeTracerProvider().register());
-
-    afterAll(() => {
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    });
+    withTracingSdk();
 
     it('takes the trace id of the active span (the HTTP instrumentation’s) first', () => {
       const span = trace.getTracer('http').startSpan('GET /bookings');

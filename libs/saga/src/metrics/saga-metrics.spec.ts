@@ -11,8 +11,7 @@ import { SagaCallbackDispatcher } from '../runtime/saga-callback.dispatcher';
 import { SagaClient } from '../runtime/saga.client';
 import {
   Parcel,
-  ParcelSaga,
-  ParcelTasks,
+  PARCEL_PROVIDERS,
   parcelBehaviour,
   resetParcelBehaviour,
 } from '../runtime/testing/parcel.flow';
@@ -37,7 +36,7 @@ function parcelApp(
   return httpTestApp(
     {
       imports: [SagaTestingModule.forRoot(sagaOptions), SagaMetricsModule.forRoot(options)],
-      providers: [ParcelSaga, ParcelTasks],
+      providers: PARCEL_PROVIDERS,
     },
     platform,
     { logger: false },

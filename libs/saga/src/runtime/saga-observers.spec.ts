@@ -6,13 +6,7 @@ import type { SagaStore } from '../store/saga-store.interface';
 import { SagaTestingModule } from '../testing/saga-testing.module';
 import { SagaClient } from './saga.client';
 import { type SagaObserver, SagaObservers } from './saga-observers';
-import {
-  Parcel,
-  ParcelSaga,
-  ParcelTasks,
-  parcelBehaviour,
-  resetParcelBehaviour,
-} from './testing/parcel.flow';
+import { Parcel, PARCEL_PROVIDERS, parcelBehaviour, resetParcelBehaviour } from './testing/parcel.flow';
 
 /** An observer that writes down what it is told, one line per fact, and every duration. */
 function recorder(): { observer: SagaObserver; told: string[]; durations: number[] } {
@@ -57,7 +51,7 @@ describe('SagaObservers, told by the runtime (memory transport and store)', () =
     resetParcelBehaviour();
     moduleRef = await Test.createTestingModule({
       imports: [SagaTestingModule.forRoot()],
-      providers: [ParcelSaga, ParcelTasks],
+      providers: PARCEL_PROVIDERS,
     }).compile();
     await moduleRef.init();
     client = moduleRef.get(SagaClient);

@@ -1,98 +1,35 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { IsString } from 'class-validator';
-import { Compensate, Saga, Step, Task } from '../decorators';
-import { defineSaga, task } from '../definition/saga-contract';
-import type { SagaView } from '../engine/saga-plan';
 import { SagaCompensatedError } from '../errors/saga-outcome.error';
 import { SAGA_VERSION } from '../saga.constants';
 import { SagaTestingModule, type SagaTestingOptions } from '../testing/saga-testing.module';
 import { isTracing } from '../transport/trace-context';
+import { withTracingSdk } from '../transport/testing/tracing-sdk';
 import { SagaClient } from './saga.client';
-
-class ParcelInput {
-  @IsString()
-  parcel!: string;
-}
-
-const Parcel = defineSaga('parcel', {
-  input: ParcelInput,
-  tasks: {
-    pack: task<ParcelInput, { box: string }>({ attempts: 1 }),
-    ship: task<{ box: string }, { van: string }>({ attempts: 1 }),
-  },
-});
-
-let shipping: 'ok' | 'break down' | 'break down once' = 'ok';
-
-@Saga(Parcel)
-class ParcelSaga {
-  @Step(1, ['pack'])
-  packing(s: SagaView) {
-    return { pack: s.input };
-  }
-
-  @Step(2, ['ship'])
-  shipping(s: SagaView) {
-    return { ship: s.out('pack') };
-  }
-}
-
-@Injectable()
-class ParcelTasks {
-  @Task(Parcel.task.pack)
-  pack(input: ParcelInput) {
-    // The user's own instrumented call, made while the task runs.
-    trace.getTracer('parcel-app').startSpan('label printer').end();
-    return { box: `box-${input.parcel}` };
-  }
-
-  @Compensate(Parcel.task.pack)
-  unpack() {}
-
-  @Task(Parcel.task.ship)
-  ship() {
-    if (shipping === 'ok') return { van: 'v1' };
-    if (shipping === 'break down once') shipping = 'ok';
-    throw new Error('the van broke down');
-  }
-
-  @Compensate(Parcel.task.ship)
-  unship() {}
-}
+import { Parcel, PARCEL_PROVIDERS, parcelBehaviour, resetParcelBehaviour } from './testing/parcel.flow';
 
 describe('SagaTracer: the spans of a saga (memory transport and store, an SDK registered)', () => {
   const exporter = new InMemorySpanExporter();
   let moduleRef: TestingModule;
   let client: SagaClient;
 
-  beforeAll(() => {
-    new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-  });
-
-  afterAll(() => {
-    trace.disable();
-    context.disable();
-    propagation.disable();
-  });
+  withTracingSdk({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
   async function boot(options: SagaTestingOptions = {}): Promise<void> {
     await moduleRef?.close();
     moduleRef = await Test.createTestingModule({
       imports: [SagaTestingModule.forRoot(options)],
-      providers: [ParcelSaga, ParcelTasks],
+      providers: PARCEL_PROVIDERS,
     }).compile();
     await moduleRef.init();
     client = moduleRef.get(SagaClient);
   }
 
   beforeEach(async () => {
-    shipping = 'ok';
+    resetParcelBehaviour();
     exporter.reset();
     await boot();
   });
@@ -191,7 +128,7 @@ describe('SagaTracer: the spans of a saga (memory transport and store, an SDK re
   });
 
   it('marks a failed task, its failed step and the compensated saga ERROR, and traces the compensation', async () => {
-    shipping = 'break down';
+    parcelBehaviour.shipping = 'break down';
 
     await expect(client.run(Parcel, { parcel: 'p4' })).rejects.toThrow(SagaCompensatedError);
 
@@ -210,7 +147,7 @@ describe('SagaTracer: the spans of a saga (memory transport and store, an SDK re
   it('traces a retry’s timer, and sends the retry inside it', async () => {
     await boot({ overrideTaskOptions: { attempts: 2, backoff: { delay: '1ms' } } });
     exporter.reset();
-    shipping = 'break down once';
+    parcelBehaviour.shipping = 'break down once';
 
     const done = await client.run(Parcel, { parcel: 'p5' });
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { IsString } from 'class-validator';
 import { Compensate, Saga, Step, Task } from '../../decorators';
 import { defineSaga, task } from '../../definition/saga-contract';
@@ -22,8 +23,14 @@ export const Parcel = defineSaga('parcel', {
   },
 });
 
-/** What the handlers do: refuse to ship, or hold the packing until `gate` resolves. */
-export const parcelBehaviour = { shipping: 'ok' as 'ok' | 'refuse', gate: Promise.resolve() };
+/**
+ * What the handlers do: ship, refuse to (`TaskRejectedError`), break down (an `Error`) every time or once; and
+ * hold the packing until `gate` resolves.
+ */
+export const parcelBehaviour = {
+  shipping: 'ok' as 'ok' | 'refuse' | 'break down' | 'break down once',
+  gate: Promise.resolve(),
+};
 
 /** Back to shipping and packing at once. */
 export function resetParcelBehaviour(): void {
@@ -48,6 +55,8 @@ export class ParcelTasks {
   @Task(Parcel.task.pack)
   async pack(input: ParcelInput) {
     await parcelBehaviour.gate;
+    // The handler's own instrumented call (a no-op without an OpenTelemetry SDK): it nests under the task's span.
+    trace.getTracer('parcel-app').startSpan('label printer').end();
     return { box: `box-${input.parcel}` };
   }
 
@@ -56,7 +65,13 @@ export class ParcelTasks {
 
   @Task(Parcel.task.ship)
   ship() {
-    if (parcelBehaviour.shipping === 'refuse') throw new TaskRejectedError('no van today');
-    return { van: 'v1' };
+    const { shipping } = parcelBehaviour;
+    if (shipping === 'ok') return { van: 'v1' };
+    if (shipping === 'refuse') throw new TaskRejectedError('no van today');
+    if (shipping === 'break down once') parcelBehaviour.shipping = 'ok';
+    throw new Error('the van broke down');
   }
 }
+
+/** What an app hosting the whole flow provides: its aggregator and its tasks. */
+export const PARCEL_PROVIDERS = [ParcelSaga, ParcelTasks];

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MemoryTransport } from './memory.transport';
 import { WIRE_VERSION, type LifecycleEvent, type TaskMessage } from '../saga-messages';
 import { describeSagaTransportContract, eventually } from '../saga-transport.contract';
 import { sampleTask as task } from '../testing/sample-messages';
 import { traceLinkage } from '../testing/trace-linkage';
+import { withTracingSdk } from '../testing/tracing-sdk';
 
 describeSagaTransportContract('MemoryTransport', async ({ prefix, ...settings }) => {
   const transport = new MemoryTransport({ prefix, ...settings });
@@ -32,13 +31,7 @@ describe('MemoryTransport', () => {
   afterEach(() => transport.close());
 
   describe('with an OpenTelemetry SDK registered', () => {
-    beforeAll(() => new NodeTracerProvider().register());
-
-    afterAll(() => {
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    });
+    withTracingSdk();
 
     it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
       const { sender, handler } = await traceLinkage(transport);

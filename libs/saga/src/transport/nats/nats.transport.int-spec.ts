@@ -11,8 +11,6 @@ import {
   type MsgRequest,
   type StoredMsg,
 } from '@nats-io/jetstream';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { startNats, stopNats, type StartedNats } from '../../../../../test/infra/nats-test-server';
 import { findExecutable } from '../../../../../test/infra/system-commands';
 import { NatsTransport } from './nats.transport';
@@ -32,6 +30,7 @@ import {
 import { RecordingLogger } from '../testing/recording-logger';
 import { sampleStart as start, sampleTask as task } from '../testing/sample-messages';
 import { traceLinkage } from '../testing/trace-linkage';
+import { withTracingSdk } from '../testing/tracing-sdk';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -165,13 +164,7 @@ describe('NatsTransport on NATS JetStream', () => {
   });
 
   describe('with an OpenTelemetry SDK registered', () => {
-    beforeAll(() => new NodeTracerProvider().register());
-
-    afterAll(() => {
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    });
+    withTracingSdk();
 
     it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
       const { sender, handler } = await traceLinkage(open());

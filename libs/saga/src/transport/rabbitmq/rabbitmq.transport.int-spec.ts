@@ -2,8 +2,6 @@ import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
 import { WIRE_VERSION, type LifecycleEvent, type ResultMessage } from '../saga-messages';
@@ -21,6 +19,7 @@ import {
 import { RecordingLogger } from '../testing/recording-logger';
 import { sampleTask as task } from '../testing/sample-messages';
 import { traceLinkage } from '../testing/trace-linkage';
+import { withTracingSdk } from '../testing/tracing-sdk';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -144,13 +143,7 @@ describe('RabbitMqTransport on RabbitMQ', () => {
   });
 
   describe('with an OpenTelemetry SDK registered', () => {
-    beforeAll(() => new NodeTracerProvider().register());
-
-    afterAll(() => {
-      trace.disable();
-      context.disable();
-      propagation.disable();
-    });
+    withTracingSdk();
 
     it('runs a handler as a child of the span that sent its message (the traceparent header)', async () => {
       const { sender, handler } = await traceLinkage(open());
