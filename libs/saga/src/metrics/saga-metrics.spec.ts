@@ -183,6 +183,25 @@ describe('SagaMetricsModule (memory transport and store)', () => {
     expect(sample(await scrape(), 'dta_sagas', { flow, status: 'running' })).toBe(0);
   });
 
+  it('reads the age of the oldest unpublished outbox from the store, in its clock, and 0 once none is left', async () => {
+    app = await parcelApp();
+    const store = app.get<SagaStore>(SAGA_STORE);
+    // A publisher that never clears what it published: the saga's first outbox stays.
+    const clear = jest.spyOn(store, 'clearOutbox').mockResolvedValue(undefined);
+    await app.get(SagaClient).run(Parcel, { parcel: 'p8' });
+    const oldest = await store.oldestOutboxAt();
+    expect(oldest).toBeDefined();
+    jest.spyOn(store, 'time').mockResolvedValue(oldest! + 90_000);
+    expect(sample(await scrape(), 'dta_outbox_oldest_age_seconds')).toBe(90);
+
+    clear.mockRestore();
+    for (const { sagaId, version } of await store.pendingOutboxes(Number.MAX_SAFE_INTEGER, 100)) {
+      await store.clearOutbox(sagaId, version);
+    }
+    await expect(store.oldestOutboxAt()).resolves.toBeUndefined();
+    expect(sample(await scrape(), 'dta_outbox_oldest_age_seconds')).toBe(0);
+  });
+
   it("reads what waits on each of the flow's queues, and the dead letters, from the broker at each scrape", async () => {
     // One pack at a time, held: the second saga's pack command waits on its queue.
     app = await parcelApp(undefined, undefined, { prefetch: 1 });
@@ -227,10 +246,12 @@ describe('SagaMetricsModule (memory transport and store)', () => {
     await app.get(SagaClient).run(Parcel, { parcel: 'p4' });
     const store = app.get<SagaStore>(SAGA_STORE);
     jest.spyOn(store, 'count').mockRejectedValue(new Error('connection refused'));
+    jest.spyOn(store, 'time').mockRejectedValue(new Error('connection refused'));
 
     const text = await scrape();
 
     expect(sample(text, 'dta_sagas', { flow, status: 'running' })).toBeUndefined();
+    expect(sample(text, 'dta_outbox_oldest_age_seconds')).toBeNaN();
     expect(sample(text, 'dta_saga_completed_total', { flow })).toBe(1);
   });
 

@@ -51,6 +51,7 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
   private readonly sagas: Gauge<'flow' | 'status'>;
   private readonly queueMessages: Gauge<'queue'>;
   private readonly deadLetters: Gauge<'queue'>;
+  private readonly outboxAge: Gauge;
   /** The broker's depths being read for this scrape: both gauges wait for one reading. */
   private depths?: Promise<QueueDepths[] | undefined>;
   /** The names registered, with the prefix. */
@@ -123,6 +124,12 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       labelNames: ['queue'],
       registers,
       collect: () => this.countDeadLetters(),
+    });
+    this.outboxAge = new Gauge({
+      name: name('outbox_oldest_age_seconds'),
+      help: 'Age of the oldest outbox still unpublished (0: none); NaN when the store did not answer.',
+      registers,
+      collect: () => this.ageOutboxes(),
     });
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   }
@@ -212,6 +219,24 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       })
       .finally(() => (this.depths = undefined));
     return this.depths;
+  }
+
+  /**
+   * Sets `dta_outbox_oldest_age_seconds` from the store, in its clock. An outbox lives from its commit until
+   * its commands are published (milliseconds); one that grows old is a publisher that died or a broker that
+   * refuses, and the outbox relay republishes it.
+   */
+  private async ageOutboxes(): Promise<void> {
+    try {
+      const [now, oldest] = await within(
+        COUNT_TIMEOUT_MS,
+        Promise.all([this.store.time(), this.store.oldestOutboxAt()]),
+      );
+      this.outboxAge.set(oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000);
+    } catch (error) {
+      this.outboxAge.set(Number.NaN);
+      this.logger.warn(`the outbox age is NaN in this scrape: the store did not answer: ${String(error)}`);
+    }
   }
 
   /** Sets `dta_sagas` from the store; a store that is down or slow leaves it out of this scrape, logged. */

@@ -167,6 +167,16 @@ export class MemorySagaStore implements SagaStore {
       .map((stored) => structuredClone(stored.outbox));
   }
 
+  async oldestOutboxAt(): Promise<number | undefined> {
+    let oldest: number | undefined;
+    for (const sagaId of [...this.outboxes.keys()]) {
+      for (const { storedAt } of this.live(this.outboxes, sagaId)?.values() ?? []) {
+        if (oldest === undefined || storedAt < oldest) oldest = storedAt;
+      }
+    }
+    return oldest;
+  }
+
   async claimDueTimers(now: number, leaseMs: number, limit: number): Promise<DueTimer[]> {
     const due = [...this.timers.entries()]
       .filter(([, entry]) => entry.score <= now)

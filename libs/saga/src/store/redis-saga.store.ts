@@ -349,6 +349,20 @@ export class RedisSagaStore implements SagaStore {
     return earliest(pending, limit).map(({ outbox }) => outbox);
   }
 
+  /** The lowest score of every shard's outbox index (one `ZRANGE … 0 0 WITHSCORES` per shard, at once). */
+  async oldestOutboxAt(): Promise<number | undefined> {
+    const oldest = await Promise.all(
+      this.keys.allShards.map(async (shard) => {
+        const index = this.keys.outboxIndex(shard);
+        return scoredOf(
+          await redisCall(() => this.client.zrange(index, 0, 0, 'WITHSCORES')),
+          'oldestOutboxAt',
+        );
+      }),
+    );
+    return earliest(oldest)[0]?.score;
+  }
+
   /**
    * Reads the due timers of every shard at once (up to `limit` each), then claims, in the shards that have
    * them, as many as the earliest `limit` overall hold there. An idle sweep costs one read per shard.

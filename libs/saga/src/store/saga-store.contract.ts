@@ -214,6 +214,19 @@ export function describeSagaStoreContract(name: string, factory: () => Promise<S
         await expect(store.load('s1')).resolves.toMatchObject({ version: 3 });
       });
 
+      it('tells when the oldest pending outbox was stored, and nothing once every outbox is cleared', async () => {
+        await expect(store.oldestOutboxAt()).resolves.toBeUndefined();
+        const before = await store.time();
+        await store.create(sagaState('s1'), [runTask('a')]);
+        await store.create(sagaState('s2'), [runTask('b')]);
+        const oldest = await store.oldestOutboxAt();
+        expect(oldest).toBeGreaterThanOrEqual(before);
+        expect(oldest).toBeLessThanOrEqual(await store.time());
+        await store.clearOutbox('s1', 1);
+        await store.clearOutbox('s2', 1);
+        await expect(store.oldestOutboxAt()).resolves.toBeUndefined();
+      });
+
       it('clearOutbox drops the outbox of its version, and is safe to repeat', async () => {
         await store.create(sagaState('s1'), [runTask('a')]);
         await store.clearOutbox('s1', 1);

@@ -114,6 +114,13 @@ export interface SagaStore {
   pendingOutboxes(before: number, limit: number): Promise<SagaOutbox[]>;
 
   /**
+   * When the oldest outbox still pending was stored (epoch ms, store time), or undefined when none is: an
+   * outbox is cleared once its commands are published, so an old one is a publisher that died or a broker
+   * that refuses (metrics: `dta_outbox_oldest_age_seconds`).
+   */
+  oldestOutboxAt(): Promise<number | undefined>;
+
+  /**
    * Claims timers due at `now`: each claimed timer is hidden for `leaseMs`, then due again unless
    * {@link completeTimer} removed it, so a sweeper that dies loses nothing.
    */
