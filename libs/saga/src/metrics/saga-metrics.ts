@@ -103,34 +103,34 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       'Time a task or compensation handler ran in this process, by how it ended.',
       ['flow', 'task', 'kind', 'outcome'],
     );
-    this.sagasName = name('sagas');
-    this.sagas = new Gauge({
-      name: this.sagasName,
-      help: 'Sagas of the flows this app orchestrates in each status they can still leave, read from the store.',
-      labelNames: ['flow', 'status'],
-      registers,
-      collect: () => this.countSagas(),
-    });
-    this.queueMessages = new Gauge({
-      name: name('queue_messages'),
-      help: "Messages ready on each queue of the flows this app orchestrates (starts, replies, each task's).",
-      labelNames: ['queue'],
-      registers,
-      collect: () => this.countQueues(),
-    });
-    this.deadLetters = new Gauge({
-      name: name('dead_letter_messages'),
-      help: 'Messages in the dead-letter queue (by its name), each with the reason it was set aside.',
-      labelNames: ['queue'],
-      registers,
-      collect: () => this.countDeadLetters(),
-    });
-    this.outboxAge = new Gauge({
-      name: name('outbox_oldest_age_seconds'),
-      help: 'Age of the oldest outbox still unpublished (0: none); NaN when the store did not answer.',
-      registers,
-      collect: () => this.ageOutboxes(),
-    });
+    /** A gauge read at each scrape: `collect` sets it from the store or the broker. */
+    const gauge = (suffix: string, help: string, labelNames: string[], collect: () => Promise<void>) =>
+      new Gauge({ name: name(suffix), help, labelNames, registers, collect });
+    this.sagasName = `${prefix}sagas`;
+    this.sagas = gauge(
+      'sagas',
+      'Sagas of the flows this app orchestrates in each status they can still leave, read from the store.',
+      ['flow', 'status'],
+      () => this.countSagas(),
+    );
+    this.queueMessages = gauge(
+      'queue_messages',
+      "Messages ready on each queue of the flows this app orchestrates (starts, replies, each task's).",
+      ['queue'],
+      () => this.countQueues(),
+    );
+    this.deadLetters = gauge(
+      'dead_letter_messages',
+      'Messages in the dead-letter queue (by its name), each with the reason it was set aside.',
+      ['queue'],
+      () => this.countDeadLetters(),
+    );
+    this.outboxAge = gauge(
+      'outbox_oldest_age_seconds',
+      'Age of the oldest outbox still unpublished (0: none); NaN when the store did not answer.',
+      [],
+      () => this.ageOutboxes(),
+    );
     if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   }
 
