@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { SagaState, SagaTimelineEntry } from '../engine/saga-state';
+import type { SagaError, SagaState, SagaTimelineEntry } from '../engine/saga-state';
 import { TaskRejectedError } from '../errors/task-rejected.error';
 
 /** How a saga ended. */
@@ -74,25 +74,16 @@ export class SagaObservers {
    */
   transitioned(before: SagaState, after: SagaState): void {
     if (this.observers.length === 0) return;
-    const timeline = after.timeline ?? [];
     const { flow } = after;
-    for (let n = before.timeline?.length ?? 0; n < timeline.length; n++) {
-      const { event, step = '', at } = timeline[n];
-      switch (event) {
-        case 'step-completed':
-        case 'step-failed': {
-          const status = event === 'step-completed' ? 'succeeded' : 'failed';
-          const started = stepStart(timeline, n, step);
-          if (started !== undefined) this.tell((o) => o.stepEnded?.(flow, step, status, at - started));
-          break;
-        }
-        case 'completed':
-        case 'compensated':
-          this.tell((o) => o.sagaEnded?.(flow, event, at - after.createdAt));
-          break;
-        case 'stalled':
-          this.tell((o) => o.sagaStalled?.(flow, step));
-          break;
+    for (const ending of transitionEndings(before, after)) {
+      if (ending.of === 'step') {
+        const { step, status, at, startedAt } = ending;
+        this.tell((o) => o.stepEnded?.(flow, step, status, at - startedAt));
+      } else if (ending.status === 'stalled') {
+        this.tell((o) => o.sagaStalled?.(flow, ending.step));
+      } else {
+        const { status, at } = ending;
+        this.tell((o) => o.sagaEnded?.(flow, status, at - after.createdAt));
       }
     }
   }
@@ -130,8 +121,33 @@ export class SagaObservers {
   }
 }
 
+/** What a committed transition ended: a step (its verdict, since it last started), or the saga (or its run). */
+export type TransitionEnding =
+  | { of: 'step'; step: string; status: StepEndStatus; startedAt: number; at: number; error?: SagaError }
+  | { of: 'saga'; step: string; status: SagaEndStatus | 'stalled'; at: number; error?: SagaError };
+
+/**
+ * What the timeline entries a transition from `before` to `after` appended say ended (the timeline only
+ * grows, so they are the ones past `before`'s): read once here for the observers and for the tracer.
+ */
+export function transitionEndings(before: SagaState, after: SagaState): TransitionEnding[] {
+  const timeline = after.timeline ?? [];
+  const endings: TransitionEnding[] = [];
+  for (let n = before.timeline?.length ?? 0; n < timeline.length; n++) {
+    const { event, step = '', at, error } = timeline[n];
+    if (event === 'step-completed' || event === 'step-failed') {
+      const startedAt = stepStart(timeline, n, step);
+      const status = event === 'step-completed' ? 'succeeded' : 'failed';
+      if (startedAt !== undefined) endings.push({ of: 'step', step, status, startedAt, at, error });
+    } else if (event === 'completed' || event === 'compensated' || event === 'stalled') {
+      endings.push({ of: 'saga', step, status: event, at, error });
+    }
+  }
+  return endings;
+}
+
 /** When the step ending at `timeline[end]` last started. */
-export function stepStart(timeline: SagaTimelineEntry[], end: number, step: string): number | undefined {
+function stepStart(timeline: SagaTimelineEntry[], end: number, step: string): number | undefined {
   for (let n = end - 1; n >= 0; n--) {
     const entry = timeline[n];
     if (entry.event === 'step-started' && entry.step === step) return entry.at;

@@ -13,7 +13,7 @@ import { SAGA_TRACER_NAME, SAGA_VERSION } from '../saga.constants';
 import { describeError } from '../transport/message-delivery';
 import { activeSpanContext, isTracing } from '../transport/trace-context';
 import { w3cTraceId } from '../transport/trace-headers';
-import { stepStart } from './saga-observers';
+import { transitionEndings } from './saga-observers';
 import { SAGA_SPAN_ATTRIBUTES } from './saga.spans';
 
 /** A span to run something in: its name, the saga it belongs to, and what else it says. */
@@ -83,27 +83,23 @@ export class SagaTracer {
    * saga's creation to its end or stall. Called once, by the replica whose commit made the transition.
    */
   transitioned(before: SagaState, after: SagaState): void {
-    const timeline = after.timeline ?? [];
-    const from = before.timeline?.length ?? 0;
-    if (timeline.length === from) return;
-    let parent: Context | undefined;
-    for (let n = from; n < timeline.length; n++) {
-      const { event, step, at, error } = timeline[n];
-      if (event === 'step-completed' || event === 'step-failed') {
-        const started = stepStart(timeline, n, step ?? '');
-        if (started === undefined) continue;
-        parent ??= this.parentIn(after.id, after.traceId);
+    const endings = transitionEndings(before, after);
+    if (endings.length === 0) return;
+    const parent = this.parentIn(after.id, after.traceId);
+    for (const ending of endings) {
+      const { status, at, error } = ending;
+      if (ending.of === 'step') {
         const failed =
-          event === 'step-failed' ? (error?.message ?? after.failure?.error.message ?? 'failed') : undefined;
+          status === 'failed' ? (error?.message ?? after.failure?.error.message ?? 'failed') : undefined;
         const attributes = {
           ...sagaAttributes(after.id, after.flow),
-          [SAGA_SPAN_ATTRIBUTES.step]: step ?? '',
+          [SAGA_SPAN_ATTRIBUTES.step]: ending.step,
         };
-        this.emit(`saga step ${step}`, parent, started, at, attributes, failed);
-      } else if (event === 'completed' || event === 'compensated' || event === 'stalled') {
-        parent ??= this.parentIn(after.id, after.traceId);
-        const failed = event === 'completed' ? undefined : (error?.message ?? failureText(after, event));
-        const attributes = { ...sagaAttributes(after.id, after.flow), [SAGA_SPAN_ATTRIBUTES.status]: event };
+        this.emit(`saga step ${ending.step}`, parent, ending.startedAt, at, attributes, failed);
+      } else {
+        const failed =
+          ending.status === 'completed' ? undefined : (error?.message ?? failureText(after, ending.status));
+        const attributes = { ...sagaAttributes(after.id, after.flow), [SAGA_SPAN_ATTRIBUTES.status]: status };
         this.emit(`saga ${after.flow}`, parent, after.createdAt, at, attributes, failed);
       }
     }
