@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { within, sharedCall } from '../runtime/bounded-call';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { SagaTransport } from '../transport/saga-transport.interface';
@@ -20,53 +21,37 @@ import {
 @Injectable()
 export class SagaHealthIndicator {
   private readonly timeoutMs: number;
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly brokerCheck: () => Promise<void>;
+  private readonly storeCheck: () => Promise<void>;
 
   constructor(
     private readonly indicators: HealthIndicatorService,
-    @Inject(SAGA_TRANSPORT) private readonly broker: SagaTransport,
-    @Inject(SAGA_STORE) private readonly sagaStore: SagaStore,
+    @Inject(SAGA_TRANSPORT) broker: SagaTransport,
+    @Inject(SAGA_STORE) store: SagaStore,
     @Inject(SAGA_HEALTH_OPTIONS) options: SagaHealthOptions,
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    this.brokerCheck = sharedCall(() => broker.check());
+    this.storeCheck = sharedCall(() => store.check());
   }
 
   /** `transport: up` once the broker answered; `down` with the reason, or after `timeoutMs`. */
   transport(key = 'transport'): Promise<HealthIndicatorResult> {
-    return this.probe(key, 'the broker', () => this.broker.check());
+    return this.probe(key, 'the broker', this.brokerCheck);
   }
 
   /** `store: up` once the store answered; `down` with the reason, or after `timeoutMs`. */
   store(key = 'store'): Promise<HealthIndicatorResult> {
-    return this.probe(key, 'the store', () => this.sagaStore.check());
+    return this.probe(key, 'the store', this.storeCheck);
   }
 
   private async probe(key: string, part: string, check: () => Promise<void>): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${part} did not answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
     try {
-      await Promise.race([this.shared(key, check), late]);
+      await within(this.timeoutMs, check(), `${part} did not answer`);
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      clearTimeout(timer);
     }
-  }
-
-  /** The check under way for `key`, or a new one: probes during an outage do not pile up calls. */
-  private shared(key: string, check: () => Promise<void>): Promise<void> {
-    let pending = this.pending.get(key);
-    if (!pending) {
-      pending = check().finally(() => this.pending.delete(key));
-      this.pending.set(key, pending);
-    }
-    return pending;
   }
 }

@@ -10,6 +10,7 @@ import type {
 } from '../runtime/saga-observers';
 import { SagaObservers } from '../runtime/saga-observers';
 import { SagaRegistry } from '../runtime/saga.registry';
+import { sharedCall, within } from '../runtime/bounded-call';
 import { SAGA_STORE, SAGA_TRANSPORT } from '../saga.constants';
 import type { SagaStore } from '../store/saga-store.interface';
 import type { QueueDepths, SagaTransport } from '../transport/saga-transport.interface';
@@ -52,8 +53,8 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
   private readonly queueMessages: Gauge<'queue'>;
   private readonly deadLetters: Gauge<'queue'>;
   private readonly outboxAge: Gauge;
-  /** The broker's depths being read for this scrape: both gauges wait for one reading. */
-  private depths?: Promise<QueueDepths[] | undefined>;
+  /** The broker's depths for this scrape: both gauges wait for one reading. */
+  private readonly readDepths = sharedCall(() => this.depthsOfFlows());
   /** The names registered, with the prefix. */
   private readonly names: string[] = [];
   private readonly sagasName: string;
@@ -197,28 +198,21 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
     if (depths?.[0]) this.deadLetters.set({ queue: depths[0].deadLetterQueue }, depths[0].deadLetters);
   }
 
-  /**
-   * The broker's depths for the flows this app orchestrates, one reading shared by the gauges that ask while
-   * it is under way; undefined (logged once) when the broker did not answer in time.
-   */
-  private readDepths(): Promise<QueueDepths[] | undefined> {
-    this.depths ??= within(
-      COUNT_TIMEOUT_MS,
-      Promise.all(
-        this.plans.allPlans().map((plan) =>
-          this.transport.queueDepths(
-            plan.flow,
-            plan.steps.flatMap((step) => step.tasks.map((task) => task.name)),
-          ),
-        ),
+  /** The broker's depths for the flows this app orchestrates; undefined (logged) when it did not answer in time. */
+  private async depthsOfFlows(): Promise<QueueDepths[] | undefined> {
+    const plans = this.plans.allPlans();
+    const reading = plans.map((plan) =>
+      this.transport.queueDepths(
+        plan.flow,
+        plan.steps.flatMap((step) => step.tasks.map((task) => task.name)),
       ),
-    )
-      .catch((error: unknown) => {
-        this.logger.warn(`queue depths left out of this scrape: the broker did not answer: ${String(error)}`);
-        return undefined;
-      })
-      .finally(() => (this.depths = undefined));
-    return this.depths;
+    );
+    try {
+      return await within(COUNT_TIMEOUT_MS, Promise.all(reading));
+    } catch (error) {
+      this.logger.warn(`queue depths left out of this scrape: the broker did not answer: ${String(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -258,13 +252,4 @@ export class SagaMetrics implements SagaObserver, OnModuleInit, OnModuleDestroy 
       for (const status of OPEN_STATUSES) this.sagas.set({ flow, status }, counts[i][status] ?? 0);
     });
   }
-}
-
-/** `work`, or a rejection once `ms` passed. */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
