@@ -67,13 +67,16 @@ function toSagaError(error: unknown): SagaError {
  * a command that waited in a queue, for this service to come back, or for another delivery of the same task,
  * used none of it. Past it the worker answers that the outcome is unknown; the handler goes on holding the
  * task in the barrier (renewing its lease), a retry waits for it instead of running beside it, and its late
- * result is recorded and replied.
+ * result is recorded and replied. Its command stays unacknowledged (and takes a place of the consumer's
+ * prefetch) until the handler ended and what it left is settled: a late effect undone, a late result replied.
  */
 @Injectable()
 export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TaskWorker.name);
   /** Handlers that outran their timeout and still run. */
   private readonly late = new Set<Promise<void>>();
+  /** The late answer of each command whose handler outran its timeout: the command is held until it settles. */
+  private readonly outran = new WeakMap<TaskMessage, Promise<void>>();
   /** Aborted on shutdown: ends the pauses between tries at undoing a late effect. */
   private readonly stopping = new AbortController();
   private readonly tracer = new SagaTracer();
@@ -128,6 +131,9 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         ? await this.run(hosted, message, timeoutMs, leaseMs)
         : await this.compensate(hosted, message, timeoutMs, leaseMs);
     if (reply) await this.transport.sendReply(reply);
+    // A handler that outran its time still holds this command: see `bounded`.
+    const outran = this.outran.get(message);
+    if (outran) await outran;
     return reply;
   }
 
@@ -173,7 +179,10 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   /**
    * Gives a handler that began `timeoutMs`. Past it the answer is a timeout with outcome unknown, the handler
-   * goes on holding the task (a retry waits for it), and whatever it ends with is replied then.
+   * goes on holding the task (a retry waits for it), and whatever it ends with is replied then. The command
+   * stays unacknowledged until then (`answer` waits for the late end), so that a worker that dies meanwhile
+   * hands it back to the broker: the next delivery finds what the handler left in the barrier (an effect to
+   * undo, an output to reply) instead of nothing at all.
    */
   private async bounded(
     message: TaskMessage,
@@ -185,7 +194,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'expired')));
     const first = await Promise.race([working, expired]).finally(() => clearTimeout(timer));
     if (first !== 'expired') return first;
-    this.replyLater(message, working);
+    this.outran.set(message, this.replyLater(message, working));
     this.log(message, `${timeoutText}; answered with outcome unknown, the handler goes on`, 'warn');
     return {
       ...this.failure(message, { name: TASK_TIMEOUT_ERROR, message: timeoutText }, true),
@@ -193,14 +202,29 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     };
   }
 
-  private replyLater(message: TaskMessage, working: Promise<Reply>): void {
+  /**
+   * Sends the late answer once the handler ends. Rejects if it cannot (the store or the broker gave out, or
+   * the process stopped before a late effect was undone): the command, still held, is then delivered again.
+   */
+  private replyLater(message: TaskMessage, working: Promise<Reply>): Promise<void> {
     const late = working
       .then(async (reply) => {
         if (reply) await this.transport.sendReply(reply);
       })
-      .catch((error: unknown) => this.log(message, `late answer not sent: ${String(error)}`, 'warn'));
+      .catch((error: unknown) => {
+        this.log(
+          message,
+          `late answer not sent, the command goes back to its queue: ${String(error)}`,
+          'warn',
+        );
+        throw error;
+      });
     this.late.add(late);
-    void late.finally(() => this.late.delete(late));
+    void late.then(
+      () => this.late.delete(late),
+      () => this.late.delete(late),
+    );
+    return late;
   }
 
   private async invokeTask(
