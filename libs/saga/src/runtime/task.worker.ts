@@ -212,18 +212,11 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         if (reply) await this.transport.sendReply(reply);
       })
       .catch((error: unknown) => {
-        this.log(
-          message,
-          `late answer not sent, the command goes back to its queue: ${String(error)}`,
-          'warn',
-        );
+        this.log(message, `late answer not sent, the command is not acknowledged: ${String(error)}`, 'warn');
         throw error;
       });
     this.late.add(late);
-    void late.then(
-      () => this.late.delete(late),
-      () => this.late.delete(late),
-    );
+    void late.catch(() => undefined).finally(() => this.late.delete(late));
     return late;
   }
 
