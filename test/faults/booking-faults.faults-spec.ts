@@ -98,7 +98,10 @@ describe(`the booking system under faults (${profile.name} form)`, () => {
       name: 'duplicated commands and replies',
       faultMs: profile.duplicationMs,
       fault: async () => {
-        const tap = await DuplicatingTap.open(servers!.amqpUrl, names, flowQueues);
+        const replicas = live()
+          .of('orchestrator')
+          .map((p) => names.replicaReplyQueue(Booking.name, p.instanceId));
+        const tap = await DuplicatingTap.open(servers!.amqpUrl, names, flowQueues, replicas);
         await sleep(profile.duplicationMs);
         await tap.close();
         return { notes: `${tap.copies} starts, tasks and replies delivered twice` };

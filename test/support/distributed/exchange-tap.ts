@@ -4,6 +4,8 @@ import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'a
 export interface ExchangeTap {
   connection: ChannelModel;
   channel: Channel;
+  /** The tap's own queue: bind it to more exchanges or keys to copy more. */
+  queue: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function openExchangeTap(
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     for (const key of routingKeys) await channel.bindQueue(queue, exchange, key);
     await channel.consume(queue, (message) => message && onMessage(message, channel), { noAck: true });
-    return { connection, channel };
+    return { connection, channel, queue };
   } catch (error) {
     await connection.close().catch(() => undefined);
     throw error;

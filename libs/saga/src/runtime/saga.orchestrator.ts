@@ -101,7 +101,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
     this.published.start();
     for (const plan of this.registry.allPlans()) {
       const prefetch = { prefetch: this.options.prefetch };
-      await this.transport.consumeReplies(plan.flow, (reply) => this.onReply(reply), prefetch);
+      // The replies to this replica's commands come back to it (see `publish`), beside the shared queue.
+      await this.transport.consumeReplies(plan.flow, (reply) => this.onReply(reply), {
+        ...prefetch,
+        replica: this.results.address,
+      });
       await this.transport.consumeStarts(plan.flow, (start) => this.onStart(start), prefetch);
       await this.transport.consumeThrottledStarts(plan.flow, (start) => this.onThrottledStart(start), {
         prefetch: this.options.maxConcurrent,
@@ -418,6 +422,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
               attempt: command.attempt,
               input: command.input,
               timeoutMs: timeouts.get(command.task),
+              // The reply comes back here while this replica lives: the next event finds the saga cached.
+              replyTo: this.results.address,
               ...(command.type === 'compensate-task'
                 ? {
                     outcome: command.outcome,

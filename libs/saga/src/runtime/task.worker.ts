@@ -130,7 +130,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       message.kind === 'run'
         ? await this.run(hosted, message, timeoutMs, leaseMs)
         : await this.compensate(hosted, message, timeoutMs, leaseMs);
-    if (reply) await this.transport.sendReply(reply);
+    if (reply) await this.transport.sendReply(reply, message.replyTo);
     // A handler that outran its time still holds this command: see `bounded`.
     const outran = this.outran.get(message);
     if (outran) await outran;
@@ -209,7 +209,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private replyLater(message: TaskMessage, working: Promise<Reply>): Promise<void> {
     const late = working
       .then(async (reply) => {
-        if (reply) await this.transport.sendReply(reply);
+        if (reply) await this.transport.sendReply(reply, message.replyTo);
       })
       .catch((error: unknown) => {
         this.log(message, `late answer not sent, the command is not acknowledged: ${String(error)}`, 'warn');

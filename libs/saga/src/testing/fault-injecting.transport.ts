@@ -14,8 +14,8 @@ type ReplyFate = { kind: 'drop' } | { kind: 'outrun'; message: string };
 export function withFaults(transport: SagaTransport, faults: SagaFaults): SagaTransport {
   const fates = new Map<string, ReplyFate>();
 
-  const sendReply = (reply: ReplyMessage): Promise<void> => {
-    if (reply.kind !== 'run') return transport.sendReply(reply);
+  const sendReply = (reply: ReplyMessage, replyTo?: string): Promise<void> => {
+    if (reply.kind !== 'run') return transport.sendReply(reply, replyTo);
     const key = attemptKey(reply);
     const fate = fates.get(key);
     fates.delete(key);
@@ -35,9 +35,9 @@ export function withFaults(transport: SagaTransport, faults: SagaFaults): SagaTr
         error,
         retryable: true,
       };
-      return transport.sendReply({ ...outrun, outcome: 'unknown' });
+      return transport.sendReply({ ...outrun, outcome: 'unknown' }, replyTo);
     }
-    return transport.sendReply(reply);
+    return transport.sendReply(reply, replyTo);
   };
 
   const deliver = async (handler: MessageHandler<TaskMessage>, message: TaskMessage): Promise<void> => {
@@ -49,7 +49,7 @@ export function withFaults(transport: SagaTransport, faults: SagaFaults): SagaTr
   const faulted = async (fault: ArmedFault, handler: MessageHandler<TaskMessage>, message: TaskMessage) => {
     switch (fault.kind) {
       case 'reject':
-        return transport.sendReply(refusal(message, fault));
+        return transport.sendReply(refusal(message, fault), message.replyTo);
       case 'timeout':
         fates.set(attemptKey(message), { kind: 'outrun', message: fault.message });
         return handler(message);

@@ -16,7 +16,13 @@ import type {
   TaskMessage,
 } from './saga-messages';
 import { SagaTopology } from './saga-topology';
-import type { ConsumeOptions, MessageHandler, QueueDepths, SagaTransport } from './saga-transport.interface';
+import type {
+  ConsumeOptions,
+  MessageHandler,
+  QueueDepths,
+  ReplyConsumeOptions,
+  SagaTransport,
+} from './saga-transport.interface';
 import { activeSpanContext, isTracing } from './trace-context';
 import { traceHeaders, type TraceHeaders } from './trace-headers';
 import { TransportClosedError } from './transport-closed.error';
@@ -113,6 +119,30 @@ export abstract class BrokerTransport implements SagaTransport {
   /** Messages ready on `queue` (not those a consumer holds); 0 for a queue that does not exist. */
   protected abstract countReady(queue: QueueAddress): Promise<number>;
 
+  /**
+   * Sends a reply towards one orchestrator replica's queue `replica`, and to the flow's `shared` reply queue
+   * when that replica's queue is gone or its replica does not take it in time, so that nothing is lost. An
+   * adapter whose broker cannot fall back so keeps this default: `shared` only.
+   */
+  protected sendToReplica(
+    shared: QueueAddress,
+    _replica: QueueAddress,
+    message: OutgoingMessage,
+  ): Promise<void> {
+    return this.sendToQueue(shared, message);
+  }
+  /**
+   * Declares and consumes one replica's reply queue (`replica`, fed by {@link sendToReplica}, falling back to
+   * `shared`) like {@link consumeQueue}. The default consumes nothing: every reply arrives on `shared`.
+   */
+  protected consumeReplica(
+    _shared: QueueAddress,
+    _replica: QueueAddress,
+    _receiver: QueueReceiver,
+  ): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Connects; idempotent, and the other methods call it. A failed attempt can be retried. */
   async init(): Promise<void> {
     this.#assertOpen('init');
@@ -166,12 +196,21 @@ export abstract class BrokerTransport implements SagaTransport {
     return this.#consume(this.channels.task(flow, task), handler, options);
   }
 
-  sendReply(message: ReplyMessage): Promise<void> {
-    return this.#send(this.channels.reply(message.flow), message, 'send a reply message');
+  async sendReply(message: ReplyMessage, replyTo?: string): Promise<void> {
+    const shared = this.channels.reply(message.flow);
+    if (!replyTo) return this.#send(shared, message, 'send a reply message');
+    await this.#ready('send a reply message');
+    const replica = this.channels.replicaReply(message.flow, replyTo).queue;
+    await this.sendToReplica(shared.queue, replica, outgoing(message));
   }
 
-  consumeReplies(flow: string, handler: MessageHandler<ReplyMessage>, options?: ConsumeOptions) {
-    return this.#consume(this.channels.reply(flow), handler, options);
+  async consumeReplies(flow: string, handler: MessageHandler<ReplyMessage>, options?: ReplyConsumeOptions) {
+    const shared = this.channels.reply(flow);
+    await this.#consume(shared, handler, options);
+    if (!options?.replica) return;
+    const replica = this.channels.replicaReply(flow, options.replica);
+    await this.consumeReplica(shared.queue, replica.queue, this.#receiver(replica, handler, options));
+    this.#assertOpen('consume');
   }
 
   sendResult(replyTo: string, message: ResultMessage): Promise<void> {

@@ -46,6 +46,7 @@ export interface SagaChannel<M> {
  * | throttled | `dta.<flow>.throttled` | shared | {@link StartMessage} with `throttled` |
  * | task | `dta.<flow>.<task>` | shared | {@link TaskMessage} |
  * | reply | `dta.<flow>.replies` | shared | {@link ReplyMessage} |
+ * | replica reply | `dta.<flow>.replies.<instance>` | instance | {@link ReplyMessage} to one orchestrator replica's commands |
  * | result | `dta.results.<instance>` | instance | {@link ResultMessage} |
  * | callback | `dta.callbacks` | shared | {@link CallbackMessage} |
  * | event | `dta.events.<subscriber>`, fed by the topic `<flow>.<type>` | instance | {@link LifecycleEvent} |
@@ -73,6 +74,14 @@ export class SagaChannels {
 
   reply(flow: string): SagaChannel<ReplyMessage> {
     return shared(this.names.replyQueue(flow), parseReplyMessage);
+  }
+
+  /** Replies to the commands one orchestrator replica (`instance`) sent, where the broker can route them there. */
+  replicaReply(flow: string, instance: string): SagaChannel<ReplyMessage> {
+    return {
+      queue: { name: this.names.replicaReplyQueue(flow, instance), lifetime: 'instance' },
+      parse: parseReplyMessage,
+    };
   }
 
   result(instance: string): SagaChannel<ResultMessage> {

@@ -49,6 +49,12 @@ export interface TaskMessage extends Envelope {
   input: Json;
   /** The task's timeout: how long the worker lets one attempt's handler run before it answers `unknown`. */
   timeoutMs?: number;
+  /**
+   * The orchestrator instance that sent the command: its reply goes back to that instance where the transport
+   * can route it there safely (RabbitMQ), so that one replica sees every event of its sagas. Without it, or
+   * once that instance is gone, the reply goes to the flow's reply queue, where any replica takes it.
+   */
+  replyTo?: string;
   /** Compensation only: the task's output if it replied. */
   output?: Json;
   /** Compensation only. */
@@ -176,6 +182,7 @@ export function parseTaskMessage(raw: unknown): TaskMessage {
   requireKind(m, 'task');
   requireStrings(m, 'task', ['step', 'task']);
   requireAttempt(m, 'task');
+  if (m.replyTo !== undefined) requireStrings(m, 'task', ['replyTo']);
   return m as unknown as TaskMessage;
 }
 

@@ -8,6 +8,9 @@
  * | `dta.<flow>.throttled` | queue | throttled start requests; each orchestrator holds at most its limit |
  * | `dta.<flow>.<task>` | queue | run/compensate commands of a task (its workers) |
  * | `dta.<flow>.replies` | queue | task replies of a flow (orchestrators) |
+ * | `dta.<flow>.replies.<instance>` | queue | replies to the commands one orchestrator replica sent (RabbitMQ) |
+ * | `dta.replies` | direct exchange | replies sent back to a replica, routing key its reply queue's name |
+ * | `dta.replies.unrouted` | topic exchange | `dta.replies`' alternate: a reply for a gone replica, to its flow's queue |
  * | `dta.results.<instance>` | queue | one caller instance's results |
  * | `dta.callbacks` | queue | results to POST to callers' callback URLs |
  * | `dta.events` | topic exchange | lifecycle events, routing key `<flow>.<type>` |
@@ -19,6 +22,12 @@ export class SagaTopology {
 
   get commandsExchange(): string {
     return `${this.prefix}.commands`;
+  }
+  get repliesExchange(): string {
+    return `${this.prefix}.replies`;
+  }
+  get unroutedRepliesExchange(): string {
+    return `${this.prefix}.replies.unrouted`;
   }
   get eventsExchange(): string {
     return `${this.prefix}.events`;
@@ -43,6 +52,9 @@ export class SagaTopology {
   }
   replyQueue(flow: string): string {
     return `${this.prefix}.${flow}.replies`;
+  }
+  replicaReplyQueue(flow: string, instance: string): string {
+    return `${this.replyQueue(flow)}.${instance}`;
   }
   resultQueue(instance: string): string {
     return `${this.prefix}.results.${instance}`;

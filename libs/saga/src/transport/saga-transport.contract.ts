@@ -36,6 +36,9 @@ export function contractQueues(prefix: string): string[] {
       ...CONTRACT_TASKS.map((task) => names.taskQueue(flow, task)),
     ]),
     ...CONTRACT_INSTANCES.map((instance) => names.resultQueue(instance)),
+    ...CONTRACT_FLOWS.flatMap((flow) =>
+      CONTRACT_INSTANCES.map((instance) => names.replicaReplyQueue(flow, instance)),
+    ),
     ...CONTRACT_SUBSCRIBERS.map((subscriber) => names.eventQueue(subscriber)),
     names.callbackQueue,
     names.deadLetterQueue,
@@ -45,7 +48,7 @@ export function contractQueues(prefix: string): string[] {
 /** Every exchange the contract may create under `prefix`. */
 export function contractExchanges(prefix: string): string[] {
   const names = new SagaTopology(prefix);
-  return [names.commandsExchange, names.eventsExchange];
+  return [names.commandsExchange, names.eventsExchange, names.repliesExchange, names.unroutedRepliesExchange];
 }
 
 /** A message found in the dead-letter queue. */
@@ -501,6 +504,21 @@ export function describeSagaTransportContract(name: string, factory: SagaTranspo
         expect(otherStarts.got.map((m) => m.sagaId)).toEqual(['saga-1']);
         expect(tripReplies.got.map((m) => m.sagaId)).toEqual(['saga-4']);
         expect(otherReplies.got.map((m) => m.sagaId)).toEqual(['saga-3']);
+      });
+
+      it("gives a reply sent back to a replica, or to one that never consumed, to its flow's consumer", async () => {
+        const replies = collect<ReplyMessage>();
+        const otherReplies = collect<ReplyMessage>();
+        await transport.consumeReplies('trip', replies.handler, { replica: 'gw-1' });
+        await transport.consumeReplies('other', otherReplies.handler, { replica: 'gw-1' });
+        await transport.sendReply(reply('trip', 'book-hotel', 1, true), 'gw-1');
+        await transport.sendReply(reply('trip', 'book-hotel', 2, true), 'gw-2');
+        await transport.sendReply(reply('trip', 'book-hotel', 3, true));
+        await eventually(() => replies.got.length === 3, 'three replies');
+        expect(replies.got.map((m) => m.sagaId).sort()).toEqual(['saga-1', 'saga-2', 'saga-3']);
+        await sleep(100);
+        expect(replies.got).toHaveLength(3);
+        expect(otherReplies.got).toEqual([]);
       });
 
       it('never gives a result for one instance to another', async () => {

@@ -19,6 +19,17 @@ export interface ConsumeOptions {
   prefetch?: number;
 }
 
+/** How an orchestrator replica consumes its flow's replies. */
+export interface ReplyConsumeOptions extends ConsumeOptions {
+  /**
+   * This replica's instance id, the `replyTo` of the commands it sends: the replies sent back to it arrive here
+   * as well as those of the flow's shared queue, where a transport can route them so (RabbitMQ; the others
+   * ignore it and every reply arrives on the shared queue).
+   * @default none: only the shared queue
+   */
+  replica?: string;
+}
+
 /**
  * How sagas talk. Every channel is durable and at-least-once: consumers must tolerate duplicates.
  * Queue and exchange names are derived from flow and task names (see `transport/saga-topology.ts`).
@@ -67,11 +78,15 @@ export interface SagaTransport {
     options?: ConsumeOptions,
   ): Promise<void>;
 
-  sendReply(message: ReplyMessage): Promise<void>;
+  /**
+   * Sends to the flow's reply queue; with `replyTo` (the command's), to that orchestrator replica where the
+   * transport can do so without losing the reply once the replica is gone (see {@link ReplyConsumeOptions}).
+   */
+  sendReply(message: ReplyMessage, replyTo?: string): Promise<void>;
   consumeReplies(
     flow: string,
     handler: MessageHandler<ReplyMessage>,
-    options?: ConsumeOptions,
+    options?: ReplyConsumeOptions,
   ): Promise<void>;
 
   /** Sends to one caller instance's queue (`replyTo`), never to another instance. */

@@ -27,6 +27,17 @@ export interface RabbitMqTransportSettings extends DeliveryLimits {
    */
   instanceQueueExpiresMs?: number;
   /**
+   * How long a reply waits in the queue of the orchestrator replica that sent its command
+   * (`dta.<flow>.replies.<instance>`) before it moves to the flow's shared reply queue, where any replica takes
+   * it: what a reply to a replica that died waits. Replies going back to their replica let one replica see
+   * every event of its sagas, so its state cache answers and replicas do not race for a saga. 0: every reply
+   * goes to the shared queue. Less than `instanceQueueExpiresMs`. It is an argument of the replica's queue:
+   * changing it for an instance id whose queue exists needs that queue deleted first (RabbitMQ refuses to
+   * declare it anew), as for `instanceQueueExpiresMs`.
+   * @default 5000
+   */
+  replyAffinityMs?: number;
+  /**
    * Pause before a message whose handler threw (anything but `InvalidMessageError`) is published again.
    * @default 1000
    */
@@ -84,12 +95,24 @@ export type ResolvedRabbitMqTransportSettings = Required<Omit<RabbitMqTransportS
 export function resolveRabbitMqTransportSettings(
   options: RabbitMqTransportSettings,
 ): ResolvedRabbitMqTransportSettings {
+  const instanceQueueExpiresMs = options.instanceQueueExpiresMs ?? 600_000;
+  const replyAffinityMs = options.replyAffinityMs ?? 5000;
+  if (
+    !Number.isInteger(replyAffinityMs) ||
+    replyAffinityMs < 0 ||
+    replyAffinityMs >= instanceQueueExpiresMs
+  ) {
+    throw new RangeError(
+      `RabbitMqTransport: replyAffinityMs must be a whole number of ms from 0 to less than instanceQueueExpiresMs (${instanceQueueExpiresMs}), got ${replyAffinityMs}`,
+    );
+  }
   return {
     ...resolveDeliveryLimits(options),
     prefix: options.prefix ?? 'dta',
     prefetch: options.prefetch ?? 32,
     quorumQueues: options.quorumQueues ?? false,
-    instanceQueueExpiresMs: options.instanceQueueExpiresMs ?? 600_000,
+    instanceQueueExpiresMs,
+    replyAffinityMs,
     redeliveryDelayMs: options.redeliveryDelayMs ?? 1000,
     publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
   };

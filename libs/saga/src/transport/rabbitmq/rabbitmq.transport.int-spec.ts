@@ -4,7 +4,13 @@ import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { RabbitMqTransport } from './rabbitmq.transport';
 import type { RabbitMqTransportConnectOptions } from './rabbitmq-transport.options';
-import { WIRE_VERSION, type LifecycleEvent, type ResultMessage } from '../saga-messages';
+import {
+  WIRE_VERSION,
+  type LifecycleEvent,
+  type ReplyMessage,
+  type ResultMessage,
+  type WorkerReply,
+} from '../saga-messages';
 import { SagaTopology } from '../saga-topology';
 import { TransportClosedError } from '../transport-closed.error';
 import {
@@ -108,6 +114,20 @@ function result(n: number): ResultMessage {
     traceId: `t-${n}`,
     kind: 'finished',
     status: 'completed',
+  };
+}
+
+function reply(n: number): WorkerReply {
+  return {
+    v: WIRE_VERSION,
+    sagaId: `saga-${n}`,
+    flow: 'trip',
+    traceId: `t-${n}`,
+    kind: 'run',
+    task: 'book-hotel',
+    attempt: 1,
+    ok: true,
+    output: n,
   };
 }
 
@@ -223,6 +243,77 @@ describe('RabbitMqTransport on RabbitMQ', () => {
         arguments: { 'x-expires': 60_000 },
       }),
     ).resolves.toMatchObject({ queue: names.resultQueue('gw-1') });
+  });
+
+  describe('replies sent back to the orchestrator replica whose command they answer', () => {
+    const replicaQueue = (instance: string) => names.replicaReplyQueue('trip', instance);
+    const collect = () => {
+      const got: ReplyMessage[] = [];
+      return {
+        got,
+        sagaIds: () => got.map((m) => m.sagaId).sort(),
+        handler: async (m: ReplyMessage) => void got.push(m),
+      };
+    };
+
+    it('reach that replica only, while the shared queue still feeds every replica', async () => {
+      const first = collect();
+      const second = collect();
+      await open().consumeReplies('trip', first.handler, { replica: 'gw-1' });
+      await open().consumeReplies('trip', second.handler, { replica: 'gw-2' });
+      const worker = open();
+      for (let n = 1; n <= 8; n++) await worker.sendReply(reply(n), n <= 4 ? 'gw-1' : 'gw-2');
+      await eventually(() => first.got.length + second.got.length === 8, 'eight replies');
+      expect(first.sagaIds()).toEqual(['saga-1', 'saga-2', 'saga-3', 'saga-4']);
+      expect(second.sagaIds()).toEqual(['saga-5', 'saga-6', 'saga-7', 'saga-8']);
+
+      // Without a replica (an operator's action, a worker of an earlier version): either replica may take it.
+      for (let n = 9; n <= 16; n++) await worker.sendReply(reply(n));
+      await eventually(() => first.got.length + second.got.length === 16, 'sixteen replies');
+    });
+
+    it('move on to the shared queue after replyAffinityMs in the queue of a replica that is gone', async () => {
+      const gone = open({ replyAffinityMs: 300 });
+      await gone.consumeReplies('trip', async () => undefined, { replica: 'gw-2' });
+      await gone.close();
+      const worker = open();
+      await worker.sendReply(reply(1), 'gw-2');
+      // Confirmed: it waits in the replica's queue, which nobody consumes now.
+      await expect(probe.channel.checkQueue(replicaQueue('gw-2'))).resolves.toMatchObject({
+        messageCount: 1,
+      });
+
+      const live = collect();
+      await open({ replyAffinityMs: 300 }).consumeReplies('trip', live.handler, { replica: 'gw-1' });
+      await eventually(() => live.got.length === 1, 'the reply taken from the shared queue');
+      expect(live.got[0]).toEqual(reply(1));
+      await expect(probe.channel.checkQueue(replicaQueue('gw-2'))).resolves.toMatchObject({
+        messageCount: 0,
+      });
+    });
+
+    it("reach the shared queue at once when the replica's queue does not exist, and create none", async () => {
+      const live = collect();
+      await open().consumeReplies('trip', live.handler, { replica: 'gw-1' });
+      await open().sendReply(reply(1), 'gw-2');
+      await eventually(() => live.got.length === 1, 'the reply, through the alternate exchange');
+      await expect(probe.channel.checkQueue(replicaQueue('gw-2'))).rejects.toThrow(/404/);
+    });
+
+    it('all go to the shared queue with replyAffinityMs 0, and no replica queue is declared', async () => {
+      const live = collect();
+      await open({ replyAffinityMs: 0 }).consumeReplies('trip', live.handler, { replica: 'gw-1' });
+      await open({ replyAffinityMs: 0 }).sendReply(reply(1), 'gw-1');
+      await eventually(() => live.got.length === 1, 'the reply');
+      await expect(probe.channel.checkQueue(replicaQueue('gw-1'))).rejects.toThrow(/404/);
+    });
+
+    it('refuses a replyAffinityMs that the replica queue would not outlive', () => {
+      expect(() => createTransport(prefix, { replyAffinityMs: 600_000 })).toThrow(
+        /replyAffinityMs must be a whole number of ms from 0 to less than instanceQueueExpiresMs \(600000\), got 600000/,
+      );
+      expect(() => createTransport(prefix, { replyAffinityMs: -1 })).toThrow(/got -1/);
+    });
   });
 
   it('acknowledges the message whose handler finished during close, and requeues nothing else', async () => {

@@ -123,6 +123,30 @@ export class RabbitMqTransport extends BrokerTransport {
     await this.consume(this.rabbit.queue(queue), receiver);
   }
 
+  /**
+   * Publishes on `dta.replies` with the replica's queue name as routing key. Its queue gets it; when that
+   * queue is gone, the alternate exchange routes it to the shared queue, which is declared (and bound to the
+   * alternate exchange) first, once per connection.
+   */
+  protected override async sendToReplica(
+    shared: QueueAddress,
+    replica: QueueAddress,
+    message: OutgoingMessage,
+  ): Promise<void> {
+    if (this.settings.replyAffinityMs === 0) return this.sendToQueue(shared, message);
+    await this.ensureQueue(this.rabbit.sharedReplyQueue(shared), `${shared.name} (replica fallback)`);
+    await this.publish(this.topology.repliesExchange, replica.name, message);
+  }
+
+  protected override async consumeReplica(
+    shared: QueueAddress,
+    replica: QueueAddress,
+    receiver: QueueReceiver,
+  ): Promise<void> {
+    if (this.settings.replyAffinityMs === 0) return;
+    await this.consume(this.rabbit.replicaQueue(shared, replica), receiver);
+  }
+
   /** Publishes on the topic exchange with routing key `<flow>.<type>`; dropped if nobody is bound. */
   protected async publishToTopic(key: string, message: OutgoingMessage): Promise<void> {
     await this.publish(this.topology.eventsExchange, key, message);
@@ -250,15 +274,16 @@ export class RabbitMqTransport extends BrokerTransport {
    * Makes sure a destination queue exists before publishing to it, once per connection, so that nothing is
    * published to a missing queue. A queue that exists is only bound, whatever its arguments: the consumer side
    * decides them, and a sender configured differently (e.g. another `instanceQueueExpiresMs`) must not fail.
+   * `key` names it among those done: a declaration with more bindings than the plain one has a key of its own.
    */
-  private async ensureQueue(queue: QueueDeclaration): Promise<void> {
-    if (this.declared.has(queue.name)) return;
-    let declaring = this.declaring.get(queue.name);
+  private async ensureQueue(queue: QueueDeclaration, key = queue.name): Promise<void> {
+    if (this.declared.has(key)) return;
+    let declaring = this.declaring.get(key);
     if (!declaring) {
       declaring = this.declareForSending(queue)
-        .then(() => void this.declared.add(queue.name))
-        .finally(() => this.declaring.delete(queue.name));
-      this.declaring.set(queue.name, declaring);
+        .then(() => void this.declared.add(key))
+        .finally(() => this.declaring.delete(key));
+      this.declaring.set(key, declaring);
     }
     await declaring;
   }
