@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Context, context } from '@opentelemetry/api';
 import type { SagaCommand } from '../engine/saga-command';
 import type { SagaEvent } from '../engine/saga-event';
@@ -59,6 +60,13 @@ const HANDLED: Applied = { handled: true };
 
 /** How often a held throttled start checks its saga when no result arrived. */
 const THROTTLE_RECHECK_MS = 60_000;
+/**
+ * Transitions whose commands may be publishing at once while the replies that caused them are acknowledged
+ * already; past it a reply waits for its own, so that a broker slow to confirm slows the replies down.
+ */
+const UNCONFIRMED_MAX = 256;
+/** How long shutdown waits for commands still publishing (the outbox sweep publishes what it cuts short). */
+const SHUTDOWN_PUBLISH_WAIT_MS = 5_000;
 
 /**
  * The aggregators of the flows this application orchestrates: events in, engine, compare-and-set into the
@@ -78,6 +86,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   private readonly senders = new WeakMap<SagaEvent, Context>();
   private readonly timeouts = new WeakMap<SagaPlan, Map<string, number>>();
   private readonly published: PublishedOutboxes;
+  /** Committed transitions whose commands are being published. */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly registry: SagaRegistry,
@@ -94,6 +104,14 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.publishing.size > 0) {
+      const waited = new AbortController();
+      const timeout = sleep(SHUTDOWN_PUBLISH_WAIT_MS, undefined, { signal: waited.signal }).catch(
+        () => undefined,
+      );
+      await Promise.race([Promise.allSettled([...this.publishing]), timeout]);
+      waited.abort();
+    }
     await this.published.stop();
   }
 
@@ -235,7 +253,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
             now,
           };
     }
-    await this.apply(reply.sagaId, event);
+    await this.apply(reply.sagaId, event, 'on-commit');
   }
 
   /**
@@ -304,12 +322,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
    * a batch is under way are decided together, with one commit. The next batch waits
    * for the commit only, not for the broker to confirm the commands: those are in the outbox already, and
    * waiting for the confirms put one broker round trip per step on every saga's path. Resolves once the
-   * commands are published (the message under way is acknowledged after that).
+   * commands are published (the message under way is acknowledged after that), or with `on-commit` (a
+   * worker's reply) once they are committed: the outbox sweep publishes again whatever the broker does not
+   * confirm, so holding the reply for the confirms only cost a lone acknowledgement and 7-11 % of the
+   * throughput. Starts keep waiting, so that a broker slow to confirm holds new sagas back; and past
+   * `UNCONFIRMED_MAX` transitions publishing, replies wait too.
    */
-  private async apply(sagaId: string, event: SagaEvent): Promise<Applied> {
+  private async apply(sagaId: string, event: SagaEvent, acknowledge?: 'on-commit'): Promise<Applied> {
     if (isTracing()) this.senders.set(event, context.active());
     const applied = await this.batches.add(sagaId, event);
-    await applied.published;
+    if (acknowledge !== 'on-commit' || this.publishing.size > UNCONFIRMED_MAX) await applied.published;
     return applied;
   }
 
@@ -341,6 +363,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       if (transition.changed && (await this.commit(transition, state))) {
         this.remember(transition.state);
         const published = this.afterCommit(plan, state, transition.state, transition.commands);
+        this.track(published, transition.state);
         return { handled: true, state: transition.state, transition, published };
       }
       // A guess from the cache is checked against the store; a fresh read that changes nothing is final.
@@ -349,6 +372,20 @@ export class SagaOrchestrator implements OnApplicationBootstrap, BeforeApplicati
       this.cache.delete(sagaId);
       cached = undefined;
     }
+  }
+
+  /**
+   * Keeps `published` until it settles (shutdown waits for it) and logs a failure: nobody may be waiting for
+   * it (see `apply`), and the commands then go out with the outbox sweep.
+   */
+  private track(published: Promise<void>, state: SagaState): void {
+    this.publishing.add(published);
+    published
+      .catch((error: unknown) => {
+        const text = `commands of version ${state.version} not confirmed: ${String(error)}; the outbox sweep publishes them again`;
+        this.logger.warn(sagaLog(text, state));
+      })
+      .finally(() => this.publishing.delete(published));
   }
 
   /**
