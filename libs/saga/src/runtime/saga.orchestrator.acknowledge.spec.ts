@@ -1,9 +1,4 @@
-import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { IsString } from 'class-validator';
-import { Saga, Step, Task } from '../decorators';
-import { defineSaga, task } from '../definition/saga-contract';
-import type { SagaView } from '../engine/saga-plan';
 import { TransientFaultError } from '../errors/transient-fault.error';
 import { SagaModule } from '../saga.module';
 import { MemoryTransport } from '../transport/memory/memory.transport';
@@ -11,68 +6,30 @@ import type { ReplyMessage, TaskMessage } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
 import { SagaClient } from './saga.client';
 import { SagaTimerSweeper } from './saga-timer.sweeper';
+import { Parcel, PARCEL_PROVIDERS, resetParcelBehaviour } from './testing/parcel.flow';
 
 /**
  * A worker's reply is acknowledged once the transition it causes is committed, not once the broker confirmed
  * the commands that transition sends: those are in the outbox, and whatever is not confirmed goes out with the
  * outbox sweep.
  */
-class ParcelInput {
-  @IsString()
-  parcel!: string;
-}
+/** What becomes of the next publish of the `ship` command. */
+let shipSend: 'hold' | 'fail' | 'pass' = 'pass';
+let releaseShip: () => void = () => undefined;
+/** Replies of `pack` handed to the orchestrator, and those its handler had resolved (acknowledged). */
+const packReplies = { delivered: 0, acknowledged: 0 };
 
-const Post = defineSaga('post-parcel', {
-  input: ParcelInput,
-  tasks: {
-    weigh: task<ParcelInput, { grams: number }>({ compensable: false }),
-    stamp: task<{ grams: number }, { stamp: string }>({ compensable: false }),
-  },
-});
-
-@Saga(Post)
-class PostSaga {
-  @Step(1, ['weigh'])
-  weigh(s: SagaView) {
-    return { weigh: s.input };
-  }
-
-  @Step(2, ['stamp'])
-  stamp(s: SagaView) {
-    return { stamp: s.out('weigh') };
-  }
-}
-
-@Injectable()
-class PostTasks {
-  @Task(Post.task.weigh)
-  weigh() {
-    return { grams: 250 };
-  }
-
-  @Task(Post.task.stamp)
-  stamp(input: { grams: number }) {
-    return { stamp: `${input.grams}g` };
-  }
-}
-
-/** What becomes of the next publish of the `stamp` command. */
-let stampSend: 'hold' | 'fail' | 'pass' = 'pass';
-let releaseStamp: () => void = () => undefined;
-/** Replies of `weigh` handed to the orchestrator, and those its handler had resolved (acknowledged). */
-const weighReplies = { delivered: 0, acknowledged: 0 };
-
-/** The memory transport, with the `stamp` command's publish held or failed once, and `weigh` replies counted. */
+/** The memory transport, with the `ship` command's publish held or failed once, and `pack` replies counted. */
 function observedTransport(): SagaTransport {
   const transport = new MemoryTransport({ redeliveryDelayMs: 5 });
   return new Proxy(transport, {
     get(target, property, receiver) {
       if (property === 'sendTask') {
         return async (message: TaskMessage) => {
-          const fate = message.task === 'stamp' ? stampSend : 'pass';
-          if (message.task === 'stamp') stampSend = 'pass';
+          const fate = message.task === 'ship' ? shipSend : 'pass';
+          if (message.task === 'ship') shipSend = 'pass';
           if (fate === 'fail') throw new TransientFaultError('the broker did not confirm in time');
-          if (fate === 'hold') await new Promise<void>((resolve) => (releaseStamp = resolve));
+          if (fate === 'hold') await new Promise<void>((resolve) => (releaseShip = resolve));
           await target.sendTask(message);
         };
       }
@@ -81,10 +38,10 @@ function observedTransport(): SagaTransport {
           target.consumeReplies(
             flow,
             async (reply: ReplyMessage) => {
-              const weigh = reply.kind === 'run' && reply.task === 'weigh';
-              if (weigh) weighReplies.delivered++;
+              const pack = reply.kind === 'run' && reply.task === 'pack';
+              if (pack) packReplies.delivered++;
               await handler(reply);
-              if (weigh) weighReplies.acknowledged++;
+              if (pack) packReplies.acknowledged++;
             },
             options,
           );
@@ -95,7 +52,7 @@ function observedTransport(): SagaTransport {
   });
 }
 
-const STAMPED = { weigh: { grams: 250 }, stamp: { stamp: '250g' } };
+const SHIPPED = { pack: { box: 'box-p-1' }, ship: { van: 'v1' } };
 
 async function until(what: string, done: () => boolean): Promise<void> {
   for (let waited = 0; !done(); waited += 10) {
@@ -109,8 +66,9 @@ describe('SagaOrchestrator: a reply is acknowledged once its transition is commi
   let transport: SagaTransport;
 
   beforeEach(async () => {
-    weighReplies.delivered = 0;
-    weighReplies.acknowledged = 0;
+    resetParcelBehaviour();
+    packReplies.delivered = 0;
+    packReplies.acknowledged = 0;
     transport = observedTransport();
     moduleRef = await Test.createTestingModule({
       imports: [
@@ -122,34 +80,34 @@ describe('SagaOrchestrator: a reply is acknowledged once its transition is commi
           waitMs: 5_000,
         }),
       ],
-      providers: [PostSaga, PostTasks],
+      providers: PARCEL_PROVIDERS,
     }).compile();
     await moduleRef.init();
   });
 
   afterEach(async () => {
-    releaseStamp();
+    releaseShip();
     await moduleRef.close();
     await transport.close();
   });
 
   it('before the broker confirmed the commands it sends', async () => {
-    stampSend = 'hold';
-    const result = moduleRef.get(SagaClient).run(Post, { parcel: 'p-1' });
-    await until('the weigh reply acknowledged', () => weighReplies.acknowledged === 1);
+    shipSend = 'hold';
+    const result = moduleRef.get(SagaClient).run(Parcel, { parcel: 'p-1' });
+    await until('the pack reply acknowledged', () => packReplies.acknowledged === 1);
     // The next step's command is still unconfirmed.
-    releaseStamp();
-    await expect(result).resolves.toMatchObject({ status: 'completed', result: STAMPED });
-    expect(weighReplies.delivered).toBe(1);
+    releaseShip();
+    await expect(result).resolves.toMatchObject({ status: 'completed', result: SHIPPED });
+    expect(packReplies.delivered).toBe(1);
   });
 
   it('and a command the broker did not confirm goes out with the outbox sweep, the reply not delivered again', async () => {
-    stampSend = 'fail';
-    const result = moduleRef.get(SagaClient).run(Post, { parcel: 'p-2' });
-    await until('the weigh reply acknowledged', () => weighReplies.acknowledged === 1);
+    shipSend = 'fail';
+    const result = moduleRef.get(SagaClient).run(Parcel, { parcel: 'p-1' });
+    await until('the pack reply acknowledged', () => packReplies.acknowledged === 1);
     // The sweep republishes an outbox left for 5 s; its clock is moved past that instead of waiting.
     await moduleRef.get(SagaTimerSweeper).sweep(Date.now() + 6_000);
-    await expect(result).resolves.toMatchObject({ status: 'completed', result: STAMPED });
-    expect(weighReplies.delivered).toBe(1);
+    await expect(result).resolves.toMatchObject({ status: 'completed', result: SHIPPED });
+    expect(packReplies.delivered).toBe(1);
   });
 });

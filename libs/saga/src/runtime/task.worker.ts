@@ -24,6 +24,7 @@ import { toTaskOutput } from './json';
 import { sagaLog } from './saga-log';
 import { SAGA_SPANS } from './saga.spans';
 import { SagaTracer } from './saga.tracer';
+import { settledWithin } from './settled-within';
 
 /** An attempt's time when the command does not say (the task's default timeout). */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -101,12 +102,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
-    if (this.late.size === 0) return;
-    // The wait is cancelled once the late answers are out, so that it does not hold the process open.
-    const waited = new AbortController();
-    const timeout = sleep(SHUTDOWN_WAIT_MS, undefined, { signal: waited.signal }).catch(() => undefined);
-    await Promise.race([Promise.allSettled([...this.late]), timeout]);
-    waited.abort();
+    if (this.late.size > 0) await settledWithin([...this.late], SHUTDOWN_WAIT_MS);
   }
 
   /**
