@@ -33,11 +33,16 @@ describe('SAGA_QUORUM_QUEUES=true on RabbitMQ', () => {
   });
 
   /** Whether `queue` exists with these arguments: RabbitMQ refuses (406) a declaration that disagrees. */
-  const declaredAs = async (queue: string, type: 'quorum' | 'classic'): Promise<boolean> => {
+  /** Whether `queue` exists with exactly this type and these other arguments (RabbitMQ refuses any other). */
+  const declaredAs = async (
+    queue: string,
+    type: 'quorum' | 'classic',
+    args: Record<string, unknown> = {},
+  ): Promise<boolean> => {
     const channel = await probe.createChannel();
     channel.on('error', () => undefined);
     try {
-      await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': type } });
+      await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': type, ...args } });
       return true;
     } catch {
       return false;
@@ -61,5 +66,24 @@ describe('SAGA_QUORUM_QUEUES=true on RabbitMQ', () => {
       expect({ queue, quorum: await declaredAs(queue, 'quorum') }).toEqual({ queue, quorum: true });
       expect({ queue, classic: await declaredAs(queue, 'classic') }).toEqual({ queue, classic: false });
     }
+  });
+
+  it("declares the app's own reply queue as a quorum queue that dead-letters at least once to the shared one", async () => {
+    // The app is the flow's only orchestrator replica; its instance id is `<prefix>-gateway`.
+    const replica = names.replicaReplyQueue(Booking.name, `${prefix}-gateway`);
+    const args = {
+      'x-expires': 600_000,
+      'x-message-ttl': 5_000,
+      'x-dead-letter-exchange': names.commandsExchange,
+      'x-dead-letter-routing-key': names.replyQueue(Booking.name),
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
+    };
+    // It exists before anything here declares it: the app did, at bootstrap.
+    const channel = await probe.createChannel();
+    await expect(channel.checkQueue(replica)).resolves.toMatchObject({ queue: replica });
+    await channel.close();
+    expect(await declaredAs(replica, 'quorum', args)).toBe(true);
+    expect(await declaredAs(replica, 'classic', args)).toBe(false);
   });
 });

@@ -17,9 +17,10 @@ export async function deleteBrokerTopology(
 ): Promise<void> {
   if (transport === 'rabbitmq') {
     for (const [i, instance] of instanceIds.entries()) {
-      // The first call deletes the shared queues and exchanges too; the others only their result queue.
+      // The first call deletes the shared queues and exchanges too; the others only their instance queues.
       if (i === 0) await deleteRabbitMqTopology(AMQP_URL, prefix, flow, instance);
-      else await deleteRabbitMqQueues(AMQP_URL, [new SagaTopology(prefix).resultQueue(instance)]);
+      else
+        await deleteRabbitMqQueues(AMQP_URL, instanceQueues(new SagaTopology(prefix), flow.name, instance));
     }
   }
   if (transport === 'nats') await deleteNatsStreams(NATS_URL, prefix);
@@ -37,6 +38,11 @@ export async function deleteNatsStreams(natsUrl: string, prefix: string): Promis
   } finally {
     await nc.close();
   }
+}
+
+/** The queues of one instance: its results, and its replies as an orchestrator replica of `flow`. */
+function instanceQueues(names: SagaTopology, flow: string, instance: string): string[] {
+  return [names.resultQueue(instance), names.replicaReplyQueue(flow, instance)];
 }
 
 /** Deletes `queues` (missing ones are fine). */
@@ -65,14 +71,15 @@ export async function deleteRabbitMqTopology(
     names.callbackQueue,
     names.replyQueue(flow.name),
     ...flow.tasks.map((task) => names.taskQueue(flow.name, task)),
-    names.resultQueue(instanceId),
+    ...instanceQueues(names, flow.name, instanceId),
     names.deadLetterQueue,
   ];
   const connection = await connect(amqpUrl);
   try {
     const channel = await connection.createChannel();
     for (const queue of queues) await channel.deleteQueue(queue);
-    for (const exchange of [names.commandsExchange, names.eventsExchange]) {
+    const { commandsExchange, eventsExchange, repliesExchange, unroutedRepliesExchange } = names;
+    for (const exchange of [commandsExchange, eventsExchange, repliesExchange, unroutedRepliesExchange]) {
       await channel.deleteExchange(exchange);
     }
     await channel.close();
