@@ -4,6 +4,7 @@ import { SagaModule } from '../saga.module';
 import { MemoryTransport } from '../transport/memory/memory.transport';
 import type { ReplyMessage, TaskMessage } from '../transport/saga-messages';
 import type { SagaTransport } from '../transport/saga-transport.interface';
+import { eventually } from '../transport/saga-transport.contract';
 import { SagaClient } from './saga.client';
 import { SagaTimerSweeper } from './saga-timer.sweeper';
 import { Parcel, PARCEL_PROVIDERS, resetParcelBehaviour } from './testing/parcel.flow';
@@ -54,13 +55,6 @@ function observedTransport(): SagaTransport {
 
 const SHIPPED = { pack: { box: 'box-p-1' }, ship: { van: 'v1' } };
 
-async function until(what: string, done: () => boolean): Promise<void> {
-  for (let waited = 0; !done(); waited += 10) {
-    if (waited > 5_000) throw new Error(`${what}: not reached in 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('SagaOrchestrator: a reply is acknowledged once its transition is committed', () => {
   let moduleRef: TestingModule;
   let transport: SagaTransport;
@@ -94,7 +88,7 @@ describe('SagaOrchestrator: a reply is acknowledged once its transition is commi
   it('before the broker confirmed the commands it sends', async () => {
     shipSend = 'hold';
     const result = moduleRef.get(SagaClient).run(Parcel, { parcel: 'p-1' });
-    await until('the pack reply acknowledged', () => packReplies.acknowledged === 1);
+    await eventually(() => packReplies.acknowledged === 1, 'the pack reply acknowledged', 5_000);
     // The next step's command is still unconfirmed.
     releaseShip();
     await expect(result).resolves.toMatchObject({ status: 'completed', result: SHIPPED });
@@ -104,7 +98,7 @@ describe('SagaOrchestrator: a reply is acknowledged once its transition is commi
   it('and a command the broker did not confirm goes out with the outbox sweep, the reply not delivered again', async () => {
     shipSend = 'fail';
     const result = moduleRef.get(SagaClient).run(Parcel, { parcel: 'p-1' });
-    await until('the pack reply acknowledged', () => packReplies.acknowledged === 1);
+    await eventually(() => packReplies.acknowledged === 1, 'the pack reply acknowledged', 5_000);
     // The sweep republishes an outbox left for 5 s; its clock is moved past that instead of waiting.
     await moduleRef.get(SagaTimerSweeper).sweep(Date.now() + 6_000);
     await expect(result).resolves.toMatchObject({ status: 'completed', result: SHIPPED });

@@ -52,6 +52,8 @@ export class RabbitMqTransport extends BrokerTransport {
   /** Queues declared on this connection (forgotten on reconnection: the broker may have lost them). */
   private readonly declared = new Set<string>();
   private readonly declaring = new Map<string, Promise<void>>();
+  /** See `replicaFallback`. */
+  private readonly replicaFallbacks = new Map<string, [QueueDeclaration, string]>();
   private established = false;
 
   /**
@@ -134,8 +136,18 @@ export class RabbitMqTransport extends BrokerTransport {
     message: OutgoingMessage,
   ): Promise<void> {
     if (this.settings.replyAffinityMs === 0) return this.sendToQueue(shared, message);
-    await this.ensureQueue(this.rabbit.sharedReplyQueue(shared), `${shared.name} (replica fallback)`);
+    await this.ensureQueue(...this.replicaFallback(shared));
     await this.publish(this.topology.repliesExchange, replica.name, message);
+  }
+
+  /** The shared reply queue's declaration with its fallback binding, and its key: built once per queue. */
+  private replicaFallback(shared: QueueAddress): [QueueDeclaration, string] {
+    let fallback = this.replicaFallbacks.get(shared.name);
+    if (!fallback) {
+      fallback = [this.rabbit.sharedReplyQueue(shared), `${shared.name} (replica fallback)`];
+      this.replicaFallbacks.set(shared.name, fallback);
+    }
+    return fallback;
   }
 
   protected override async consumeReplica(
