@@ -28,15 +28,17 @@ const brokerFolder = (name, packages) =>
     [`libs/saga/src/transport/${name}/*.ts`],
     '../../',
     ['ioredis', '@nestjs/core', ...BROKERS.filter((p) => !packages.includes(p))],
-    `A transport adapter imports its own broker client, the transport folder and the vocabulary only.`,
+    `A transport adapter imports its own broker client, the transport folder, io and the vocabulary only.`,
+    ['io'],
   );
 /** A store persists the engine's state: it may import the engine's types, never its code. */
 const storeLayer = () => {
   const message =
-    'A store imports only the vocabulary, the message catalogue and the types of what it stores.';
+    'A store imports only the vocabulary, io, the message catalogue and the types of what it stores.';
   const config = layer(['libs/saga/src/store/*.ts'], '../', ['@nestjs/core', ...BROKERS], message, [
     'saga.messages',
     'engine',
+    'io',
   ]);
   config.rules['no-restricted-imports'][1].patterns.push({
     group: ['../engine/*'],
@@ -57,6 +59,12 @@ const LAYERS = [
     '../',
     NEST_AND_IO,
     'The vocabulary imports nothing of the library.',
+  ),
+  layer(
+    ['libs/saga/src/io/*.ts'],
+    '../',
+    NEST_AND_IO,
+    'io (socket helpers of the broker adapters and the Redis store) imports nothing of the library.',
   ),
   layer(
     ['libs/saga/src/transport/*.ts'],

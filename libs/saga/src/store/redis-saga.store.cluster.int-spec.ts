@@ -147,4 +147,20 @@ describe('RedisSagaStore on a Redis Cluster', () => {
     await own.close();
     await expect(own.load('saga-1')).rejects.toThrow();
   });
+
+  it('sends the commands of one tick to each node in one write', async () => {
+    const own = new RedisSagaStore({ clusterNodes: CLUSTER_NODES.slice(0, 1), keyPrefix: prefix });
+    const masters = () => (own as unknown as { client: Cluster }).client.nodes('master');
+    try {
+      await own.init();
+      expect(masters()).toHaveLength(3);
+      const loads = Promise.all(ids.map((id) => own.load(id)));
+      // Every master got some of the 48 sagas' reads, held back until the tick ends.
+      expect(masters().map((node) => node.stream.writableCorked)).toEqual([1, 1, 1]);
+      await expect(loads).resolves.toEqual(ids.map(() => undefined));
+      expect(masters().map((node) => node.stream.writableCorked)).toEqual([0, 0, 0]);
+    } finally {
+      await own.close();
+    }
+  });
 });

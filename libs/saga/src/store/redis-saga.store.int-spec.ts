@@ -211,4 +211,27 @@ describe('RedisSagaStore', () => {
     await own.close();
     await expect(own.load('saga-1')).rejects.toThrow();
   });
+
+  it('sends the commands of one tick on its own connection in one write, after a reconnection too', async () => {
+    const own = new RedisSagaStore({ url: REDIS_URL, keyPrefix: prefix });
+    const socket = () => (own as unknown as { client: Redis }).client.stream;
+    try {
+      await own.check();
+      const loads = Promise.all(['a', 'b', 'c'].map((id) => own.load(id)));
+      // Held back until the tick ends, then written at once.
+      expect(socket().writableCorked).toBe(1);
+      await expect(loads).resolves.toEqual([undefined, undefined, undefined]);
+      expect(socket().writableCorked).toBe(0);
+
+      const dropped = socket();
+      dropped.destroy();
+      await own.check();
+      expect(socket()).not.toBe(dropped);
+      const load = own.load('a');
+      expect(socket().writableCorked).toBe(1);
+      await expect(load).resolves.toBeUndefined();
+    } finally {
+      await own.close();
+    }
+  });
 });

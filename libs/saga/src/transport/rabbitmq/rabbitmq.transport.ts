@@ -5,7 +5,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { BrokerTransport, type OutgoingMessage, type QueueReceiver } from '../broker-transport';
 import { deadLetterHeaders, DELIVERY_HEADER, describeError } from '../message-delivery';
-import { coalesceWrites } from './coalesced-writes';
+import { coalesceWrites } from '../../io/coalesced-writes';
 import { CLOSE_STEP_MS, quietlyWithin, RabbitMqConsumer } from './rabbitmq-consumer';
 import {
   resolveRabbitMqTransportSettings,
@@ -109,7 +109,7 @@ export class RabbitMqTransport extends BrokerTransport {
     }
     this.amqp.managedConnection.on('connect', this.forgetDeclarations);
     this.amqp.managedConnection.on('connect', this.coalesceSocketWrites);
-    coalesceWrites(this.amqp.managedConnection.connection);
+    coalesceWrites(socketOf(this.amqp.managedConnection.connection));
     await this.amqp.managedChannel.addSetup(this.setupPublisher);
     this.established = true;
   }
@@ -194,8 +194,7 @@ export class RabbitMqTransport extends BrokerTransport {
       if (this.ownsConnection && manager && !(await quietlyWithin(CLOSE_STEP_MS, () => this.amqp.close()))) {
         // The connection died while closing and amqplib waits forever for the broker's answer: drop the socket.
         this.logger.warn('RabbitMQ connection did not close in time; dropping its socket');
-        const connection = manager.connection?.connection as unknown as { stream?: Socket } | undefined;
-        connection?.stream?.destroy();
+        socketOf(manager.connection)?.destroy();
       }
     }
   }
@@ -233,7 +232,7 @@ export class RabbitMqTransport extends BrokerTransport {
   };
 
   private readonly coalesceSocketWrites = ({ connection }: { connection: ChannelModel }): void => {
-    coalesceWrites(connection);
+    coalesceWrites(socketOf(connection));
   };
 
   /** Resolves when the broker confirmed the message. */
@@ -422,4 +421,9 @@ export class RabbitMqTransport extends BrokerTransport {
       headers: { ...properties.headers, ...headers },
     });
   }
+}
+
+/** The socket under an amqplib connection (its `connection.stream`, not in amqplib's types). */
+function socketOf(model: ChannelModel | undefined): Socket | undefined {
+  return (model?.connection as unknown as { stream?: Socket } | undefined)?.stream;
 }
