@@ -10,7 +10,7 @@ import { acquireServers, deleteSystemResources, describeMachine, type BenchServe
 import { summarizeProfile } from './profile-summary';
 import { renderReport } from './report';
 import { runScaling, type ScalingResult } from './scaling/scaling-run';
-import { bestRound, runSystem, type SystemResult } from './system-run';
+import { bestRound, pairedThroughputs, runSystem, type SystemResult } from './system-run';
 import { benchSystem, SYSTEM_IDS, type BenchSystem } from './systems';
 
 /**
@@ -53,13 +53,16 @@ async function main(): Promise<void> {
     for (const id of SYSTEM_IDS) if (config.systems.includes(id)) systems.push(benchSystem(id, runPrefix));
     const rounds = new Map<BenchSystem, SystemResult[]>(systems.map((system) => [system, []]));
     for (let round = 1; round <= config.rounds; round++) {
-      for (const system of systems) {
+      // Every other round runs the systems in reverse order, so that a machine that speeds up or slows down
+      // over the run (a shared VM does, by ±25 %) favours none of the systems that run next to each other.
+      for (const system of round % 2 === 1 ? systems : [...systems].reverse()) {
         const extras = round === config.rounds;
         rounds.get(system)?.push(await runSystem(system, config, servers, { build, logDir, round, extras }));
         await deleteSystemResources(servers, system);
       }
     }
     const results = systems.map((system) => bestRound(rounds.get(system) ?? []));
+    const replicaRounds = pairedThroughputs(rounds, 'DTA', 'DTA-x2');
     const scaling: ScalingResult[] | undefined =
       config.scaling && config.systems.includes('dta')
         ? await runScaling(config, servers, {
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
         machine,
         config,
         results,
+        replicaRounds,
         scaling,
         profiles,
         durationMs: Date.now() - started,

@@ -197,3 +197,17 @@ export function bestRound(rounds: readonly SystemResult[]): SystemResult {
     ...(profile ? { profile } : {}),
   };
 }
+
+/** The throughputs of systems `one` and `two` in each round both ran (sagas/s), in round order. */
+export function pairedThroughputs(
+  rounds: ReadonlyMap<BenchSystem, readonly SystemResult[]>,
+  one: BenchSystem['name'],
+  two: BenchSystem['name'],
+): { one: number; two: number }[] {
+  const of = (name: BenchSystem['name']): readonly SystemResult[] =>
+    [...rounds].find(([system]) => system.name === name)?.[1] ?? [];
+  const [first, second] = [of(one), of(two)];
+  return first
+    .slice(0, second.length)
+    .map((r, i) => ({ one: r.throughput.sagasPerSec, two: second[i].throughput.sagasPerSec }));
+}
