@@ -18,37 +18,47 @@ function gatedDecide() {
   return { batches, decide, release };
 }
 
+/** Lets the current turn of the event loop end, and the batches it began start. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('SagaEventBatches', () => {
-  it('decides the events that arrive while a batch is under way together, in order', async () => {
+  it('decides the events of one turn together, and those that arrive while a batch is under way next', async () => {
     const { batches, decide, release } = gatedDecide();
     const queue = new SagaEventBatches(decide, (event) => event.startsWith('op'));
     const first = queue.add('s1', 'a');
-    const second = queue.add('s1', 'b');
-    const third = queue.add('s1', 'c');
+    // Arrives in the same turn, a few awaits later (as the second reply of one read does).
+    const sameTurn = (async () => {
+      await Promise.resolve();
+      await Promise.resolve();
+      return queue.add('s1', 'b');
+    })();
     const other = queue.add('s2', 'x');
+    await nextTurn();
+    const later = [queue.add('s1', 'c'), queue.add('s1', 'd')];
     await release();
     await release();
     await release();
-    await expect(first).resolves.toBe('s1:a');
-    await expect(second).resolves.toBe('s1:b+c');
-    await expect(third).resolves.toBe('s1:b+c');
+    await expect(first).resolves.toBe('s1:a+b');
+    await expect(sameTurn).resolves.toBe('s1:a+b');
     await expect(other).resolves.toBe('s2:x');
-    expect(batches).toEqual([['a'], ['x'], ['b', 'c']]);
+    await expect(Promise.all(later)).resolves.toEqual(['s1:c+d', 's1:c+d']);
+    expect(batches).toEqual([['a', 'b'], ['x'], ['c', 'd']]);
   });
 
   it('decides an event that must go alone in a batch of its own, in its turn', async () => {
     const { batches, decide, release } = gatedDecide();
     const queue = new SagaEventBatches(decide, (event) => event.startsWith('op'));
     const all = ['a', 'b', 'op1', 'c', 'op2', 'op3'].map((event) => queue.add('s1', event));
-    for (let i = 0; i < 6; i++) await release();
+    for (let i = 0; i < 5; i++) await release();
     await Promise.all(all);
-    expect(batches).toEqual([['a'], ['b'], ['op1'], ['c'], ['op2'], ['op3']]);
+    expect(batches).toEqual([['a', 'b'], ['op1'], ['c'], ['op2'], ['op3']]);
   });
 
   it('rejects the events of a failed batch only, and goes on with the next', async () => {
     const { decide, release } = gatedDecide();
     const queue = new SagaEventBatches(decide, () => false);
     const first = queue.add('s1', 'a');
+    await nextTurn();
     const failing = [queue.add('s1', 'boom'), queue.add('s1', 'b')];
     await release();
     await expect(first).resolves.toBe('s1:a');

@@ -5,10 +5,12 @@ interface Waiting<E, R> {
 }
 
 /**
- * The events of each saga, applied one batch at a time within this replica. An event that arrives while a
- * batch of its saga is under way waits, and goes with every other event that arrived meanwhile (the replies
- * of a parallel step, at load): one decision, one commit for all of them. Events that must be decided
- * alone (an operator's action, whose answer is its own) form a batch of one, in their turn.
+ * The events of each saga, applied one batch at a time within this replica. A batch begins once the turn of
+ * the event loop that brought its first event is over, so that the events read with it go with it (the
+ * replies of a parallel step, which a worker sends together and the broker delivers in one read); an event
+ * that arrives while a batch of its saga is under way waits, and goes with every other event that arrived
+ * meanwhile: one decision, one commit for all of them. Events that must be decided alone (an operator's
+ * action, whose answer is its own) form a batch of one, in their turn.
  */
 export class SagaEventBatches<E, R> {
   /** Sagas with a batch under way, and the events waiting for the next one. */
@@ -28,13 +30,21 @@ export class SagaEventBatches<E, R> {
         waiting.push(entry);
         return;
       }
-      this.waiting.set(sagaId, []);
-      void this.drain(sagaId, [entry]);
+      this.waiting.set(sagaId, [entry]);
+      setImmediate(() => void this.drain(sagaId));
     });
   }
 
-  private async drain(sagaId: string, batch: Waiting<E, R>[]): Promise<void> {
+  private async drain(sagaId: string): Promise<void> {
     for (;;) {
+      const waiting = this.waiting.get(sagaId) ?? [];
+      if (waiting.length === 0) {
+        this.waiting.delete(sagaId);
+        return;
+      }
+      // The next batch: one event decided alone, or every event up to the next such one.
+      const next = waiting.findIndex((entry) => this.alone(entry.event));
+      const batch = waiting.splice(0, next === 0 ? 1 : next === -1 ? waiting.length : next);
       try {
         const result = await this.decide(
           sagaId,
@@ -44,14 +54,6 @@ export class SagaEventBatches<E, R> {
       } catch (error) {
         batch.forEach((entry) => entry.reject(error));
       }
-      const waiting = this.waiting.get(sagaId) ?? [];
-      if (waiting.length === 0) {
-        this.waiting.delete(sagaId);
-        return;
-      }
-      // The next batch: one event decided alone, or every event up to the next such one.
-      const next = waiting.findIndex((entry) => this.alone(entry.event));
-      batch = waiting.splice(0, next === 0 ? 1 : next === -1 ? waiting.length : next);
     }
   }
 }
