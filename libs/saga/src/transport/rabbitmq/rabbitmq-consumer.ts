@@ -10,6 +10,7 @@ import {
   type DeliveryOutcome,
   settleDelivery,
 } from '../message-delivery';
+import { acksOf } from './rabbitmq-channel-acks';
 import type { QueueDeclaration } from './rabbitmq-topology';
 
 /** Longest wait for one step of closing (cancel a consumer, close a channel or the connection). */
@@ -40,7 +41,8 @@ export interface RabbitMqConsumerOptions {
  * managed one: after a reconnection its setup declares the queue and consumes again. A channel the broker closed
  * on its own (a channel error, or the queue deleted) is replaced after `redeliveryDelayMs`.
  *
- * Each message is acknowledged on the channel it came from, only after its handler resolved; a bad message is
+ * Each message is acknowledged on the channel it came from, only after its handler resolved (a turn's acks
+ * together, see `ChannelAcks`); a bad message is
  * acknowledged once the dead-letter queue holds it. A failed one is, after `redeliveryDelayMs`, published again
  * to its queue with its delivery count in {@link DELIVERY_HEADER}, and acknowledged once the broker confirmed
  * the copy: classic queues count no deliveries, so the count travels with the message. If the copy cannot be
@@ -73,6 +75,7 @@ export class RabbitMqConsumer {
       const current = this.current;
       if (current) await quietlyWithin(CLOSE_STEP_MS, () => current.channel.cancel(current.consumerTag));
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+      if (current) acksOf(current.channel).flush();
       await quietlyWithin(CLOSE_STEP_MS, () => this.managed?.close());
     })();
     return this.stopped;
@@ -127,6 +130,7 @@ export class RabbitMqConsumer {
       this.scheduleRebuild();
       return;
     }
+    acksOf(channel).received(message.fields.deliveryTag);
     if (this.stopping.signal.aborted) {
       settle(channel, message, 'requeue');
       return;
@@ -200,12 +204,8 @@ function traceparentOf(value: unknown): string | undefined {
 
 /** Acks or requeues; on a channel that closed meanwhile the broker requeues the message by itself. */
 function settle(channel: Channel, message: ConsumeMessage, how: 'ack' | 'requeue'): void {
-  try {
-    if (how === 'ack') channel.ack(message);
-    else channel.nack(message, false, true);
-  } catch {
-    // IllegalOperationError: channel closed.
-  }
+  if (how === 'ack') acksOf(channel).ack(message.fields.deliveryTag);
+  else acksOf(channel).requeue(message.fields.deliveryTag);
 }
 
 /**

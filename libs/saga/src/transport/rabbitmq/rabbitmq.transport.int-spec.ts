@@ -334,6 +334,55 @@ describe('RabbitMqTransport on RabbitMQ', () => {
     expect(messageCount).toBe(0);
   });
 
+  it('acknowledges deliveries that finish out of order, each once: none comes back after close', async () => {
+    const transport = open();
+    const releases = Array.from({ length: 8 }, () => deferred());
+    const seen: string[] = [];
+    await transport.consumeTasks(
+      'trip',
+      'book-hotel',
+      async (m) => {
+        seen.push(m.sagaId);
+        await releases[Number(m.sagaId.slice('saga-'.length)) - 1].promise;
+      },
+      { prefetch: 8 },
+    );
+    for (let i = 1; i <= 8; i++) await transport.sendTask(task(i));
+    await eventually(() => seen.length === 8, 'all eight deliveries');
+    // The last first, then the odd ones, then the rest: acks that cannot all be one `multiple` ack.
+    for (const i of [8, 1, 3, 5, 7, 2, 4, 6]) {
+      releases[i - 1].resolve();
+      await sleep(5);
+    }
+    await transport.close();
+    const { messageCount } = await probe.channel.checkQueue(names.taskQueue('trip', 'book-hotel'));
+    expect(messageCount).toBe(0);
+    expect(seen).toHaveLength(8);
+  });
+
+  it('acknowledges what finished while an older delivery still runs, so a slow handler holds back no prefetch', async () => {
+    const transport = open();
+    const stuck = deferred();
+    const done: string[] = [];
+    await transport.consumeTasks(
+      'trip',
+      'book-hotel',
+      async (m) => {
+        if (m.sagaId === 'saga-1') await stuck.promise;
+        done.push(m.sagaId);
+      },
+      { prefetch: 2 },
+    );
+    for (let i = 1; i <= 6; i++) await transport.sendTask(task(i));
+    try {
+      // With saga-1 unacknowledged, the broker sends the next only once the one before it is acknowledged.
+      await eventually(() => done.length === 5, 'the five deliveries behind the stuck one');
+    } finally {
+      stuck.resolve();
+    }
+    await eventually(() => done.length === 6, 'the stuck one');
+  });
+
   it('survives a lost connection: the unacknowledged message comes again, consumers and sends resume', async () => {
     const transport = open();
     const seen: string[] = [];
