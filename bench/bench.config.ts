@@ -46,6 +46,12 @@ export interface BenchConfig {
    * sagas. `BENCH_SCALING_IN_FLIGHT`, `--scaling-in-flight`. @default 200
    */
   scalingInFlight: number;
+  /**
+   * Measured runs of each scaling row, one after the other in the row's processes; the row reports the run
+   * with the least CPU per task, as other load on the machine only adds to it (a row is about a minute, and a
+   * slow minute made the output rows' verdict flip). `BENCH_SCALING_RUNS`, `--scaling-runs`. @default 2
+   */
+  scalingRuns: number;
   /** Prefetch of every consumer, DTA and ceiling alike. `BENCH_PREFETCH`. @default 32 (the library's default) */
   prefetch: number;
   /**
@@ -85,6 +91,7 @@ const FLAGS: Record<string, string> = {
   'scaling-tasks': 'BENCH_SCALING_TASKS',
   'scaling-mb': 'BENCH_SCALING_MB',
   'scaling-in-flight': 'BENCH_SCALING_IN_FLIGHT',
+  'scaling-runs': 'BENCH_SCALING_RUNS',
   prefetch: 'BENCH_PREFETCH',
   'settle-ms': 'BENCH_SETTLE_MS',
   profile: 'BENCH_PROFILE',
@@ -131,6 +138,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Be
     scalingTasks: count(all, 'BENCH_SCALING_TASKS', 2400, 1),
     scalingMb: count(all, 'BENCH_SCALING_MB', 30, 1),
     scalingInFlight: count(all, 'BENCH_SCALING_IN_FLIGHT', 200, 1),
+    scalingRuns: count(all, 'BENCH_SCALING_RUNS', 2, 1),
     prefetch: count(all, 'BENCH_PREFETCH', 32, 1),
     settleMs: count(all, 'BENCH_SETTLE_MS', 6000, 0),
     profile: ['1', 'true'].includes(all.BENCH_PROFILE ?? ''),

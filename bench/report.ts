@@ -499,13 +499,16 @@ ${profileSection(report.profiles)}
   row runs in processes of its own: \`BENCH_SCALING_TASKS\` tasks (${config.scalingTasks}; fewer when their
   outputs would pass \`BENCH_SCALING_MB\`, ${config.scalingMb} MB) as whole sagas, about
   \`BENCH_SCALING_IN_FLIGHT\` (${config.scalingInFlight}) tasks in flight, so C = that over the tasks per step
-  (at most half the sagas), after a warm-up of a fifth as many sagas. **CPU ms per task** is the main table's
-  CPU (the three processes, Redis, RabbitMQ) over the run and the pause after it, divided by the run's tasks.
+  (at most half the sagas), after a warm-up of a fifth as many sagas, then \`BENCH_SCALING_RUNS\`
+  (${config.scalingRuns}) measured runs one after the other; the row is the run with the least CPU per task
+  (other load only adds to it, and the output rows' verdict compares rows run minutes apart). **CPU ms per
+  task** is the main table's CPU (the three processes, Redis, RabbitMQ) over the run and the pause after it,
+  divided by the run's tasks.
   **Bytes per task** are what the three processes wrote and read on their TCP connections to RabbitMQ and to
   Redis (socket counters: framing, acks and confirms included; a message published once and delivered once
   counts twice), over the tasks. **Redis KB per saga** is \`MEMORY USAGE\` summed over the row's keys once
   every saga finished (sagas stay stored 24 h, so it is what a stored saga costs, its share of the index sets
-  included), over the sagas stored, warm-up included. Both are counted for this run's connections and keys
+  included), over the sagas stored, warm-up and every measured run included. Both are counted for this run's connections and keys
   only, where \`INFO stats\` and \`used_memory\` would include whatever else uses the shared servers.
   **Flat** in the steps and tasks rows: CPU and bytes per task at most ${SCALING_TOLERANCE * 100} % above the
   base row's: the cost of a saga grows linearly with its size. Costs fixed per saga (start, result, the

@@ -157,7 +157,8 @@ export function scalingSection(results: readonly ScalingResult[] | undefined, co
     `DTA (RabbitMQ) alone on a generated flow, one dimension varied at a time from ${shapeLabel(BASE_SHAPE)} ` +
       `(steps x parallel tasks per step, task output). Each row: fresh processes, ${config.scalingTasks} tasks ` +
       `(at most ${config.scalingMb} MB of outputs), about ${config.scalingInFlight} tasks in flight; CPU and ` +
-      'bytes per task over the run and the pause after it.' +
+      'bytes per task over the run and the pause after it' +
+      (config.scalingRuns > 1 ? `, from the cheapest of ${config.scalingRuns} measured runs.` : '.') +
       (results.some((r) => (r.cpuPerTask.otherCpus ?? 0) > 0.2)
         ? ' **Other programs loaded the machine** during some rows (last column): their CPU per task, and ' +
           "the shared servers' share of it, read high; bytes and memory are exact."
