@@ -79,6 +79,11 @@ export interface Snapshot {
  * CPU time per saga by process between two snapshots, and what other programs took meanwhile. Of the
  * brokers, only the system's own counts: the other one's time (idle, or other users') is other programs'.
  */
+/** CPU of every process and server the system used, per saga (or per task: whatever `cpu` is counted per). */
+export function totalCpu(cpu: CpuPerSaga): number {
+  return cpu.orchestrator + cpu.worker + cpu.driver + cpu.redis + (cpu.rabbitmq ?? 0) + (cpu.nats ?? 0);
+}
+
 export function cpuPerSaga(before: Snapshot, after: Snapshot, sagas: number, broker: Broker): CpuPerSaga {
   const used = (pick: (s: Snapshot) => number | undefined): number | undefined => {
     const [from, to] = [pick(before), pick(after)];

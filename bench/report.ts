@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { BenchConfig } from './bench.config';
 import type { MachineInfo } from './infra';
 import type { ProfileSummary, SelfTime } from './profile-summary';
-import type { IoPerSaga } from './accounting';
+import { totalCpu, type IoPerSaga } from './accounting';
 import { median, type LoadSummary } from './stats';
 import { scalingSection, SCALING_TOLERANCE } from './scaling/scaling-report';
 import type { ScalingResult } from './scaling/scaling-run';
@@ -220,8 +220,7 @@ function replicasSection(
   if (!replicas || !one) {
     return 'Not run this time (`dta` and `dta-x2` in `BENCH_SYSTEMS` run it).';
   }
-  const cpu = (r: SystemResult): number =>
-    r.cpu.orchestrator + r.cpu.worker + r.cpu.driver + r.cpu.redis + (r.cpu.rabbitmq ?? 0);
+  const cpu = (r: SystemResult): number => totalCpu(r.cpu);
   const row = (name: string, value: (r: SystemResult) => number, digits: number): string[] => [
     name,
     fixed(value(one), digits),

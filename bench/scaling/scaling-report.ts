@@ -1,4 +1,4 @@
-import type { CpuPerSaga } from '../accounting';
+import { totalCpu } from '../accounting';
 import type { BenchConfig } from '../bench.config';
 import { formatShape, tasksPerSaga, type SagaShape } from './saga-shape';
 import { BASE_SHAPE, SCALING_ROWS, type ScalingDimension } from './scaling-rows';
@@ -21,11 +21,6 @@ function size(bytes: number): string {
 }
 
 const shapeLabel = (s: SagaShape): string => `${s.steps} x ${s.tasksPerStep}, ${size(s.outputBytes)}`;
-
-/** CPU ms per task of every process and server the system used. */
-export function totalCpu(cpu: CpuPerSaga): number {
-  return cpu.orchestrator + cpu.worker + cpu.driver + cpu.redis + (cpu.rabbitmq ?? 0) + (cpu.nats ?? 0);
-}
 
 const wire = (r: ScalingResult): number => r.wirePerTask.rabbitmq + r.wirePerTask.redis;
 

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConfig } from '../bench.config';
 import type { ChildBuild } from '../build';
-import { cpuPerSaga, type CpuPerSaga, type Snapshot } from '../accounting';
-import { totalCpu } from './scaling-report';
+import { cpuPerSaga, totalCpu, type CpuPerSaga, type Snapshot } from '../accounting';
 import { BenchChild } from '../children';
 import { deleteSystemResources, serverCpu, storedBytes, type BenchServers } from '../infra';
 import { summarizeLoad, type LoadSummary } from '../stats';
@@ -141,9 +140,8 @@ async function runShape(
       ...best!,
       storedPerSaga: { keys: stored.keys / sagas, bytes: stored.bytes / sagas },
     };
-    const measured = result.load;
     log(
-      `${name}: ${measured.sagasPerSec.toFixed(0)} sagas/s, ` +
+      `${name}: ${result.load.sagasPerSec.toFixed(0)} sagas/s, ` +
         `${(result.wirePerTask.rabbitmq + result.wirePerTask.redis).toFixed(0)} bytes per task on the wire, ` +
         `${(result.storedPerSaga.bytes / 1024).toFixed(1)} KB stored per saga`,
     );
