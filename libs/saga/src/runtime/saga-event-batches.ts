@@ -13,7 +13,7 @@ interface Waiting<E, R> {
  * action, whose answer is its own) form a batch of one, in their turn.
  */
 export class SagaEventBatches<E, R> {
-  /** Sagas with a batch under way, and the events waiting for the next one. */
+  /** Sagas with a batch under way or about to begin, and the events waiting for it or the next one. */
   private readonly waiting = new Map<string, Waiting<E, R>[]>();
 
   constructor(
@@ -30,18 +30,15 @@ export class SagaEventBatches<E, R> {
         waiting.push(entry);
         return;
       }
-      this.waiting.set(sagaId, [entry]);
-      setImmediate(() => void this.drain(sagaId));
+      const queued = [entry];
+      this.waiting.set(sagaId, queued);
+      setImmediate(() => void this.drain(sagaId, queued));
     });
   }
 
-  private async drain(sagaId: string): Promise<void> {
-    for (;;) {
-      const waiting = this.waiting.get(sagaId) ?? [];
-      if (waiting.length === 0) {
-        this.waiting.delete(sagaId);
-        return;
-      }
+  /** Decides `waiting` batch by batch (`add` appends to it meanwhile) until it is empty. */
+  private async drain(sagaId: string, waiting: Waiting<E, R>[]): Promise<void> {
+    while (waiting.length > 0) {
       // The next batch: one event decided alone, or every event up to the next such one.
       const next = waiting.findIndex((entry) => this.alone(entry.event));
       const batch = waiting.splice(0, next === 0 ? 1 : next === -1 ? waiting.length : next);
@@ -55,5 +52,6 @@ export class SagaEventBatches<E, R> {
         batch.forEach((entry) => entry.reject(error));
       }
     }
+    this.waiting.delete(sagaId);
   }
 }
