@@ -1,18 +1,11 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 
-const acks = new WeakMap<Channel, ChannelAcks>();
-
-/** The acks of `channel` (one set per channel: a new channel after a reconnection starts afresh). */
-export function acksOf(channel: Channel): ChannelAcks {
-  let found = acks.get(channel);
-  if (!found) acks.set(channel, (found = new ChannelAcks(channel)));
-  return found;
-}
-
 /**
  * The acknowledgements of one channel, sent once per turn of the event loop: the deliveries settled in order
  * from the oldest one unsettled go in one `multiple` ack, the others each in their own (so that a slow handler
- * holds back no prefetch). A requeue leaves at once, before any ack could cover its tag.
+ * holds back no prefetch). A requeue leaves at once, before any ack could cover its tag. One per channel: a
+ * new channel after a reconnection starts afresh, and the broker requeues what the old one left unsettled
+ * (a send on a closed channel is dropped).
  */
 export class ChannelAcks {
   /** Delivery tags not settled with the broker yet, oldest first. */

@@ -10,7 +10,7 @@ import {
   type DeliveryOutcome,
   settleDelivery,
 } from '../message-delivery';
-import { acksOf } from './rabbitmq-channel-acks';
+import { ChannelAcks } from './rabbitmq-channel-acks';
 import type { QueueDeclaration } from './rabbitmq-topology';
 
 /** Longest wait for one step of closing (cancel a consumer, close a channel or the connection). */
@@ -42,7 +42,7 @@ export interface RabbitMqConsumerOptions {
  * on its own (a channel error, or the queue deleted) is replaced after `redeliveryDelayMs`.
  *
  * Each message is acknowledged on the channel it came from, only after its handler resolved (a turn's acks
- * together, see `ChannelAcks`); a bad message is
+ * together, see {@link ChannelAcks}); a bad message is
  * acknowledged once the dead-letter queue holds it. A failed one is, after `redeliveryDelayMs`, published again
  * to its queue with its delivery count in {@link DELIVERY_HEADER}, and acknowledged once the broker confirmed
  * the copy: classic queues count no deliveries, so the count travels with the message. If the copy cannot be
@@ -50,7 +50,7 @@ export interface RabbitMqConsumerOptions {
  */
 export class RabbitMqConsumer {
   private managed?: ManagedChannel;
-  private current?: { channel: Channel; consumerTag: string };
+  private current?: { channel: Channel; consumerTag: string; acks: ChannelAcks };
   private started = false;
   private rebuildTimer?: NodeJS.Timeout;
   private abortOpen?: (error: Error) => void;
@@ -75,7 +75,7 @@ export class RabbitMqConsumer {
       const current = this.current;
       if (current) await quietlyWithin(CLOSE_STEP_MS, () => current.channel.cancel(current.consumerTag));
       while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-      if (current) acksOf(current.channel).flush();
+      current?.acks.flush();
       await quietlyWithin(CLOSE_STEP_MS, () => this.managed?.close());
     })();
     return this.stopped;
@@ -116,26 +116,28 @@ export class RabbitMqConsumer {
     channel.on('error', (error: Error) => this.onChannelError(error));
     await this.options.declare(channel, this.options.queue);
     await channel.prefetch(this.options.prefetch);
+    // Deliveries may come before consume() resolves: their acks need the channel's set already.
+    const acks = new ChannelAcks(channel);
     const { consumerTag } = await channel.consume(
       this.options.queue.name,
-      (message) => this.onMessage(channel, message),
+      (message) => this.onMessage(acks, message),
       { noAck: false },
     );
-    this.current = { channel, consumerTag };
+    this.current = { channel, consumerTag, acks };
   }
 
-  private onMessage(channel: Channel, message: ConsumeMessage | null): void {
+  private onMessage(acks: ChannelAcks, message: ConsumeMessage | null): void {
     if (message === null) {
       this.options.logger.warn(`Consumer of ${this.options.queue.name} was cancelled by the broker`);
       this.scheduleRebuild();
       return;
     }
-    acksOf(channel).received(message.fields.deliveryTag);
+    acks.received(message.fields.deliveryTag);
     if (this.stopping.signal.aborted) {
-      settle(channel, message, 'requeue');
+      acks.requeue(message.fields.deliveryTag);
       return;
     }
-    const handling = this.handle(channel, message).catch((error) => {
+    const handling = this.handle(acks, message).catch((error) => {
       this.options.logger.error(
         `Message on ${this.options.queue.name} left unsettled: ${describeError(error)}`,
       );
@@ -144,7 +146,7 @@ export class RabbitMqConsumer {
     void handling.finally(() => this.inFlight.delete(handling));
   }
 
-  private async handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+  private async handle(acks: ChannelAcks, message: ConsumeMessage): Promise<void> {
     const headers = message.properties.headers ?? {};
     const outcome = await this.options.process({
       body: message.content.toString('utf8'),
@@ -154,8 +156,8 @@ export class RabbitMqConsumer {
     await settleDelivery(outcome, {
       queue: this.options.queue.name,
       logger: this.options.logger,
-      ack: () => settle(channel, message, 'ack'),
-      requeue: () => settle(channel, message, 'requeue'),
+      ack: () => acks.ack(message.fields.deliveryTag),
+      requeue: () => acks.requeue(message.fields.deliveryTag),
       deadLetter: (reason, deliveries) => this.options.deadLetter(message, reason, deliveries),
       redeliver: (next) => this.options.redeliver(message, next),
       pause: () => this.pause(),
@@ -200,12 +202,6 @@ export class RabbitMqConsumer {
 function traceparentOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   return Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
-}
-
-/** Acks or requeues; on a channel that closed meanwhile the broker requeues the message by itself. */
-function settle(channel: Channel, message: ConsumeMessage, how: 'ack' | 'requeue'): void {
-  if (how === 'ack') acksOf(channel).ack(message.fields.deliveryTag);
-  else acksOf(channel).requeue(message.fields.deliveryTag);
 }
 
 /**
