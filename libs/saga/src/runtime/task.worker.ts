@@ -78,6 +78,11 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly late = new Set<Promise<void>>();
   /** The late answer of each command whose handler outran its timeout: the command is held until it settles. */
   private readonly outran = new WeakMap<TaskMessage, Promise<void>>();
+  /**
+   * The barrier record of each run that succeeded, written while its reply travels: the command is held until
+   * it is stored (and, if a compensation claimed the task meanwhile, until the effect is undone).
+   */
+  private readonly recorded = new WeakMap<TaskMessage, Promise<void>>();
   /** Aborted on shutdown: ends the pauses between tries at undoing a late effect. */
   private readonly stopping = new AbortController();
   private readonly tracer = new SagaTracer();
@@ -127,6 +132,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
         ? await this.run(hosted, message, timeoutMs, leaseMs)
         : await this.compensate(hosted, message, timeoutMs, leaseMs);
     if (reply) await this.transport.sendReply(reply, message.replyTo);
+    await this.recorded.get(message);
     // A handler that outran its time still holds this command: see `bounded`.
     const outran = this.outran.get(message);
     if (outran) await outran;
@@ -206,6 +212,7 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const late = working
       .then(async (reply) => {
         if (reply) await this.transport.sendReply(reply, message.replyTo);
+        await this.recorded.get(message);
       })
       .catch((error: unknown) => {
         this.log(message, `late answer not sent, the command is not acknowledged: ${String(error)}`, 'warn');
@@ -249,10 +256,31 @@ export class TaskWorker implements OnApplicationBootstrap, BeforeApplicationShut
       await this.undoLate(hosted, message, leaseMs);
       return undefined;
     }
-    if (await this.recording(() => this.barrier.taskDone(hold, output)))
-      return { ...this.replyBase(message), ok: true, output };
-    await this.undoLate(hosted, message, leaseMs);
-    return undefined;
+    this.recordDone(hosted, message, hold, output, leaseMs);
+    return { ...this.replyBase(message), ok: true, output };
+  }
+
+  /**
+   * Records a run's output in the barrier while its reply is sent, instead of before: the command is
+   * acknowledged only once the record is stored ({@link answer} waits for it), so a worker that dies first
+   * hands the command back, as it would have before the reply. Replying first is safe because the barrier
+   * refuses the record only when a compensation claimed the task, which the orchestrator sends once it took
+   * the task as compensating, and a success after that changes nothing there; the effect is then undone here
+   * ({@link undoLate}), as it would have been had the reply waited.
+   */
+  private recordDone(
+    hosted: HostedTask,
+    message: TaskMessage,
+    hold: BarrierHold,
+    output: Json,
+    leaseMs: number,
+  ): void {
+    const recorded = this.recording(() => this.barrier.taskDone(hold, output)).then(async (kept) => {
+      if (!kept) await this.undoLate(hosted, message, leaseMs);
+    });
+    // Awaited by whoever sends the reply; handled here too, so that a failure before then is not unhandled.
+    recorded.catch(() => undefined);
+    this.recorded.set(message, recorded);
   }
 
   /**
